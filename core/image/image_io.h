@@ -1,0 +1,49 @@
+#pragma once
+/// Decoding images into 8-bit pixel buffers. OpenCV does the decoding; no OpenCV type appears in
+/// this header so that ui/ and app/ never see it.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace vitscope::core {
+
+/// 8-bit interleaved pixels, (height, width, channels); channels is 1 (grey) or 3 (RGB order).
+struct Image8 {
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    std::vector<uint8_t> pixels;  // (H, W, C)
+    bool empty() const { return pixels.empty(); }
+    uint8_t at(int y, int x, int c) const {
+        return pixels[(static_cast<size_t>(y) * width + x) * channels + c];
+    }
+};
+
+struct ImageLimits {
+    int64_t maxPixels = 100'000'000;  ///< refuse images whose header claims more (before decoding)
+    int64_t maxFileBytes = 512LL << 20;
+};
+
+/// Decodes any format OpenCV's imgcodecs reads (PNG, JPEG, BMP, TIFF, WebP, PNM, ...), applies the
+/// EXIF orientation, converts 16-bit to 8-bit, drops alpha and returns RGB (3 channels) or grey
+/// (1 channel, for grey sources). `label` names the source in error messages (ErrorCode::BadImage).
+/// The declared size is checked against `limits` before any pixel buffer is allocated.
+Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view label,
+                           const ImageLimits& limits = {});
+/// Reads the file (ErrorCode::Io / BadImage on failure) and decodes it.
+Result<Image8> loadImage(const std::string& path, const ImageLimits& limits = {});
+
+/// RGB -> grey with Pillow's "L" conversion (ITU-R 601-2 luma, L = R*299/1000 + G*587/1000 +
+/// B*114/1000 in Pillow's fixed point), grey -> RGB by replication; identity otherwise.
+Image8 convertChannels(const Image8& image, int channels);
+
+/// Writes an 8-bit image as PNG (for samples and tests). Returns Io errors.
+Status savePng(const Image8& image, const std::string& path);
+
+}  // namespace vitscope::core

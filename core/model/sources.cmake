@@ -1,0 +1,1 @@
+target_sources(vitscope_core PRIVATE)

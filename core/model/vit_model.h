@@ -1,0 +1,117 @@
+#pragma once
+/// VitModel: a loaded checkpoint (config, weights, labels, preprocessing recipe), immutable after
+/// load, and the forward pass that keeps every layer's attention.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/image/preprocess.h"
+#include "core/model/inference_result.h"
+#include "core/model/vit_config.h"
+#include "core/model/vit_weights.h"
+#include "core/result.h"
+
+namespace vitscope::core {
+
+/// Human-facing facts about a loaded model, for `vitscope-cli info` and the model panel.
+struct ModelInfo {
+    std::string path;          ///< what the user opened
+    std::string format;        ///< "Hugging Face folder", "timm safetensors", "Google .npz"
+    std::string architecture;  ///< e.g. "ViTForImageClassification", "vit_base_patch16_224"
+    std::string naming;        ///< "hf-vit", "hf-deit", "hf-dinov2", "timm", "google"
+    std::string labelsSource;  ///< "config.json id2label", "ImageNet-1k list (bundled)", "class N"
+    std::string weightsDType;  ///< "F32", "F16 (converted to F32 at load)", ...
+    int64_t numParameters = 0;
+    size_t mappedBytes = 0;  ///< float data used in place from the memory map
+    size_t ownedBytes = 0;   ///< float data converted or copied at load
+    std::vector<std::string> notes;  ///< e.g. "number of heads assumed: head width 64"
+};
+
+class VitModel {
+public:
+    VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
+             PreprocessRecipe recipe, ModelInfo info);
+
+    const VitConfig& config() const { return mConfig; }
+    const VitWeights& weights() const { return mWeights; }
+    const std::vector<std::string>& labels() const { return mLabels; }
+    const PreprocessRecipe& recipe() const { return mRecipe; }
+    const ModelInfo& info() const { return mInfo; }
+    /// The class name, or "class N" when out of range.
+    std::string label(int classIndex) const;
+    /// Token layout for an input grid.
+    TokenLayout tokenLayout(int gridH, int gridW) const;
+
+private:
+    VitConfig mConfig;
+    VitWeights mWeights;
+    std::vector<std::string> mLabels;
+    PreprocessRecipe mRecipe;
+    ModelInfo mInfo;
+};
+
+using ModelPtr = std::shared_ptr<const VitModel>;
+
+struct LoadOptions {
+    int numHeads = 0;  ///< override / supply the head count (timm files without config)
+    /// Called with a fraction in [0, 1] while large files are read/converted; may be empty.
+    std::function<void(float)> progress;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+/// Loads a .safetensors file, a sharded index (model.safetensors.index.json), a Hugging Face or
+/// timm folder, or a Google .npz. Pickle files (.pth/.pt/.bin/.ckpt/.pkl, or pickle/torch-zip
+/// content) are refused without reading them further. Every tensor is checked for presence, rank,
+/// shape and byte count against the config. Errors are ErrorCode::BadModel (or Io) and name the
+/// file and the tensor.
+Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options = {});
+
+/// Scratch buffers of one forward pass, reused across runs of the same shape (llama2.c RunState).
+struct ForwardWorkspace;
+struct ForwardWorkspaceDeleter {
+    void operator()(ForwardWorkspace* w) const;
+};
+using WorkspacePtr = std::unique_ptr<ForwardWorkspace, ForwardWorkspaceDeleter>;
+WorkspacePtr makeWorkspace();
+
+struct ForwardOptions {
+    PosInterp posInterp = PosInterp::Bicubic;
+    /// Experiments: run without any position embeddings (prefix and patches).
+    bool dropPositionEmbeddings = false;
+    /// Experiments: patch token i receives the position embedding of patch positionPermutation[i]
+    /// (a permutation of 0..numPatches-1; empty = identity).
+    std::vector<int> positionPermutation;
+    /// Called after each block with (blocksDone, depth).
+    std::function<void(int, int)> progress;
+    /// Checked between blocks; when raised the run returns ErrorCode::Cancelled.
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+/// Runs the model on a preprocessed (C, H, W) input whose sides are multiples of the patch size.
+/// Thread-safe for concurrent calls with distinct workspaces. `workspace` may be null.
+Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input,
+                                   const ForwardOptions& options = {},
+                                   ForwardWorkspace* workspace = nullptr);
+
+/// The patch part of the position table resampled to (gridH, gridW): (gridH*gridW, D), row-major
+/// grid order. Equal to the stored table when the grid is the trained one. Empty (0 rows) when
+/// the model has no learned position embeddings.
+Matrix patchPositionEmbeddings(const VitModel& model, int gridH, int gridW, PosInterp interp);
+
+struct Prediction {
+    int classIndex = 0;
+    float probability = 0;
+    float logit = 0;
+    std::string label;
+};
+/// The k most probable classes, most probable first (ties: lower index first).
+std::vector<Prediction> topK(const VitModel& model, const InferenceResult& result, int k);
+
+/// Eigen/OpenMP thread count for the GEMMs and the per-head attention loop.
+void setNumThreads(int threads);
+int numThreads();
+
+}  // namespace vitscope::core
