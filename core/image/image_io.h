@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,23 @@ struct ImageLimits {
     int64_t maxPixels = 100'000'000;  ///< refuse images whose header claims more (before decoding)
     int64_t maxFileBytes = 512LL << 20;
 };
+
+/// What a file's header says about the image, read without decoding anything.
+struct ImageHeaderInfo {
+    const char* format = "";  ///< "PNG", "JPEG", "BMP", "GIF", "WebP", "TIFF", "PNM"
+    int64_t width = 0;        ///< as declared; may be <= 0 for a corrupt header
+    int64_t height = 0;
+};
+
+/// Reads the declared size from a PNG (IHDR), JPEG (first SOFn marker), BMP, GIF, WebP
+/// (VP8/VP8L/VP8X), TIFF (first IFD) or PNM/PAM header. Every read is bounds-checked and the scans
+/// are bounded, so any byte string is safe. Returns nullopt when the format is not one of these
+/// or the header is too short to hold the size.
+std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes);
+
+/// The EXIF Orientation tag (1..8) of a JPEG (APP1 "Exif" segment, IFD0, tag 0x0112), or 1 when
+/// there is none or it cannot be read. Bounded parser, safe on any bytes.
+int jpegExifOrientation(std::span<const std::byte> bytes);
 
 /// Decodes any format OpenCV's imgcodecs reads (PNG, JPEG, BMP, TIFF, WebP, PNM, ...), applies the
 /// EXIF orientation, converts 16-bit to 8-bit, drops alpha and returns RGB (3 channels) or grey

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <string>
+#include <string_view>
 
 #include "core/image/image_io.h"
 #include "core/result.h"
@@ -26,8 +27,9 @@ enum class ResizeRule {
     Exact,         ///< straight to (resizeH, resizeW), aspect ratio not kept (HF ViT)
     ShortestEdge,  ///< shorter side to shortestEdge, longer = int(shortestEdge * long / short)
 };
-/// Centre-crop offset: Floor = (h - ch) / 2 as Hugging Face computes it; Round = int(round((h -
-/// ch) / 2.0)) as torchvision's CenterCrop (timm).
+/// Centre-crop offset: Floor = (h - ch) // 2 as Hugging Face computes it; Round = int(round((h -
+/// ch) / 2.0)) as torchvision's CenterCrop (timm). Python's round() rounds halves to even, so for
+/// an odd difference d = 2k + 1, Round gives k when k is even and k + 1 when k is odd.
 enum class CropRounding { Floor, Round };
 
 struct PreprocessRecipe {
@@ -36,6 +38,9 @@ struct PreprocessRecipe {
     int resizeH = 224;
     int resizeW = 224;
     int shortestEdge = 0;
+    /// timm's crop_pct when the recipe came from timm (0 otherwise). Only withOutputSize uses it,
+    /// to recompute shortestEdge = floor(size / cropPct) exactly as timm does.
+    double cropPct = 0.0;
     Resample resample = Resample::Bilinear;
     bool centerCrop = false;
     int cropH = 224;
@@ -47,19 +52,50 @@ struct PreprocessRecipe {
     std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
     std::array<float, 3> std{0.5f, 0.5f, 0.5f};
 
-    /// Pixel size of the tensor this recipe produces.
+    /// Pixel size of the tensor this recipe produces: the crop if there is one, else the Exact
+    /// resize size. For ShortestEdge without a crop the long side depends on the image, and
+    /// these return shortestEdge; for None without a crop they return 0.
     int outputH() const;
     int outputW() const;
     /// The same recipe for another model input size (the CLI's --size, the resolution
     /// experiment): Exact resizes straight to (h, w); ShortestEdge+crop scales the shorter edge by
     /// the recipe's crop ratio and crops (h, w).
+    /// In detail: Exact without crop -> resize (h, w); Exact with crop -> resize scaled by
+    /// h / cropH and w / cropW (floor), crop (h, w); ShortestEdge with crop -> shortestEdge =
+    /// floor(min(h, w) / cropPct) when cropPct > 0 (timm), else floor(shortestEdge * min(h, w) /
+    /// min(cropH, cropW)) (256/224 -> 512/448), crop (h, w); ShortestEdge without crop ->
+    /// shortestEdge = min(h, w); None -> crop (h, w) if it crops, else unchanged.
     PreprocessRecipe withOutputSize(int h, int w) const;
     /// "resize shortest edge to 256 (bicubic), centre crop 224x224, x1/255, normalise mean
     /// (0.485, 0.456, 0.406) std (0.229, 0.224, 0.225)".
     std::string describe() const;
 };
 
-/// Pillow-compatible resize of 8-bit pixels (Image.resize(size, resample), reducing_gap=None).
+inline constexpr std::array<float, 3> kImageNetMean{0.485f, 0.456f, 0.406f};
+inline constexpr std::array<float, 3> kImageNetStd{0.229f, 0.224f, 0.225f};
+
+/// Hugging Face ViTImageProcessor: resize straight to (h, w) (PIL code 2, bilinear, by default),
+/// rescale 1/255, normalise.
+PreprocessRecipe hfExactResizeRecipe(int height, int width, Resample resample = Resample::Bilinear,
+                                     std::array<float, 3> mean = {0.5f, 0.5f, 0.5f},
+                                     std::array<float, 3> std = {0.5f, 0.5f, 0.5f});
+/// Hugging Face BitImageProcessor as DINOv2 uses it: shortest edge to `shortestEdge`, centre crop
+/// (cropH, cropW) with Floor rounding, rescale 1/255, normalise.
+PreprocessRecipe hfShortestEdgeCropRecipe(int shortestEdge, int cropH, int cropW,
+                                          Resample resample = Resample::Bicubic,
+                                          std::array<float, 3> mean = kImageNetMean,
+                                          std::array<float, 3> std = kImageNetStd);
+/// timm/torchvision eval transform: Resize(floor(size / cropPct)) on the shorter side,
+/// CenterCrop(size) with Round rounding, ToTensor, Normalize.
+PreprocessRecipe timmEvalRecipe(int size, double cropPct = 0.875,
+                                Resample resample = Resample::Bicubic,
+                                std::array<float, 3> mean = kImageNetMean,
+                                std::array<float, 3> std = kImageNetStd);
+
+/// Pillow-compatible resize of 8-bit pixels (Image.resize(size, resample), reducing_gap=None):
+/// the same separable fixed-point convolution (22 fractional bits, horizontal pass first), and
+/// for Nearest the same accumulated source coordinates, so results are bit-identical to Pillow.
+/// Returns an empty image when width or height is not positive or the input is empty.
 Image8 resizeImage(const Image8& image, int width, int height, Resample resample);
 /// Crop (top, left, height, width), clamped to the image.
 Image8 cropImage(const Image8& image, int top, int left, int height, int width);
@@ -69,8 +105,9 @@ struct Preprocessed {
     Image8 shown;       ///< the same pixels before rescale/normalise (after resize and crop)
 };
 
-/// Converts channels, resizes, crops, rescales and normalises. Fails (BadImage) on empty images
-/// or a recipe that yields an empty output.
+/// Converts channels, resizes, crops, rescales and normalises. Fails (BadImage) on empty images,
+/// a recipe that yields an empty output, or a crop larger than the resized image (Hugging Face
+/// and torchvision would pad; no checkpoint recipe does that).
 Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe);
 
 /// Back from model input to displayable 8-bit pixels (undo normalise and rescale, clamp).

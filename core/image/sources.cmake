@@ -1,1 +1,3 @@
-target_sources(vitscope_core PRIVATE)
+target_sources(vitscope_core PRIVATE
+    ${CMAKE_CURRENT_LIST_DIR}/image_io.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/preprocess.cpp)

@@ -1,0 +1,623 @@
+#include "core/image/preprocess.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <vector>
+
+namespace vitscope::core {
+
+namespace detail {
+namespace {
+
+// ---- Pillow's filters (Resample.c), in double precision like the original. ----
+
+double boxFilter(double x) { return (x > -0.5 && x <= 0.5) ? 1.0 : 0.0; }
+
+double bilinearFilter(double x) {
+    x = std::abs(x);
+    return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+double hammingFilter(double x) {
+    x = std::abs(x);
+    if (x == 0.0) {
+        return 1.0;
+    }
+    if (x >= 1.0) {
+        return 0.0;
+    }
+    x *= std::numbers::pi;
+    // Pillow writes the window constants as float literals (0.54f, 0.46f); keep their values.
+    return std::sin(x) / x *
+           (static_cast<double>(0.54f) + static_cast<double>(0.46f) * std::cos(x));
+}
+
+double bicubicFilter(double x) {
+    constexpr double a = -0.5;
+    x = std::abs(x);
+    if (x < 1.0) {
+        return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+    }
+    if (x < 2.0) {
+        return (((x - 5) * x + 8) * x - 4) * a;
+    }
+    return 0.0;
+}
+
+double sincFilter(double x) {
+    if (x == 0.0) {
+        return 1.0;
+    }
+    x *= std::numbers::pi;
+    return std::sin(x) / x;
+}
+
+double lanczosFilter(double x) {
+    return (-3.0 <= x && x < 3.0) ? sincFilter(x) * sincFilter(x / 3) : 0.0;
+}
+
+struct Filter {
+    double (*fn)(double);
+    double support;
+};
+
+Filter filterFor(Resample r) {
+    switch (r) {
+        case Resample::Box:
+            return {boxFilter, 0.5};
+        case Resample::Bilinear:
+            return {bilinearFilter, 1.0};
+        case Resample::Hamming:
+            return {hammingFilter, 1.0};
+        case Resample::Bicubic:
+            return {bicubicFilter, 2.0};
+        case Resample::Lanczos:
+        case Resample::Nearest:  // not used: Nearest has its own path
+            break;
+    }
+    return {lanczosFilter, 3.0};
+}
+
+constexpr int kPrecisionBits = 32 - 8 - 2;  // Pillow's PRECISION_BITS for 8-bit images
+
+/// Fixed-point filter taps for one axis: output i reads input[first[i] .. first[i] + count[i])
+/// with weights taps[i * stride ...].
+struct AxisCoeffs {
+    int stride = 0;
+    std::vector<int> first;
+    std::vector<int> count;
+    std::vector<int32_t> taps;
+};
+
+/// Pillow's precompute_coeffs + normalize_coeffs_8bpc for the box (0, inSize).
+AxisCoeffs computeCoeffs(int inSize, int outSize, const Filter& filter) {
+    const double scale = static_cast<double>(inSize) / outSize;
+    const double filterScale = std::max(scale, 1.0);
+    const double support = filter.support * filterScale;
+    // Pillow multiplies by the reciprocal rather than dividing; the last bit can differ.
+    const double invFilterScale = 1.0 / filterScale;
+
+    AxisCoeffs c;
+    c.stride = static_cast<int>(std::ceil(support)) * 2 + 1;
+    c.first.resize(outSize);
+    c.count.resize(outSize);
+    c.taps.assign(static_cast<size_t>(outSize) * c.stride, 0);
+    std::vector<double> w(c.stride);
+    for (int i = 0; i < outSize; ++i) {
+        const double center = (i + 0.5) * scale;
+        // (int) truncates toward zero, as in C; clamping makes the negative case moot.
+        const int xmin = std::max(static_cast<int>(center - support + 0.5), 0);
+        const int xmax = std::min(static_cast<int>(center + support + 0.5), inSize);
+        const int n = std::min(xmax - xmin, c.stride);
+        double sum = 0.0;
+        for (int j = 0; j < n; ++j) {
+            w[j] = filter.fn((j + xmin - center + 0.5) * invFilterScale);
+            sum += w[j];
+        }
+        for (int j = 0; j < n; ++j) {
+            const double wj = sum != 0.0 ? w[j] / sum : w[j];
+            const double fixed = wj * (1 << kPrecisionBits);
+            c.taps[static_cast<size_t>(i) * c.stride + j] =
+                static_cast<int32_t>(wj < 0 ? -0.5 + fixed : 0.5 + fixed);
+        }
+        c.first[i] = xmin;
+        c.count[i] = std::max(n, 0);
+    }
+    return c;
+}
+
+uint8_t clip8(int64_t acc) {
+    // Arithmetic shift (floor), then clamp: Pillow's clip8 lookup table does the same.
+    return static_cast<uint8_t>(std::clamp<int64_t>(acc >> kPrecisionBits, 0, 255));
+}
+
+constexpr int64_t kRoundingBias = int64_t{1} << (kPrecisionBits - 1);
+
+Image8 resampleHorizontal(const Image8& in, int outWidth, const Filter& filter) {
+    const AxisCoeffs c = computeCoeffs(in.width, outWidth, filter);
+    const int ch = in.channels;
+    Image8 out{outWidth, in.height, ch, {}};
+    out.pixels.resize(static_cast<size_t>(outWidth) * in.height * ch);
+    for (int y = 0; y < in.height; ++y) {
+        const uint8_t* row = in.pixels.data() + static_cast<size_t>(y) * in.width * ch;
+        uint8_t* dst = out.pixels.data() + static_cast<size_t>(y) * outWidth * ch;
+        for (int x = 0; x < outWidth; ++x) {
+            const int32_t* k = c.taps.data() + static_cast<size_t>(x) * c.stride;
+            const uint8_t* src = row + static_cast<size_t>(c.first[x]) * ch;
+            for (int b = 0; b < ch; ++b) {
+                int64_t acc = kRoundingBias;
+                for (int j = 0; j < c.count[x]; ++j) {
+                    acc += int64_t{src[j * ch + b]} * k[j];
+                }
+                dst[x * ch + b] = clip8(acc);
+            }
+        }
+    }
+    return out;
+}
+
+Image8 resampleVertical(const Image8& in, int outHeight, const Filter& filter) {
+    const AxisCoeffs c = computeCoeffs(in.height, outHeight, filter);
+    const int ch = in.channels;
+    const size_t rowLen = static_cast<size_t>(in.width) * ch;
+    Image8 out{in.width, outHeight, ch, {}};
+    out.pixels.resize(rowLen * outHeight);
+    for (int y = 0; y < outHeight; ++y) {
+        const int32_t* k = c.taps.data() + static_cast<size_t>(y) * c.stride;
+        const uint8_t* src = in.pixels.data() + static_cast<size_t>(c.first[y]) * rowLen;
+        uint8_t* dst = out.pixels.data() + static_cast<size_t>(y) * rowLen;
+        for (size_t i = 0; i < rowLen; ++i) {
+            int64_t acc = kRoundingBias;
+            for (int j = 0; j < c.count[y]; ++j) {
+                acc += int64_t{src[j * rowLen + i]} * k[j];
+            }
+            dst[i] = clip8(acc);
+        }
+    }
+    return out;
+}
+
+/// Pillow's NEAREST resize (ImagingScaleAffine): the source coordinate starts at scale / 2 and is
+/// advanced by repeated addition, then truncated; we accumulate the same way so that rounding
+/// matches in the last bit.
+std::vector<int> nearestIndices(int inSize, int outSize) {
+    const double scale = static_cast<double>(inSize) / outSize;
+    std::vector<int> idx(outSize);
+    double pos = scale * 0.5;
+    for (int i = 0; i < outSize; ++i) {
+        idx[i] = std::clamp(pos < 0.0 ? -1 : static_cast<int>(pos), 0, inSize - 1);
+        pos += scale;
+    }
+    return idx;
+}
+
+Image8 resizeNearest(const Image8& in, int width, int height) {
+    const std::vector<int> xs = nearestIndices(in.width, width);
+    const std::vector<int> ys = nearestIndices(in.height, height);
+    const int ch = in.channels;
+    Image8 out{width, height, ch, {}};
+    out.pixels.resize(static_cast<size_t>(width) * height * ch);
+    uint8_t* dst = out.pixels.data();
+    for (int y = 0; y < height; ++y) {
+        const uint8_t* row = in.pixels.data() + static_cast<size_t>(ys[y]) * in.width * ch;
+        for (int x = 0; x < width; ++x) {
+            for (int b = 0; b < ch; ++b) {
+                *dst++ = row[static_cast<size_t>(xs[x]) * ch + b];
+            }
+        }
+    }
+    return out;
+}
+
+/// Python's round() for a half-integer-or-integer value v = d / 2: halves go to the even side.
+int roundHalfEven(double v) {
+    return static_cast<int>(std::nearbyint(v));  // default FE_TONEAREST is ties-to-even
+}
+
+int cropOffset(int size, int cropSize, CropRounding rounding) {
+    const int diff = size - cropSize;
+    if (rounding == CropRounding::Round) {
+        return roundHalfEven(diff / 2.0);
+    }
+    // Python's floor division (matters only when diff < 0, which preprocess() refuses).
+    return diff >= 0 ? diff / 2 : -((-diff + 1) / 2);
+}
+
+/// Rescale as the libraries do: v / N in float32 when the factor is 1/N (torchvision's div(255);
+/// Hugging Face's float64 x * (1/255) rounded to float32 gives the same values for 8-bit input),
+/// v * factor otherwise.
+struct Rescaler {
+    explicit Rescaler(const PreprocessRecipe& r) : enabled(r.rescale), factor(r.rescaleFactor) {
+        if (factor > 0.0f) {
+            const double inv = std::round(1.0 / factor);
+            if (inv >= 1.0 && std::abs(1.0 / inv - factor) <= 1e-6 * factor) {
+                divisor = static_cast<float>(inv);
+            }
+        }
+    }
+    float apply(float v) const {
+        if (!enabled) {
+            return v;
+        }
+        return divisor > 0.0f ? v / divisor : v * factor;
+    }
+    float undo(float v) const {
+        if (!enabled) {
+            return v;
+        }
+        return divisor > 0.0f ? v * divisor : v / factor;
+    }
+    bool enabled;
+    float factor;
+    float divisor = 0.0f;
+};
+
+std::string formatFloat(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+std::string formatTriple(const std::array<float, 3>& v, int channels) {
+    if (channels == 1) {
+        return formatFloat(v[0]);
+    }
+    return "(" + formatFloat(v[0]) + ", " + formatFloat(v[1]) + ", " + formatFloat(v[2]) + ")";
+}
+
+}  // namespace
+}  // namespace detail
+
+const char* toString(Resample r) {
+    switch (r) {
+        case Resample::Nearest:
+            return "nearest";
+        case Resample::Box:
+            return "box";
+        case Resample::Bilinear:
+            return "bilinear";
+        case Resample::Hamming:
+            return "hamming";
+        case Resample::Bicubic:
+            return "bicubic";
+        case Resample::Lanczos:
+            return "lanczos";
+    }
+    return "unknown";
+}
+
+Result<Resample> resampleFromPilCode(int code) {
+    switch (code) {
+        case 0:
+            return Resample::Nearest;
+        case 1:
+            return Resample::Lanczos;
+        case 2:
+            return Resample::Bilinear;
+        case 3:
+            return Resample::Bicubic;
+        case 4:
+            return Resample::Box;
+        case 5:
+            return Resample::Hamming;
+        default:
+            return makeError(ErrorCode::BadModel, "resample: unknown Pillow filter code " +
+                                                      std::to_string(code) +
+                                                      ", expected 0 (nearest) to 5 (hamming)");
+    }
+}
+
+Result<Resample> resampleFromName(std::string_view name) {
+    std::string lower(name);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (Resample r : {Resample::Nearest, Resample::Box, Resample::Bilinear, Resample::Hamming,
+                       Resample::Bicubic, Resample::Lanczos}) {
+        if (lower == toString(r)) {
+            return r;
+        }
+    }
+    if (lower == "antialias") {  // Pillow's old alias for LANCZOS
+        return Resample::Lanczos;
+    }
+    return makeError(ErrorCode::BadModel, "resample: unknown filter '" + std::string(name) +
+                                              "', expected nearest, box, bilinear, hamming, "
+                                              "bicubic or lanczos");
+}
+
+int PreprocessRecipe::outputH() const {
+    if (centerCrop) {
+        return cropH;
+    }
+    switch (resizeRule) {
+        case ResizeRule::Exact:
+            return resizeH;
+        case ResizeRule::ShortestEdge:
+            return shortestEdge;
+        case ResizeRule::None:
+            break;
+    }
+    return 0;
+}
+
+int PreprocessRecipe::outputW() const {
+    if (centerCrop) {
+        return cropW;
+    }
+    switch (resizeRule) {
+        case ResizeRule::Exact:
+            return resizeW;
+        case ResizeRule::ShortestEdge:
+            return shortestEdge;
+        case ResizeRule::None:
+            break;
+    }
+    return 0;
+}
+
+PreprocessRecipe PreprocessRecipe::withOutputSize(int h, int w) const {
+    PreprocessRecipe r = *this;
+    switch (resizeRule) {
+        case ResizeRule::Exact:
+            if (centerCrop && cropH > 0 && cropW > 0) {
+                r.resizeH = static_cast<int>(int64_t{resizeH} * h / cropH);
+                r.resizeW = static_cast<int>(int64_t{resizeW} * w / cropW);
+            } else {
+                r.resizeH = h;
+                r.resizeW = w;
+            }
+            break;
+        case ResizeRule::ShortestEdge:
+            if (centerCrop && cropPct > 0.0) {
+                r.shortestEdge = static_cast<int>(std::floor(std::min(h, w) / cropPct));
+            } else if (centerCrop && std::min(cropH, cropW) > 0) {
+                r.shortestEdge = static_cast<int>(int64_t{shortestEdge} * std::min(h, w) /
+                                                  std::min(cropH, cropW));
+            } else {
+                r.shortestEdge = std::min(h, w);
+            }
+            break;
+        case ResizeRule::None:
+            break;
+    }
+    if (centerCrop) {
+        r.cropH = h;
+        r.cropW = w;
+    }
+    return r;
+}
+
+std::string PreprocessRecipe::describe() const {
+    std::vector<std::string> steps;
+    if (channels == 1) {
+        steps.emplace_back("grey");
+    }
+    switch (resizeRule) {
+        case ResizeRule::Exact:
+            steps.push_back("resize to " + std::to_string(resizeW) + "x" + std::to_string(resizeH) +
+                            " (" + toString(resample) + ")");
+            break;
+        case ResizeRule::ShortestEdge:
+            steps.push_back("resize shortest edge to " + std::to_string(shortestEdge) + " (" +
+                            toString(resample) + ")");
+            break;
+        case ResizeRule::None:
+            steps.emplace_back("no resize");
+            break;
+    }
+    if (centerCrop) {
+        steps.push_back("centre crop " + std::to_string(cropW) + "x" + std::to_string(cropH));
+    }
+    if (rescale) {
+        const detail::Rescaler rescaler(*this);
+        steps.push_back(rescaler.divisor > 0.0f ? "x1/" + detail::formatFloat(rescaler.divisor)
+                                                : "x" + detail::formatFloat(rescaleFactor));
+    }
+    if (normalize) {
+        steps.push_back("normalise mean " + detail::formatTriple(mean, channels) + " std " +
+                        detail::formatTriple(std, channels));
+    }
+    std::string text;
+    for (const auto& s : steps) {
+        text += (text.empty() ? "" : ", ") + s;
+    }
+    return text;
+}
+
+PreprocessRecipe hfExactResizeRecipe(int height, int width, Resample resample,
+                                     std::array<float, 3> mean, std::array<float, 3> std) {
+    PreprocessRecipe r;
+    r.resizeRule = ResizeRule::Exact;
+    r.resizeH = height;
+    r.resizeW = width;
+    r.resample = resample;
+    r.centerCrop = false;
+    r.mean = mean;
+    r.std = std;
+    return r;
+}
+
+PreprocessRecipe hfShortestEdgeCropRecipe(int shortestEdge, int cropH, int cropW, Resample resample,
+                                          std::array<float, 3> mean, std::array<float, 3> std) {
+    PreprocessRecipe r;
+    r.resizeRule = ResizeRule::ShortestEdge;
+    r.shortestEdge = shortestEdge;
+    r.resample = resample;
+    r.centerCrop = true;
+    r.cropH = cropH;
+    r.cropW = cropW;
+    r.cropRounding = CropRounding::Floor;
+    r.mean = mean;
+    r.std = std;
+    return r;
+}
+
+PreprocessRecipe timmEvalRecipe(int size, double cropPct, Resample resample,
+                                std::array<float, 3> mean, std::array<float, 3> std) {
+    PreprocessRecipe r;
+    r.resizeRule = ResizeRule::ShortestEdge;
+    r.cropPct = cropPct;
+    r.shortestEdge = cropPct > 0.0 ? static_cast<int>(std::floor(size / cropPct)) : size;
+    r.resample = resample;
+    r.centerCrop = true;
+    r.cropH = size;
+    r.cropW = size;
+    r.cropRounding = CropRounding::Round;
+    r.mean = mean;
+    r.std = std;
+    return r;
+}
+
+Image8 resizeImage(const Image8& image, int width, int height, Resample resample) {
+    if (image.empty() || width <= 0 || height <= 0) {
+        return {};
+    }
+    if (width == image.width && height == image.height) {
+        return image;  // Pillow returns a copy
+    }
+    if (resample == Resample::Nearest) {
+        return detail::resizeNearest(image, width, height);
+    }
+    const detail::Filter filter = detail::filterFor(resample);
+    // Horizontal pass first, then vertical; a pass is skipped when its size is unchanged.
+    if (width == image.width) {
+        return detail::resampleVertical(image, height, filter);
+    }
+    Image8 horizontal = detail::resampleHorizontal(image, width, filter);
+    if (height == image.height) {
+        return horizontal;
+    }
+    return detail::resampleVertical(horizontal, height, filter);
+}
+
+Image8 cropImage(const Image8& image, int top, int left, int height, int width) {
+    const int y0 = std::clamp(top, 0, image.height);
+    const int x0 = std::clamp(left, 0, image.width);
+    const int y1 = std::clamp(static_cast<int>(std::min<int64_t>(int64_t{top} + height, INT32_MAX)),
+                              y0, image.height);
+    const int x1 = std::clamp(static_cast<int>(std::min<int64_t>(int64_t{left} + width, INT32_MAX)),
+                              x0, image.width);
+    Image8 out{x1 - x0, y1 - y0, image.channels, {}};
+    const size_t rowLen = static_cast<size_t>(out.width) * image.channels;
+    out.pixels.resize(rowLen * out.height);
+    for (int y = 0; y < out.height; ++y) {
+        const uint8_t* src =
+            image.pixels.data() + (static_cast<size_t>(y0 + y) * image.width + x0) * image.channels;
+        std::copy_n(src, rowLen, out.pixels.data() + y * rowLen);
+    }
+    return out;
+}
+
+namespace {
+
+/// The resize step of a recipe: (width, height), or the input size for ResizeRule::None.
+std::pair<int, int> resizeTarget(const Image8& image, const PreprocessRecipe& recipe) {
+    switch (recipe.resizeRule) {
+        case ResizeRule::Exact:
+            return {recipe.resizeW, recipe.resizeH};
+        case ResizeRule::ShortestEdge: {
+            // Hugging Face get_resize_output_image_size / torchvision
+            // _compute_resized_output_size: long = int(size * long / short), in double.
+            const bool wide = image.width > image.height;
+            const int shortSide = wide ? image.height : image.width;
+            const int longSide = wide ? image.width : image.height;
+            const int newLong = static_cast<int>(
+                static_cast<double>(int64_t{recipe.shortestEdge} * longSide) / shortSide);
+            return wide ? std::pair{newLong, recipe.shortestEdge}
+                        : std::pair{recipe.shortestEdge, newLong};
+        }
+        case ResizeRule::None:
+            break;
+    }
+    return {image.width, image.height};
+}
+
+}  // namespace
+
+Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe) {
+    if (image.empty() || image.width <= 0 || image.height <= 0) {
+        return makeError(ErrorCode::BadImage, "preprocess: the image is empty");
+    }
+    if (recipe.channels != 1 && recipe.channels != 3) {
+        return makeError(ErrorCode::BadImage, "preprocess: the recipe asks for " +
+                                                  std::to_string(recipe.channels) +
+                                                  " channels, expected 1 or 3");
+    }
+    Image8 pixels = convertChannels(image, recipe.channels);
+
+    const auto [width, height] = resizeTarget(pixels, recipe);
+    if (width <= 0 || height <= 0) {
+        return makeError(ErrorCode::BadImage,
+                         "preprocess: resizing " + std::to_string(image.width) + "x" +
+                             std::to_string(image.height) + " gives an empty " +
+                             std::to_string(width) + "x" + std::to_string(height) + " image");
+    }
+    pixels = resizeImage(pixels, width, height, recipe.resample);
+
+    if (recipe.centerCrop) {
+        if (recipe.cropH <= 0 || recipe.cropW <= 0 || recipe.cropH > pixels.height ||
+            recipe.cropW > pixels.width) {
+            return makeError(ErrorCode::BadImage,
+                             "preprocess: cannot centre-crop " + std::to_string(recipe.cropW) +
+                                 "x" + std::to_string(recipe.cropH) + " from the " +
+                                 std::to_string(pixels.width) + "x" +
+                                 std::to_string(pixels.height) + " resized image");
+        }
+        const int top = detail::cropOffset(pixels.height, recipe.cropH, recipe.cropRounding);
+        const int left = detail::cropOffset(pixels.width, recipe.cropW, recipe.cropRounding);
+        pixels = cropImage(pixels, top, left, recipe.cropH, recipe.cropW);
+    }
+
+    Preprocessed out;
+    ImageTensor& t = out.input;
+    t.channels = pixels.channels;
+    t.height = pixels.height;
+    t.width = pixels.width;
+    t.data.resize(static_cast<size_t>(t.channels) * t.height * t.width);
+    const detail::Rescaler rescaler(recipe);
+    for (int c = 0; c < t.channels; ++c) {
+        // float32 throughout, as numpy (Hugging Face) and torch (torchvision) compute it.
+        for (int y = 0; y < t.height; ++y) {
+            for (int x = 0; x < t.width; ++x) {
+                float v = rescaler.apply(static_cast<float>(pixels.at(y, x, c)));
+                if (recipe.normalize) {
+                    v = (v - recipe.mean[c]) / recipe.std[c];
+                }
+                t.at(c, y, x) = v;
+            }
+        }
+    }
+    out.shown = std::move(pixels);
+    return out;
+}
+
+Image8 tensorToImage(const ImageTensor& input, const PreprocessRecipe& recipe) {
+    if (input.empty() || input.channels < 1 || input.channels > 3) {
+        return {};
+    }
+    Image8 out{input.width, input.height, input.channels, {}};
+    out.pixels.resize(input.data.size());
+    const detail::Rescaler rescaler(recipe);
+    for (int c = 0; c < input.channels; ++c) {
+        for (int y = 0; y < input.height; ++y) {
+            for (int x = 0; x < input.width; ++x) {
+                float v = input.at(c, y, x);
+                if (recipe.normalize) {
+                    v = v * recipe.std[c] + recipe.mean[c];
+                }
+                v = rescaler.undo(v);
+                if (std::isnan(v)) {
+                    v = 0.0f;
+                }
+                const float clamped = std::clamp(std::round(v), 0.0f, 255.0f);
+                out.pixels[(static_cast<size_t>(y) * input.width + x) * input.channels + c] =
+                    static_cast<uint8_t>(clamped);
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace vitscope::core
