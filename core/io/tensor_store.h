@@ -38,8 +38,8 @@ public:
     void addBorrowed(std::string name, std::vector<int64_t> shape, const float* data, DType source,
                      std::string file);
     /// Take ownership of converted or copied data.
-    void addOwned(std::string name, std::vector<int64_t> shape, std::vector<float> data, DType source,
-                  std::string file);
+    void addOwned(std::string name, std::vector<int64_t> shape, std::vector<float> data,
+                  DType source, std::string file);
     void keepAlive(std::shared_ptr<const void> holder) { mHolders.push_back(std::move(holder)); }
 
     const StoredTensor* find(std::string_view name) const;
@@ -56,6 +56,8 @@ public:
 private:
     std::map<std::string, StoredTensor, std::less<>> mTensors;
     std::vector<std::shared_ptr<const void>> mHolders;
+    /// Owned float buffers by tensor name, so erase() and replacement release them.
+    std::map<std::string, std::shared_ptr<std::vector<float>>, std::less<>> mOwned;
     size_t mBorrowedBytes = 0;
     size_t mOwnedBytes = 0;
 };
