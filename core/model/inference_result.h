@@ -45,7 +45,10 @@ public:
     /// (tokens, tokens) view of one head.
     ConstMatrixMap at(int layer, int head) const { return ConstMatrixMap(ptr(layer, head), mTokens, mTokens); }
     MatrixMap at(int layer, int head) { return MatrixMap(ptr(layer, head), mTokens, mTokens); }
-    const std::vector<float>& raw() const { return mData; }
+    /// Aligned like Eigen's own buffers: vectorised softmax and reductions then take the same
+    /// path on every run, so the same input gives bit-identical output.
+    using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
+    const Buffer& raw() const { return mData; }
 
 private:
     float* ptr(int layer, int head) const {
@@ -55,7 +58,7 @@ private:
     int mLayers = 0;
     int mHeads = 0;
     int mTokens = 0;
-    std::vector<float> mData;  // (L, H, N, N)
+    Buffer mData;  // (L, H, N, N)
 };
 
 struct InferenceResult {

@@ -63,6 +63,9 @@ struct VitConfig {
     bool distHead = false;   ///< a second head on the distillation token; logits are the mean
 
     bool headsGuessed = false;  ///< numHeads assumed (head width 64), not read from a config
+    /// How this checkpoint's own library resamples positions for another input size (Hugging
+    /// Face's Dinov2WithRegisters antialiases; ViT, DeiT, DINOv2 and the default here do not).
+    PosInterp defaultPosInterp = PosInterp::Bicubic;
 
     // Derived dimensions.
     int gridH() const { return imageH / patchSize; }  ///< trained patch grid

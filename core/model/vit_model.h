@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,11 @@ public:
     std::string label(int classIndex) const;
     /// Token layout for an input grid.
     TokenLayout tokenLayout(int gridH, int gridW) const;
+    /// Unique per loaded model in this process (caches key on it, never on the address).
+    uint64_t id() const { return mId; }
 
 private:
+    uint64_t mId = 0;
     VitConfig mConfig;
     VitWeights mWeights;
     std::vector<std::string> mLabels;
@@ -78,7 +82,8 @@ using WorkspacePtr = std::unique_ptr<ForwardWorkspace, ForwardWorkspaceDeleter>;
 WorkspacePtr makeWorkspace();
 
 struct ForwardOptions {
-    PosInterp posInterp = PosInterp::Bicubic;
+    /// Position-grid resampling for other input sizes; unset = the model's defaultPosInterp.
+    std::optional<PosInterp> posInterp;
     /// Experiments: run without any position embeddings (prefix and patches).
     bool dropPositionEmbeddings = false;
     /// Experiments: patch token i receives the position embedding of patch positionPermutation[i]

@@ -1,0 +1,143 @@
+// Google big_vision / vision_transformer .npz checkpoints, converted to PyTorch's layout once at
+// load so the forward pass has one code path.
+#include <sstream>
+
+#include "core/model/weights_binding.h"
+
+namespace vitscope::core::detail {
+namespace {
+
+constexpr const char* kBlock = "Transformer/encoderblock_";
+
+struct Converter {
+    TensorStore& store;
+    const std::string& label;
+
+    Result<const StoredTensor*> need(const std::string& name, size_t rank) {
+        const StoredTensor* t = store.find(name);
+        if (t == nullptr) return makeError(ErrorCode::BadModel, label + ": tensor '" + name + "' is missing");
+        if (t->shape.size() != rank) {
+            std::ostringstream os;
+            os << label << ": tensor '" << name << "': shape " << shapeToString(t->shape) << ", expected rank " << rank;
+            return makeError(ErrorCode::BadModel, os.str());
+        }
+        for (int64_t s : t->shape) {
+            if (s <= 0) return makeError(ErrorCode::BadModel, label + ": tensor '" + name + "' has an empty dimension");
+        }
+        return t;
+    }
+    /// Copies as is (rank kept), under a canonical name.
+    Status copy(const std::string& from, const std::string& to, size_t rank) {
+        auto t = need(from, rank);
+        if (!t) return t.error();
+        const StoredTensor* s = *t;
+        store.addOwned(to, s->shape, std::vector<float>(s->data, s->data + s->numel()), s->sourceDType, s->file);
+        return Ok{};
+    }
+    /// A (rows, cols) matrix given as `rank` dims split at `split` is stored transposed: (cols, rows).
+    Status transposed(const std::string& from, const std::string& to, size_t rank, size_t split) {
+        auto t = need(from, rank);
+        if (!t) return t.error();
+        const StoredTensor* s = *t;
+        int64_t rows = 1, cols = 1;
+        for (size_t i = 0; i < rank; ++i) (i < split ? rows : cols) *= s->shape[i];
+        std::vector<float> out(static_cast<size_t>(rows * cols));
+        for (int64_t r = 0; r < rows; ++r) {
+            for (int64_t c = 0; c < cols; ++c) out[c * rows + r] = s->data[r * cols + c];
+        }
+        store.addOwned(to, {cols, rows}, std::move(out), s->sourceDType, s->file);
+        return Ok{};
+    }
+    /// Flattens e.g. a (heads, headDim) bias to (heads * headDim).
+    Status flat(const std::string& from, const std::string& to, size_t rank) {
+        auto t = need(from, rank);
+        if (!t) return t.error();
+        const StoredTensor* s = *t;
+        store.addOwned(to, {s->numel()}, std::vector<float>(s->data, s->data + s->numel()), s->sourceDType, s->file);
+        return Ok{};
+    }
+};
+
+int countGoogleBlocks(const TensorStore& store) {
+    int depth = 0;
+    const std::string prefix = kBlock;
+    for (const std::string& name : store.names()) {
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        int index = 0;
+        size_t i = prefix.size();
+        while (i < name.size() && i - prefix.size() < 5 && name[i] >= '0' && name[i] <= '9') index = index * 10 + (name[i++] - '0');
+        if (i > prefix.size() && i < name.size() && name[i] == '/') depth = std::max(depth, index + 1);
+    }
+    return std::min(depth, 1001);
+}
+
+}  // namespace
+
+Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
+    Converter cv{store, label};
+#define VITSCOPE_CONV(expr)          \
+    if (auto st_ = (expr); !st_) \
+    return st_.error()
+    // Patch embedding: HWIO (P, P, C, D) -> (D, C, P, P).
+    auto kernel = cv.need("embedding/kernel", 4);
+    if (!kernel) return kernel.error();
+    {
+        const StoredTensor* k = *kernel;
+        const int64_t ph = k->shape[0], pw = k->shape[1], ch = k->shape[2], d = k->shape[3];
+        std::vector<float> w(static_cast<size_t>(k->numel()));
+        for (int64_t y = 0; y < ph; ++y)
+            for (int64_t x = 0; x < pw; ++x)
+                for (int64_t c = 0; c < ch; ++c)
+                    for (int64_t o = 0; o < d; ++o) {
+                        w[((o * ch + c) * ph + y) * pw + x] = k->data[((y * pw + x) * ch + c) * d + o];
+                    }
+        store.addOwned("patch_embed.proj.weight", {d, ch, ph, pw}, std::move(w), k->sourceDType, k->file);
+    }
+    VITSCOPE_CONV(cv.copy("embedding/bias", "patch_embed.proj.bias", 1));
+    VITSCOPE_CONV(cv.copy("cls", "cls_token", 3));
+    VITSCOPE_CONV(cv.copy("Transformer/posembed_input/pos_embedding", "pos_embed", 3));
+    VITSCOPE_CONV(cv.copy("Transformer/encoder_norm/scale", "norm.weight", 1));
+    VITSCOPE_CONV(cv.copy("Transformer/encoder_norm/bias", "norm.bias", 1));
+    if (store.contains("head/kernel")) {
+        VITSCOPE_CONV(cv.transposed("head/kernel", "head.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy("head/bias", "head.bias", 1));
+    }
+    if (store.contains("pre_logits/kernel")) {
+        VITSCOPE_CONV(cv.transposed("pre_logits/kernel", "pre_logits.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy("pre_logits/bias", "pre_logits.bias", 1));
+    }
+    const int depth = countGoogleBlocks(store);
+    int heads = 0;
+    for (int i = 0; i < depth; ++i) {
+        const std::string b = kBlock + std::to_string(i) + "/";
+        const std::string a = b + "MultiHeadDotProductAttention_1/";
+        const std::string o = "blocks." + std::to_string(i) + ".";
+        VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/scale", o + "norm1.weight", 1));
+        VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/bias", o + "norm1.bias", 1));
+        for (const char* qkv : {"query", "key", "value"}) {
+            const std::string dst = o + "attn." + std::string(1, qkv[0]) + ".";
+            // (D, heads, headDim) kernel = (D, D') matrix; PyTorch wants (D', D).
+            VITSCOPE_CONV(cv.transposed(a + qkv + "/kernel", dst + "weight", 3, 1));
+            VITSCOPE_CONV(cv.flat(a + qkv + "/bias", dst + "bias", 2));
+        }
+        if (i == 0) heads = static_cast<int>(store.find(a + "query/kernel")->shape[1]);
+        // (heads, headDim, D) kernel = (D', D) matrix; PyTorch wants (D, D').
+        VITSCOPE_CONV(cv.transposed(a + "out/kernel", o + "attn.proj.weight", 3, 2));
+        VITSCOPE_CONV(cv.copy(a + "out/bias", o + "attn.proj.bias", 1));
+        VITSCOPE_CONV(cv.copy(b + "LayerNorm_2/scale", o + "norm2.weight", 1));
+        VITSCOPE_CONV(cv.copy(b + "LayerNorm_2/bias", o + "norm2.bias", 1));
+        VITSCOPE_CONV(cv.transposed(b + "MlpBlock_3/Dense_0/kernel", o + "mlp.fc1.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy(b + "MlpBlock_3/Dense_0/bias", o + "mlp.fc1.bias", 1));
+        VITSCOPE_CONV(cv.transposed(b + "MlpBlock_3/Dense_1/kernel", o + "mlp.fc2.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy(b + "MlpBlock_3/Dense_1/bias", o + "mlp.fc2.bias", 1));
+    }
+#undef VITSCOPE_CONV
+    if (depth == 0) return makeError(ErrorCode::BadModel, label + ": no Transformer/encoderblock_N tensors");
+    // The originals are no longer needed: free them (Google names all contain '/').
+    for (const std::string& name : store.names()) {
+        if (name.find('/') != std::string::npos) store.erase(name);
+    }
+    return heads;
+}
+
+}  // namespace vitscope::core::detail

@@ -1,0 +1,30 @@
+#pragma once
+/// The ViT's building blocks as pure functions over row-per-token matrices (llama2.c style).
+/// They write into caller-owned outputs so the forward pass can reuse its buffers.
+
+#include "core/model/vit_config.h"
+#include "core/model/vit_weights.h"
+#include "core/tensor.h"
+
+namespace vitscope::core::detail {
+
+/// out = LayerNorm(x) over each row (biased variance, PyTorch semantics). x, out: (N, D); may alias.
+void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out);
+
+/// out = x W^T + b. x: (N, in); out: (N, out) or a column block of a wider matrix.
+template <typename Out>
+void linear(const Matrix& x, const LinearWeights& lin, Out&& out) {
+    out.noalias() = x * lin.matrix().transpose();
+    if (lin.bias != nullptr) {
+        out.rowwise() += ConstVectorMap(lin.bias, lin.out).transpose();
+    }
+}
+
+/// In-place activation over every element.
+void activate(Matrix& x, Activation act);
+
+/// In-place numerically stable softmax of each row.
+void softmaxRows(MatrixMap x);
+void softmaxRows(Matrix& x);
+
+}  // namespace vitscope::core::detail

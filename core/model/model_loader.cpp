@@ -1,0 +1,271 @@
+// loadModel: from a path the user chose to an immutable VitModel. Resolves folders and sibling
+// config files, refuses pickles, dispatches to the format parsers, maps the naming onto the
+// canonical one, derives and checks the config, binds the weights, and assembles labels,
+// preprocessing recipe and a description of what was assumed.
+#include <filesystem>
+#include <sstream>
+
+#include "core/io/file_util.h"
+#include "core/io/mapped_file.h"
+#include "core/io/npz.h"
+#include "core/io/pickle_guard.h"
+#include "core/io/safetensors.h"
+#include "core/model/config_io.h"
+#include "core/model/imagenet_labels.h"
+#include "core/model/vit_model.h"
+#include "core/model/weights_binding.h"
+
+namespace vitscope::core {
+namespace {
+
+namespace fs = std::filesystem;
+using detail::ConfigHints;
+using detail::Naming;
+
+enum class WeightsKind { Safetensors, ShardedIndex, Npz };
+
+struct Resolved {
+    std::string weights;  ///< file to parse
+    WeightsKind kind = WeightsKind::Safetensors;
+    std::string config;        ///< config.json, or empty
+    std::string preprocessor;  ///< preprocessor_config.json, or empty
+    std::string display;       ///< what the user opened
+};
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string lower(std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+Error badModel(const std::string& message) { return makeError(ErrorCode::BadModel, message); }
+
+std::string siblingIfExists(const fs::path& dir, const char* name) {
+    std::error_code ec;
+    const fs::path p = dir / name;
+    return fs::is_regular_file(p, ec) ? p.string() : std::string();
+}
+
+/// Refuses a pickle by name or content before any parser sees the file.
+Status checkNotPickle(const std::string& path) {
+    auto mapped = MappedFile::open(path);
+    if (!mapped) return makeError(ErrorCode::Io, mapped.error().message);
+    if (auto msg = refusePickle(path, (*mapped)->bytes())) return badModel(*msg);
+    return Ok{};
+}
+
+Result<Resolved> resolvePath(const std::string& path) {
+    std::error_code ec;
+    const fs::path p(path);
+    if (!fs::exists(p, ec)) return makeError(ErrorCode::Io, path + ": no such file or folder");
+    Resolved r;
+    r.display = path;
+    if (fs::is_directory(p, ec)) {
+        r.config = siblingIfExists(p, "config.json");
+        r.preprocessor = siblingIfExists(p, "preprocessor_config.json");
+        if (auto idx = siblingIfExists(p, "model.safetensors.index.json"); !idx.empty()) {
+            r.weights = idx;
+            r.kind = WeightsKind::ShardedIndex;
+            return r;
+        }
+        if (auto st = siblingIfExists(p, "model.safetensors"); !st.empty()) {
+            r.weights = st;
+            return r;
+        }
+        std::vector<fs::path> safetensors, npz, pickles;
+        for (const auto& e : fs::directory_iterator(p, ec)) {
+            if (!e.is_regular_file(ec)) continue;
+            const std::string ext = lower(e.path().extension().string());
+            if (ext == ".safetensors") safetensors.push_back(e.path());
+            else if (ext == ".npz") npz.push_back(e.path());
+            else if (ext == ".bin" || ext == ".pth" || ext == ".pt" || ext == ".ckpt" || ext == ".pkl") pickles.push_back(e.path());
+        }
+        if (safetensors.size() == 1) {
+            r.weights = safetensors[0].string();
+            return r;
+        }
+        if (safetensors.empty() && npz.size() == 1) {
+            r.weights = npz[0].string();
+            r.kind = WeightsKind::Npz;
+            return r;
+        }
+        if (safetensors.empty() && npz.empty() && !pickles.empty()) {
+            auto msg = refusePickle(pickles[0].string(), {});
+            return badModel(msg.value_or(pickles[0].string() + ": PyTorch pickle checkpoints are refused"));
+        }
+        if (safetensors.size() > 1) return badModel(path + ": several .safetensors files and no model.safetensors.index.json; open one file");
+        return badModel(path + ": no model.safetensors (or .npz) in this folder");
+    }
+    if (auto st = checkNotPickle(path); !st) return st.error();
+    const std::string name = lower(p.filename().string());
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    if (endsWith(name, ".safetensors.index.json")) {
+        r.kind = WeightsKind::ShardedIndex;
+    } else if (endsWith(name, ".safetensors")) {
+        r.kind = WeightsKind::Safetensors;
+    } else if (endsWith(name, ".npz")) {
+        r.kind = WeightsKind::Npz;
+        r.weights = path;
+        return r;  // Google files carry no config
+    } else {
+        return badModel(path + ": unknown model format (expected .safetensors, a model.safetensors.index.json, "
+                               "a Hugging Face or timm folder, or a Google .npz)");
+    }
+    r.weights = path;
+    r.config = siblingIfExists(dir, "config.json");
+    r.preprocessor = siblingIfExists(dir, "preprocessor_config.json");
+    return r;
+}
+
+Result<TensorStore> loadStore(const Resolved& r) {
+    if (r.kind == WeightsKind::Npz) return loadNpz(r.weights);
+    if (r.kind == WeightsKind::ShardedIndex) return loadShardedSafetensors(r.weights);
+    return loadSafetensors(r.weights);
+}
+
+std::string dtypeSummary(const TensorStore& store) {
+    std::map<std::string, int> counts;
+    for (const auto& n : store.names()) counts[toString(store.find(n)->sourceDType)]++;
+    std::string s;
+    for (const auto& [k, v] : counts) s += (s.empty() ? "" : ", ") + k;
+    if (s != "F32" && !s.empty()) s += " (converted to F32 at load)";
+    return s;
+}
+
+/// Class names: the config's, the ImageNet-1k list for unnamed 1000-class heads, else "class N".
+std::vector<std::string> pickLabels(const VitConfig& c, const ConfigHints* h, std::string& source) {
+    if (!c.hasHead()) {
+        source = "none (the model has no classification head)";
+        return {};
+    }
+    if (h && !h->labels.empty() && !h->labelsArePlaceholders && static_cast<int>(h->labels.size()) == c.numClasses) {
+        source = fs::path(h->file).filename().string() + (h->kind == detail::ConfigKind::HuggingFace ? " id2label" : " label_names");
+        return h->labels;
+    }
+    if (c.numClasses == 1000) {
+        source = "ImageNet-1k class list (bundled)";
+        return imagenetLabels();
+    }
+    source = "none in the file: shown as \"class N\"";
+    return {};
+}
+
+PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<std::string>& notes) {
+    constexpr std::array<float, 3> kImageNetMean{0.485f, 0.456f, 0.406f}, kImageNetStd{0.229f, 0.224f, 0.225f};
+    constexpr std::array<float, 3> kHalf{0.5f, 0.5f, 0.5f};
+    PreprocessRecipe r;
+    r.channels = c.channels;
+    switch (naming) {
+        case Naming::HfVit:
+        case Naming::Google:
+            r.resizeRule = ResizeRule::Exact;
+            r.resizeH = c.imageH;
+            r.resizeW = c.imageW;
+            r.resample = Resample::Bilinear;
+            r.mean = kHalf;
+            r.std = kHalf;
+            break;
+        case Naming::HfDeit:
+        case Naming::HfDinov2:
+            r = detail::timmRecipe(c.imageH, c.imageW, 0.875f, Resample::Bicubic, kImageNetMean, kImageNetStd, c.channels);
+            r.cropRounding = CropRounding::Floor;
+            if (naming == Naming::HfDinov2) {  // BitImageProcessor: shortest edge 256, crop 224
+                r.shortestEdge = 256;
+                r.cropH = r.cropW = 224;
+            }
+            break;
+        case Naming::Timm:
+            r = detail::timmRecipe(c.imageH, c.imageW, 0.9f, Resample::Bicubic, c.distToken ? kImageNetMean : kHalf,
+                                   c.distToken ? kImageNetStd : kHalf, c.channels);
+            break;
+    }
+    notes.push_back("preprocessing not stated in the files: assumed " + r.describe());
+    return r;
+}
+
+std::string formatName(const Resolved& r, Naming naming, const ConfigHints* h) {
+    if (naming == Naming::Google) return "Google .npz (big_vision / vision_transformer)";
+    if (r.kind == WeightsKind::ShardedIndex) return "sharded safetensors";
+    const bool hf = naming == Naming::HfVit || naming == Naming::HfDeit || naming == Naming::HfDinov2;
+    if (hf) return h ? "Hugging Face folder (config.json + safetensors)" : "Hugging Face safetensors (no config)";
+    return h ? "timm safetensors + hub config.json" : "timm safetensors (no config: inferred from tensor names)";
+}
+
+}  // namespace
+
+Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) {
+    auto resolved = resolvePath(path);
+    if (!resolved) return resolved.error();
+    const Resolved& r = *resolved;
+    if (options.progress) options.progress(0.0f);
+
+    std::optional<ConfigHints> hints;
+    if (!r.config.empty()) {
+        auto h = detail::readConfigFile(r.config);
+        if (!h) return h.error();
+        hints = std::move(*h);
+    }
+    auto store = loadStore(r);
+    if (!store) return store.error();
+    if (options.cancel && options.cancel->load()) return makeError(ErrorCode::Cancelled, "cancelled");
+    if (options.progress) options.progress(0.8f);
+
+    const std::string label = fileLabel(r.weights);
+    detail::DetectedNaming naming;
+    if (!detail::detectNaming(*store, naming)) {
+        return badModel(label + ": no ViT tensors recognised (looked for Hugging Face "
+                                "'embeddings.patch_embeddings.projection.weight', timm 'patch_embed.proj.weight' "
+                                "or Google 'embedding/kernel')");
+    }
+    int googleHeads = 0;
+    if (naming.naming == Naming::Google) {
+        auto heads = detail::convertGoogleNpz(*store, label);
+        if (!heads) return heads.error();
+        googleHeads = *heads;
+    }
+    const detail::CanonicalTensors canon = detail::canonicalize(*store, naming);
+    detail::DeriveContext ctx{naming.naming, naming.prefix, label, options.numHeads > 0 ? options.numHeads : googleHeads};
+
+    ModelInfo info;
+    auto config = detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes);
+    if (!config) return config.error();
+    if (googleHeads > 0 && options.numHeads <= 0) {
+        info.notes.erase(std::remove_if(info.notes.begin(), info.notes.end(),
+                                        [](const std::string& n) { return n.rfind("number of heads given", 0) == 0; }),
+                         info.notes.end());
+    }
+    VitWeights weights;
+    auto params = detail::bindWeights(canon, *config, ctx, weights);
+    if (!params) return params.error();
+
+    PreprocessRecipe recipe;
+    if (!r.preprocessor.empty()) {
+        auto rec = detail::readPreprocessorConfig(r.preprocessor, config->channels);
+        if (!rec) return rec.error();
+        recipe = *rec;
+    } else if (hints && hints->recipe) {
+        recipe = *hints->recipe;
+        recipe.channels = config->channels;
+    } else {
+        recipe = defaultRecipe(*config, naming.naming, info.notes);
+    }
+
+    info.path = r.display;
+    info.format = formatName(r, naming.naming, hints ? &*hints : nullptr);
+    info.naming = detail::namingId(naming.naming);
+    info.architecture = hints && !hints->architecture.empty() ? hints->architecture : std::string("ViT (") + info.naming + ")";
+    info.weightsDType = dtypeSummary(*store);
+    info.numParameters = *params;
+    info.mappedBytes = store->borrowedBytes();
+    info.ownedBytes = store->ownedBytes();
+    std::vector<std::string> labels = pickLabels(*config, hints ? &*hints : nullptr, info.labelsSource);
+
+    weights.storage = std::move(*store);
+    if (options.progress) options.progress(1.0f);
+    return ModelPtr(std::make_shared<const VitModel>(*config, std::move(weights), std::move(labels), recipe, std::move(info)));
+}
+
+}  // namespace vitscope::core

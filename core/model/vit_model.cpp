@@ -1,0 +1,313 @@
+#include "core/model/vit_model.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "core/model/layers.h"
+#include "core/model/pos_interp.h"
+
+namespace vitscope::core {
+
+VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
+                   PreprocessRecipe recipe, ModelInfo info)
+    : mConfig(std::move(config)),
+      mWeights(std::move(weights)),
+      mLabels(std::move(labels)),
+      mRecipe(std::move(recipe)),
+      mInfo(std::move(info)) {
+    static std::atomic<uint64_t> nextId{1};
+    mId = nextId.fetch_add(1);
+}
+
+std::string VitModel::label(int classIndex) const {
+    if (classIndex >= 0 && classIndex < static_cast<int>(mLabels.size())) return mLabels[classIndex];
+    return "class " + std::to_string(classIndex);
+}
+
+TokenLayout VitModel::tokenLayout(int gridH, int gridW) const {
+    TokenLayout t;
+    int next = 0;
+    if (mConfig.classToken) t.clsIndex = next++;
+    if (mConfig.distToken) t.distIndex = next++;
+    if (mConfig.numRegisters > 0) {
+        t.firstRegister = next;
+        t.numRegisters = mConfig.numRegisters;
+        next += mConfig.numRegisters;
+    }
+    t.numPrefix = next;
+    t.gridH = gridH;
+    t.gridW = gridW;
+    return t;
+}
+
+/// Scratch of one forward pass (llama2.c's RunState). Buffers keep their capacity between runs
+/// of the same shape, so repeated runs allocate only the result.
+struct ForwardWorkspace {
+    Matrix patches;  // (numPatches, C*P*P) unfolded input
+    Matrix x;        // (N, D) residual stream
+    Matrix h;        // (N, D) normalised input of a branch
+    Matrix qkv;      // (N, 3D) queries | keys | values
+    Matrix ctx;      // (N, D) concatenated head outputs
+    Matrix branch;   // (N, D) output of a branch before the residual add
+    Matrix mlp;      // (N, mlpDim)
+    Matrix posCache;  // (numPatches, D) interpolated patch positions for the cached grid
+    int posGridH = -1, posGridW = -1;
+    PosInterp posInterp = PosInterp::Bicubic;
+    uint64_t posModelId = 0;
+};
+
+void ForwardWorkspaceDeleter::operator()(ForwardWorkspace* w) const { delete w; }
+WorkspacePtr makeWorkspace() { return WorkspacePtr(new ForwardWorkspace); }
+
+Matrix patchPositionEmbeddings(const VitModel& model, int gridH, int gridW, PosInterp interp) {
+    const VitConfig& c = model.config();
+    if (c.posLayout == PosLayout::None || model.weights().posEmbed == nullptr) return Matrix(0, c.embedDim);
+    const float* patchPos = model.weights().posEmbed + static_cast<size_t>(c.posPrefixEntries()) * c.embedDim;
+    ConstMatrixMap table(patchPos, c.numPatches(), c.embedDim);
+    return resampleGrid(table, c.gridH(), c.gridW(), gridH, gridW, interp);
+}
+
+namespace {
+
+/// Unfolds (C, H, W) into one row per patch, columns in the conv kernel's (c, ky, kx) order.
+void unfoldPatches(const ImageTensor& in, int p, int gridH, int gridW, Matrix& out) {
+    out.resize(static_cast<Eigen::Index>(gridH) * gridW, static_cast<Eigen::Index>(in.channels) * p * p);
+    for (int r = 0; r < gridH; ++r) {
+        for (int c = 0; c < gridW; ++c) {
+            float* row = out.row(static_cast<Eigen::Index>(r) * gridW + c).data();
+            for (int ch = 0; ch < in.channels; ++ch) {
+                for (int ky = 0; ky < p; ++ky) {
+                    const float* src = &in.data[(static_cast<size_t>(ch) * in.height + r * p + ky) * in.width + c * p];
+                    std::copy(src, src + p, row + (static_cast<size_t>(ch) * p + ky) * p);
+                }
+            }
+        }
+    }
+}
+
+/// x (N, D) <- embedded tokens: [cls][dist][registers][patches] with position embeddings added
+/// according to the checkpoint's layout.
+void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t, const ForwardOptions& opt,
+           ForwardWorkspace& ws) {
+    const VitConfig& c = model.config();
+    const VitWeights& w = model.weights();
+    const int d = c.embedDim;
+    const int np = t.numPatches();
+
+    // Patch embedding: one GEMM over the unfolded patches.
+    unfoldPatches(input, c.patchSize, t.gridH, t.gridW, ws.patches);
+    ws.x.resize(t.numTokens(), d);
+    detail::linear(ws.patches, w.patchEmbed, ws.x.bottomRows(np));
+
+    if (t.clsIndex >= 0) ws.x.row(t.clsIndex) = ConstVectorMap(w.clsToken, d).transpose();
+    if (t.distIndex >= 0) ws.x.row(t.distIndex) = ConstVectorMap(w.distToken, d).transpose();
+    if (t.numRegisters > 0) {
+        ws.x.middleRows(t.firstRegister, t.numRegisters) = ConstMatrixMap(w.registers, t.numRegisters, d);
+    }
+    if (c.posLayout == PosLayout::None || opt.dropPositionEmbeddings) return;
+
+    // Prefix positions, untouched by interpolation. ClassOnly: registers get none.
+    ConstMatrixMap prefixPos(w.posEmbed, c.posPrefixEntries(), d);
+    if (c.posLayout == PosLayout::EveryPrefix) {
+        ws.x.topRows(t.numPrefix) += prefixPos;
+    } else if (c.posLayout == PosLayout::ClassOnly && t.clsIndex >= 0) {
+        ws.x.row(t.clsIndex) += prefixPos.row(0);
+    }
+
+    // Patch positions, resampled to this grid (cached per grid in the workspace).
+    const PosInterp interp = opt.posInterp.value_or(c.defaultPosInterp);
+    if (ws.posModelId != model.id() || ws.posGridH != t.gridH || ws.posGridW != t.gridW || ws.posInterp != interp) {
+        ws.posCache = patchPositionEmbeddings(model, t.gridH, t.gridW, interp);
+        ws.posModelId = model.id();
+        ws.posGridH = t.gridH;
+        ws.posGridW = t.gridW;
+        ws.posInterp = interp;
+    }
+    if (opt.positionPermutation.empty()) {
+        ws.x.bottomRows(np) += ws.posCache;
+    } else {
+        for (int i = 0; i < np; ++i) ws.x.row(t.numPrefix + i) += ws.posCache.row(opt.positionPermutation[i]);
+    }
+}
+
+/// Multi-head self-attention over ws.h; writes probabilities into `probs` (H matrices of N x N)
+/// and the concatenated head outputs into ws.ctx.
+void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer, ForwardWorkspace& ws) {
+    const Eigen::Index n = ws.h.rows();
+    const int d = c.embedDim;
+    const int hd = c.headDim();
+    ws.qkv.resize(n, 3 * d);
+    detail::linear(ws.h, b.query, ws.qkv.middleCols(0, d));
+    detail::linear(ws.h, b.key, ws.qkv.middleCols(d, d));
+    detail::linear(ws.h, b.value, ws.qkv.middleCols(2 * d, d));
+    ws.ctx.resize(n, d);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    // One head per OpenMP thread; Eigen runs single-threaded inside a parallel region.
+#pragma omp parallel for schedule(static)
+    for (int head = 0; head < c.numHeads; ++head) {
+        const auto q = ws.qkv.middleCols(head * hd, hd);
+        const auto k = ws.qkv.middleCols(d + head * hd, hd);
+        const auto v = ws.qkv.middleCols(2 * d + head * hd, hd);
+        MatrixMap p = stack.at(layer, head);  // (N, N)
+        p.noalias() = q * k.transpose();
+        p *= scale;
+        detail::softmaxRows(p);
+        ws.ctx.middleCols(head * hd, hd).noalias() = p * v;
+    }
+}
+
+void addScaled(Matrix& x, const Matrix& branch, const float* gamma) {
+    if (gamma == nullptr) {
+        x += branch;
+    } else {
+        x += (branch.array().rowwise() * ConstVectorMap(gamma, branch.cols()).transpose().array()).matrix();
+    }
+}
+
+Status checkInput(const VitModel& model, const ImageTensor& input, const ForwardOptions& opt) {
+    const VitConfig& c = model.config();
+    if (input.channels != c.channels) {
+        return makeError(ErrorCode::Usage, "input has " + std::to_string(input.channels) + " channels, the model expects " +
+                                               std::to_string(c.channels));
+    }
+    if (input.data.size() != static_cast<size_t>(input.channels) * input.height * input.width) {
+        return makeError(ErrorCode::Usage, "input buffer size does not match its (C, H, W) shape");
+    }
+    auto grid = c.gridFor(input.height, input.width);
+    if (!grid) return grid.error();
+    if (!opt.positionPermutation.empty()) {
+        const int np = grid->h * grid->w;
+        std::vector<char> seen(np, 0);
+        bool okPerm = static_cast<int>(opt.positionPermutation.size()) == np;
+        for (int i = 0; okPerm && i < np; ++i) {
+            const int v = opt.positionPermutation[i];
+            okPerm = v >= 0 && v < np && !seen[v];
+            if (okPerm) seen[v] = 1;
+        }
+        if (!okPerm) return makeError(ErrorCode::Usage, "positionPermutation is not a permutation of the patches");
+    }
+    return Ok{};
+}
+
+}  // namespace
+
+Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input, const ForwardOptions& opt,
+                                   ForwardWorkspace* workspace) {
+    if (auto st = checkInput(model, input, opt); !st) return st.error();
+    WorkspacePtr local;
+    if (workspace == nullptr) {
+        local = makeWorkspace();
+        workspace = local.get();
+    }
+    ForwardWorkspace& ws = *workspace;
+    const VitConfig& c = model.config();
+    const VitWeights& w = model.weights();
+
+    InferenceResult r;
+    r.inputH = input.height;
+    r.inputW = input.width;
+    r.tokens = model.tokenLayout(input.height / c.patchSize, input.width / c.patchSize);
+    const int n = r.tokens.numTokens();
+    r.attention = AttentionStack(c.depth, c.numHeads, n);
+
+    // 1. Tokens: patch embedding, prefix tokens, position embeddings (resampled if needed).
+    embed(model, input, r.tokens, opt, ws);
+    // 2. Optional pre-norm of the whole sequence (CLIP-style models).
+    if (c.normPre) detail::layerNorm(ws.x, w.normPre, c.layerNormEps, ws.x);
+
+    for (int layer = 0; layer < c.depth; ++layer) {
+        if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) {
+            return makeError(ErrorCode::Cancelled, "cancelled");
+        }
+        const BlockWeights& b = w.blocks[layer];
+        // 3. Attention branch: x += ls1 * proj(MHSA(norm1(x))).
+        detail::layerNorm(ws.x, b.norm1, c.layerNormEps, ws.h);
+        attention(b, c, r.attention, layer, ws);
+        ws.branch.resize(n, c.embedDim);
+        detail::linear(ws.ctx, b.proj, ws.branch);
+        addScaled(ws.x, ws.branch, b.layerScale1);
+        // 4. MLP branch: x += ls2 * fc2(act(fc1(norm2(x)))).
+        detail::layerNorm(ws.x, b.norm2, c.layerNormEps, ws.h);
+        ws.mlp.resize(n, c.mlpDim);
+        detail::linear(ws.h, b.fc1, ws.mlp);
+        detail::activate(ws.mlp, c.activation);
+        detail::linear(ws.mlp, b.fc2, ws.branch);
+        addScaled(ws.x, ws.branch, b.layerScale2);
+        if (opt.progress) opt.progress(layer + 1, c.depth);
+    }
+    if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) {
+        return makeError(ErrorCode::Cancelled, "cancelled");
+    }
+
+    // 5. Final norm over all tokens.
+    if (c.finalNorm) {
+        detail::layerNorm(ws.x, w.norm, c.layerNormEps, r.hidden);
+    } else {
+        r.hidden = ws.x;
+    }
+    // 6. Pooling: class token, mean of patch tokens, or both.
+    const int np = r.tokens.numPatches();
+    const int pre = r.tokens.numPrefix;
+    Matrix pooled(1, c.pooledDim());
+    switch (c.pooling) {
+        case Pooling::ClassToken: pooled = r.hidden.row(r.tokens.clsIndex); break;
+        case Pooling::MeanPatches: pooled = r.hidden.middleRows(pre, np).colwise().mean(); break;
+        case Pooling::ClassAndMeanPatches:
+            pooled.leftCols(c.embedDim) = r.hidden.row(r.tokens.clsIndex);
+            pooled.rightCols(c.embedDim) = r.hidden.middleRows(pre, np).colwise().mean();
+            break;
+    }
+    if (c.fcNorm) detail::layerNorm(Matrix(pooled), w.fcNorm, c.layerNormEps, pooled);
+    r.features = pooled.row(0).transpose();
+    if (c.preLogits) {
+        Matrix t(1, c.embedDim);
+        detail::linear(pooled, w.preLogits, t);
+        pooled = t.array().tanh().matrix();
+    }
+    // 7. Head(s): DeiT's distilled models average the class and distillation heads.
+    if (c.hasHead()) {
+        Matrix logits(1, c.numClasses);
+        detail::linear(pooled, w.head, logits);
+        if (c.distHead) {
+            Matrix dist(1, c.numClasses);
+            detail::linear(Matrix(r.hidden.row(r.tokens.distIndex)), w.headDist, dist);
+            logits = (logits + dist) * 0.5f;
+        }
+        r.logits = logits.row(0).transpose();
+        const float mx = r.logits.maxCoeff();
+        r.probabilities = (r.logits.array() - mx).exp().matrix();
+        r.probabilities /= r.probabilities.sum();
+    }
+    return r;
+}
+
+std::vector<Prediction> topK(const VitModel& model, const InferenceResult& result, int k) {
+    std::vector<Prediction> out;
+    const int classes = static_cast<int>(result.logits.size());
+    if (classes == 0 || k <= 0) return out;
+    std::vector<int> order(classes);
+    std::iota(order.begin(), order.end(), 0);
+    k = std::min(k, classes);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) {
+        return result.logits[a] > result.logits[b] || (result.logits[a] == result.logits[b] && a < b);
+    });
+    for (int i = 0; i < k; ++i) {
+        const int ci = order[i];
+        out.push_back({ci, result.probabilities[ci], result.logits[ci], model.label(ci)});
+    }
+    return out;
+}
+
+void setNumThreads(int threads) {
+    threads = std::max(1, threads);
+    omp_set_num_threads(threads);
+    Eigen::setNbThreads(threads);
+}
+
+int numThreads() { return Eigen::nbThreads(); }
+
+}  // namespace vitscope::core

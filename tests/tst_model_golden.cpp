@@ -1,0 +1,160 @@
+// Golden tests: every architecture feature and naming against outputs that the project's own
+// PyTorch reference (tools/vit_reference.py, via tools/make_fixtures.py) wrote for small random
+// models. Tolerances, as the core's contract states them:
+//   logits / features: 1e-4 absolute (F32 arithmetic, different summation order);
+//   attention probabilities: 1e-5 absolute.
+#include <QDir>
+#include <QJsonArray>
+#include <QtTest>
+#include <cmath>
+
+#include "core/model/vit_model.h"
+#include "test_util.h"
+
+using namespace vitscope;
+
+namespace {
+constexpr float kLogitTol = 1e-4f;
+constexpr float kAttentionTol = 1e-5f;
+
+float maxAbsDiff(const float* a, const float* b, size_t n) {
+    float m = 0;
+    for (size_t i = 0; i < n; ++i) m = std::max(m, std::abs(a[i] - b[i]));
+    return m;
+}
+
+core::PosInterp parseInterp(const QString& s) {
+    if (s == "bilinear") return core::PosInterp::Bilinear;
+    if (s == "bicubic-aa") return core::PosInterp::BicubicAntialias;
+    return core::PosInterp::Bicubic;
+}
+}  // namespace
+
+class TestModelGolden : public QObject {
+    Q_OBJECT
+private slots:
+    void golden_data() {
+        QTest::addColumn<QString>("caseDir");
+        const QDir root(QStringLiteral(VITSCOPE_TEST_DATA "/models"));
+        const auto cases = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+        QVERIFY2(cases.size() >= 15, "fixtures missing: run tools/make_fixtures.py");
+        for (const QString& c : cases) QTest::newRow(qPrintable(c)) << root.filePath(c);
+    }
+
+    void golden() {
+        QFETCH(QString, caseDir);
+        const QJsonObject expected = test::readJson(caseDir + "/expected.json");
+        QVERIFY(!expected.isEmpty());
+        const QString modelPath = QDir(caseDir).filePath(expected["model_path"].toString());
+
+        core::LoadOptions lo;
+        lo.numHeads = expected["heads_override"].toInt();
+        auto model = core::loadModel(QDir::cleanPath(modelPath).toStdString(), lo);
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+        const core::VitModel& m = **model;
+        QCOMPARE(m.info().naming, expected["naming"].toString().toStdString());
+
+        auto input = test::readNpyFloat((caseDir + "/input.npy").toStdString());
+        QVERIFY(input.ok && input.shape.size() == 3);
+        core::ImageTensor x{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
+                            static_cast<int>(input.shape[2]), input.values};
+        QCOMPARE(x.height, expected["input_hw"].toArray()[0].toInt());
+
+        core::ForwardOptions fo;
+        fo.posInterp = parseInterp(expected["pos_interp"].toString());
+        int progressCalls = 0;
+        fo.progress = [&](int done, int total) {
+            ++progressCalls;
+            QCOMPARE(total, m.config().depth);
+            QCOMPARE(done, progressCalls);
+        };
+        auto r = core::runForward(m, x, fo);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        QCOMPARE(progressCalls, m.config().depth);
+
+        QCOMPARE(r->tokens.numTokens(), expected["tokens"].toInt());
+        QCOMPARE(r->tokens.numPrefix, expected["num_prefix"].toInt());
+        QCOMPARE(r->tokens.gridH, expected["grid"].toArray()[0].toInt());
+        QCOMPARE(r->tokens.gridW, expected["grid"].toArray()[1].toInt());
+
+        auto attn = test::readNpyFloat((caseDir + "/attention.npy").toStdString());
+        QVERIFY(attn.ok);
+        QCOMPARE(attn.values.size(), r->attention.raw().size());
+        const float attnDiff = maxAbsDiff(attn.values.data(), r->attention.raw().data(), attn.values.size());
+        QVERIFY2(attnDiff <= kAttentionTol, qPrintable(QString("attention max diff %1").arg(attnDiff)));
+
+        auto feats = test::readNpyFloat((caseDir + "/features.npy").toStdString());
+        QVERIFY(feats.ok);
+        QCOMPARE(static_cast<Eigen::Index>(feats.values.size()), r->features.size());
+        const float featDiff = maxAbsDiff(feats.values.data(), r->features.data(), feats.values.size());
+        QVERIFY2(featDiff <= kLogitTol, qPrintable(QString("features max diff %1").arg(featDiff)));
+
+        const bool hasHead = expected["has_head"].toBool();
+        QCOMPARE(m.config().hasHead(), hasHead);
+        if (hasHead) {
+            auto logits = test::readNpyFloat((caseDir + "/logits.npy").toStdString());
+            QVERIFY(logits.ok);
+            QCOMPARE(static_cast<Eigen::Index>(logits.values.size()), r->logits.size());
+            const float d = maxAbsDiff(logits.values.data(), r->logits.data(), logits.values.size());
+            QVERIFY2(d <= kLogitTol, qPrintable(QString("logits max diff %1").arg(d)));
+            QCOMPARE(core::topK(m, *r, 1)[0].classIndex, expected["top1"].toInt());
+            QVERIFY(std::abs(r->probabilities.sum() - 1.0f) < 1e-5f);
+        } else {
+            QCOMPARE(r->logits.size(), Eigen::Index(0));
+        }
+    }
+
+    // The same input gives bit-identical output, also when a workspace is reused.
+    void deterministicWithReusedWorkspace() {
+        const QString dir = QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
+        auto model = core::loadModel(dir.toStdString());
+        QVERIFY(model.ok());
+        auto input = test::readNpyFloat((dir + "/input.npy").toStdString());
+        core::ImageTensor x{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
+                            static_cast<int>(input.shape[2]), input.values};
+        auto ws = core::makeWorkspace();
+        auto a = core::runForward(**model, x, {}, ws.get());
+        auto b = core::runForward(**model, x, {}, ws.get());
+        QVERIFY(a.ok() && b.ok());
+        QVERIFY(a->logits == b->logits);
+        QVERIFY(a->attention.raw() == b->attention.raw());
+        // Rows of every attention matrix sum to 1.
+        for (int l = 0; l < a->attention.layers(); ++l)
+            for (int h = 0; h < a->attention.heads(); ++h)
+                QVERIFY((a->attention.at(l, h).rowwise().sum().array() - 1.0f).abs().maxCoeff() < 1e-5f);
+    }
+
+    void cancelStopsBetweenBlocks() {
+        const QString dir = QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
+        auto model = core::loadModel(dir.toStdString());
+        QVERIFY(model.ok());
+        auto input = test::readNpyFloat((dir + "/input.npy").toStdString());
+        core::ImageTensor x{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
+                            static_cast<int>(input.shape[2]), input.values};
+        std::atomic<bool> cancel{false};
+        core::ForwardOptions fo;
+        fo.cancel = &cancel;
+        int blocks = 0;
+        fo.progress = [&](int done, int) {
+            blocks = done;
+            cancel = true;  // raised after the first block: the run stops before the second
+        };
+        auto r = core::runForward(**model, x, fo);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, core::ErrorCode::Cancelled);
+        QCOMPARE(blocks, 1);
+    }
+
+    void inputSizeMustBeMultipleOfPatch() {
+        auto model = core::loadModel(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
+        QVERIFY(model.ok());
+        const int p = (*model)->config().patchSize;
+        core::ImageTensor x{3, p * 2 + 1, p * 2, std::vector<float>(3 * (p * 2 + 1) * p * 2, 0.f)};
+        auto r = core::runForward(**model, x);
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.find("multiple of the patch size") != std::string::npos);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestModelGolden)
+#include "tst_model_golden.moc"
