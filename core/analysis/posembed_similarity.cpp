@@ -1,0 +1,55 @@
+#include "core/analysis/posembed_similarity.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+namespace vitscope::core {
+
+Matrix cosineSimilarity(const Matrix& patchPos) {
+    using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Index n = patchPos.rows();
+    MatrixD unit = patchPos.cast<double>();  // (numPatches, D)
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double norm = unit.row(i).norm();
+        // A zero row stays zero, so its dot products (similarities) are 0.
+        if (norm > 0.0) {
+            unit.row(i) /= norm;
+        }
+    }
+    MatrixD sim = unit * unit.transpose();  // (numPatches, numPatches)
+    // Exact symmetry, rounding kept inside [-1, 1], and a unit diagonal even for zero rows.
+    sim = (0.5 * (sim + sim.transpose())).cwiseMax(-1.0).cwiseMin(1.0);
+    sim.diagonal().setOnes();
+    return sim.cast<float>();
+}
+
+SimilarityProfile similarityByDistance(const Matrix& similarity, int gridH, int gridW,
+                                       GridMetric metric) {
+    const int m = gridH * gridW;
+    assert(similarity.rows() == m && similarity.cols() == m);
+    // Key: dr^2 + dc^2 (Euclidean) or max(|dr|, |dc|) (Chebyshev), both exact integers.
+    std::map<int, std::pair<double, int>> groups;
+    for (int i = 0; i < m; ++i) {
+        for (int j = 0; j < m; ++j) {
+            const int dr = std::abs(i / gridW - j / gridW);
+            const int dc = std::abs(i % gridW - j % gridW);
+            const int key = metric == GridMetric::Euclidean ? dr * dr + dc * dc : std::max(dr, dc);
+            auto& [sum, count] = groups[key];
+            sum += similarity(i, j);
+            ++count;
+        }
+    }
+    SimilarityProfile profile;
+    for (const auto& [key, group] : groups) {
+        profile.distance.push_back(metric == GridMetric::Euclidean ? std::sqrt(double(key))
+                                                                   : double(key));
+        profile.meanSimilarity.push_back(group.first / group.second);
+        profile.pairCount.push_back(group.second);
+    }
+    return profile;
+}
+
+}  // namespace vitscope::core
