@@ -248,19 +248,11 @@ Result<ConfigHints> readConfigFile(const std::string& path) {
 
 PreprocessRecipe timmRecipe(int height, int width, float cropPct, Resample resample, std::array<float, 3> mean,
                             std::array<float, 3> stdv, int channels) {
-    PreprocessRecipe r;
+    // timm resizes the shorter side to floor(size / crop_pct) and crops the trained size.
+    PreprocessRecipe r = timmEvalRecipe(std::min(height, width), cropPct, resample, mean, stdv);
     r.channels = channels;
-    r.resample = resample;
-    r.resizeRule = ResizeRule::ShortestEdge;
-    // torchvision Resize(int(math.floor(size / crop_pct))) on the larger crop side.
-    r.shortestEdge = static_cast<int>(std::floor(static_cast<double>(std::max(height, width)) / cropPct));
-    r.cropPct = cropPct;
-    r.centerCrop = true;
     r.cropH = height;
     r.cropW = width;
-    r.cropRounding = CropRounding::Round;
-    r.mean = mean;
-    r.std = stdv;
     return r;
 }
 

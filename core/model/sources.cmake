@@ -11,4 +11,5 @@ target_sources(vitscope_core PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/weights_binding.cpp
     ${CMAKE_CURRENT_LIST_DIR}/google_npz.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_loader.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/synthetic_model.cpp
     ${CMAKE_CURRENT_BINARY_DIR}/imagenet_labels.cpp)
