@@ -15,6 +15,7 @@ import argparse
 import io
 import json
 import os
+import tempfile
 import shutil
 import sys
 import zipfile
@@ -219,6 +220,16 @@ def to_google(cfg: RefConfig, w: dict) -> dict:
     return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in a.items()}
 
 
+def to_big_vision(arrays: dict) -> dict:
+    """Renames vision_transformer keys to big_vision's (params/ prefix, module indices 0/0/1)."""
+    out = {}
+    for k, v in arrays.items():
+        k = (k.replace("MultiHeadDotProductAttention_1", "MultiHeadDotProductAttention_0")
+              .replace("MlpBlock_3", "MlpBlock_0").replace("LayerNorm_2", "LayerNorm_1"))
+        out["params/" + k] = v
+    return out
+
+
 def save_npz(path: str, arrays: dict, compressed: bool) -> None:
     """Like np.savez / np.savez_compressed (zip64 members '<key>.npy'), with a fixed timestamp so
     the file is reproducible byte for byte."""
@@ -368,6 +379,11 @@ def case_list():
              cfg=vit_cfg(embed_dim=32, depth=2, num_heads=2, mlp_dim=64, patch_size=8, image_h=32,
                          image_w=32, pre_logits=True, num_classes=10),
              desc="google_npz written with deflate (np.savez_compressed layout)"),
+        dict(case="google_npz_bigvision", naming="google", seed=14, big_vision=True,
+             cfg=vit_cfg(embed_dim=32, depth=2, num_heads=2, mlp_dim=64, patch_size=8, image_h=32,
+                         image_w=32, pre_logits=True, num_classes=10),
+             desc="google_npz in big_vision's naming: everything under 'params/', "
+                  "MultiHeadDotProductAttention_0, MlpBlock_0, LayerNorm_1"),
     ]
 
 
@@ -408,7 +424,14 @@ def write_model(spec: dict, case_dir: str):
         return name, w, lambda: ref.load_timm(load_file(os.path.join(case_dir, name)), None, heads)
     if naming == "google":
         name = "model.npz"
-        save_npz(os.path.join(case_dir, name), to_google(cfg, w), spec.get("compressed", False))
+        arrays = to_google(cfg, w)
+        if spec.get("big_vision"):
+            # Same weights, big_vision's module indices; the reference parses the original layout.
+            plain = os.path.join(tempfile.mkdtemp(), "plain.npz")
+            save_npz(plain, arrays, False)
+            save_npz(os.path.join(case_dir, name), to_big_vision(arrays), False)
+            return name, w, lambda: ref.load_google_npz(plain)
+        save_npz(os.path.join(case_dir, name), arrays, spec.get("compressed", False))
         return name, w, lambda: ref.load_google_npz(os.path.join(case_dir, name))
     raise ValueError(naming)
 

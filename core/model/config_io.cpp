@@ -119,6 +119,10 @@ Result<ConfigHints> readHf(const json& j, ConfigHints h) {
         h.activation = *act;
     }
     if (auto it = j.find("qkv_bias"); it != j.end() && it->is_boolean()) h.qkvBias = it->get<bool>();
+    if (auto it = j.find("use_swiglu_ffn"); it != j.end() && it->is_boolean() && it->get<bool>()) {
+        return makeError(ErrorCode::BadModel, fileLabel(h.file) + ": SwiGLU MLPs (use_swiglu_ffn, DINOv2 giant) are not "
+                                                                  "supported; vitscope runs the standard two-layer GELU MLP");
+    }
     if (h.modelType.rfind("dinov2", 0) == 0 && h.architecture.find("ForImageClassification") != std::string::npos) {
         h.pooling = Pooling::ClassAndMeanPatches;
     }

@@ -7,7 +7,33 @@
 namespace vitscope::core::detail {
 namespace {
 
-constexpr const char* kBlock = "Transformer/encoderblock_";
+/// Original vision_transformer files and big_vision ones differ in module indices (and big_vision
+/// files may nest everything under "params/" or "opt/target/").
+struct GoogleLayout {
+    std::string prefix;  // "", "params/", "opt/target/"
+    std::string mha = "MultiHeadDotProductAttention_1";
+    std::string mlp = "MlpBlock_3";
+    std::string ln2 = "LayerNorm_2";
+    bool bigVision = false;
+};
+
+GoogleLayout detectLayout(const TensorStore& store) {
+    GoogleLayout g;
+    constexpr std::string_view kKernel = "embedding/kernel";
+    for (const std::string& name : store.names()) {
+        if (name.size() >= kKernel.size() && name.compare(name.size() - kKernel.size(), kKernel.size(), kKernel) == 0) {
+            g.prefix = name.substr(0, name.size() - kKernel.size());
+            break;
+        }
+    }
+    if (store.contains(g.prefix + "Transformer/encoderblock_0/MultiHeadDotProductAttention_0/query/kernel")) {
+        g.bigVision = true;
+        g.mha = "MultiHeadDotProductAttention_0";
+        g.mlp = "MlpBlock_0";
+        g.ln2 = "LayerNorm_1";
+    }
+    return g;
+}
 
 struct Converter {
     TensorStore& store;
@@ -58,9 +84,8 @@ struct Converter {
     }
 };
 
-int countGoogleBlocks(const TensorStore& store) {
+int countGoogleBlocks(const TensorStore& store, const std::string& prefix) {
     int depth = 0;
-    const std::string prefix = kBlock;
     for (const std::string& name : store.names()) {
         if (name.compare(0, prefix.size(), prefix) != 0) continue;
         int index = 0;
@@ -75,11 +100,17 @@ int countGoogleBlocks(const TensorStore& store) {
 
 Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
     Converter cv{store, label};
+    const GoogleLayout g = detectLayout(store);
+    const std::string& pre = g.prefix;
+    if (store.contains(pre + "MAPHead_0/probe")) {
+        return makeError(ErrorCode::BadModel, label + ": attention-pooling (MAP) heads are not supported; vitscope "
+                                                      "runs ViTs pooled by class token or patch mean");
+    }
 #define VITSCOPE_CONV(expr)          \
     if (auto st_ = (expr); !st_) \
     return st_.error()
     // Patch embedding: HWIO (P, P, C, D) -> (D, C, P, P).
-    auto kernel = cv.need("embedding/kernel", 4);
+    auto kernel = cv.need(pre + "embedding/kernel", 4);
     if (!kernel) return kernel.error();
     {
         const StoredTensor* k = *kernel;
@@ -93,24 +124,29 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
                     }
         store.addOwned("patch_embed.proj.weight", {d, ch, ph, pw}, std::move(w), k->sourceDType, k->file);
     }
-    VITSCOPE_CONV(cv.copy("embedding/bias", "patch_embed.proj.bias", 1));
-    VITSCOPE_CONV(cv.copy("cls", "cls_token", 3));
-    VITSCOPE_CONV(cv.copy("Transformer/posembed_input/pos_embedding", "pos_embed", 3));
-    VITSCOPE_CONV(cv.copy("Transformer/encoder_norm/scale", "norm.weight", 1));
-    VITSCOPE_CONV(cv.copy("Transformer/encoder_norm/bias", "norm.bias", 1));
-    if (store.contains("head/kernel")) {
-        VITSCOPE_CONV(cv.transposed("head/kernel", "head.weight", 2, 1));
-        VITSCOPE_CONV(cv.copy("head/bias", "head.bias", 1));
+    VITSCOPE_CONV(cv.copy(pre + "embedding/bias", "patch_embed.proj.bias", 1));
+    // big_vision's average-pooled ViTs ("gap") have no class token; the original files always do.
+    if (!g.bigVision || store.contains(pre + "cls")) VITSCOPE_CONV(cv.copy(pre + "cls", "cls_token", 3));
+    // big_vision's fixed sin-cos position embeddings are not stored: then there are none to load.
+    if (!g.bigVision || store.contains(pre + "Transformer/posembed_input/pos_embedding")) {
+        VITSCOPE_CONV(cv.copy(pre + "Transformer/posembed_input/pos_embedding", "pos_embed", 3));
     }
-    if (store.contains("pre_logits/kernel")) {
-        VITSCOPE_CONV(cv.transposed("pre_logits/kernel", "pre_logits.weight", 2, 1));
-        VITSCOPE_CONV(cv.copy("pre_logits/bias", "pre_logits.bias", 1));
+    VITSCOPE_CONV(cv.copy(pre + "Transformer/encoder_norm/scale", "norm.weight", 1));
+    VITSCOPE_CONV(cv.copy(pre + "Transformer/encoder_norm/bias", "norm.bias", 1));
+    if (store.contains(pre + "head/kernel")) {
+        VITSCOPE_CONV(cv.transposed(pre + "head/kernel", "head.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy(pre + "head/bias", "head.bias", 1));
     }
-    const int depth = countGoogleBlocks(store);
+    if (store.contains(pre + "pre_logits/kernel")) {
+        VITSCOPE_CONV(cv.transposed(pre + "pre_logits/kernel", "pre_logits.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy(pre + "pre_logits/bias", "pre_logits.bias", 1));
+    }
+    const std::string blockPrefix = pre + "Transformer/encoderblock_";
+    const int depth = countGoogleBlocks(store, blockPrefix);
     int heads = 0;
     for (int i = 0; i < depth; ++i) {
-        const std::string b = kBlock + std::to_string(i) + "/";
-        const std::string a = b + "MultiHeadDotProductAttention_1/";
+        const std::string b = blockPrefix + std::to_string(i) + "/";
+        const std::string a = b + g.mha + "/";
         const std::string o = "blocks." + std::to_string(i) + ".";
         VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/scale", o + "norm1.weight", 1));
         VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/bias", o + "norm1.bias", 1));
@@ -124,15 +160,15 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
         // (heads, headDim, D) kernel = (D', D) matrix; PyTorch wants (D, D').
         VITSCOPE_CONV(cv.transposed(a + "out/kernel", o + "attn.proj.weight", 3, 2));
         VITSCOPE_CONV(cv.copy(a + "out/bias", o + "attn.proj.bias", 1));
-        VITSCOPE_CONV(cv.copy(b + "LayerNorm_2/scale", o + "norm2.weight", 1));
-        VITSCOPE_CONV(cv.copy(b + "LayerNorm_2/bias", o + "norm2.bias", 1));
-        VITSCOPE_CONV(cv.transposed(b + "MlpBlock_3/Dense_0/kernel", o + "mlp.fc1.weight", 2, 1));
-        VITSCOPE_CONV(cv.copy(b + "MlpBlock_3/Dense_0/bias", o + "mlp.fc1.bias", 1));
-        VITSCOPE_CONV(cv.transposed(b + "MlpBlock_3/Dense_1/kernel", o + "mlp.fc2.weight", 2, 1));
-        VITSCOPE_CONV(cv.copy(b + "MlpBlock_3/Dense_1/bias", o + "mlp.fc2.bias", 1));
+        VITSCOPE_CONV(cv.copy(b + g.ln2 + "/scale", o + "norm2.weight", 1));
+        VITSCOPE_CONV(cv.copy(b + g.ln2 + "/bias", o + "norm2.bias", 1));
+        VITSCOPE_CONV(cv.transposed(b + g.mlp + "/Dense_0/kernel", o + "mlp.fc1.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_0/bias", o + "mlp.fc1.bias", 1));
+        VITSCOPE_CONV(cv.transposed(b + g.mlp + "/Dense_1/kernel", o + "mlp.fc2.weight", 2, 1));
+        VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_1/bias", o + "mlp.fc2.bias", 1));
     }
 #undef VITSCOPE_CONV
-    if (depth == 0) return makeError(ErrorCode::BadModel, label + ": no Transformer/encoderblock_N tensors");
+    if (depth == 0) return makeError(ErrorCode::BadModel, label + ": no " + blockPrefix + "N tensors");
     // The originals are no longer needed: free them (Google names all contain '/').
     for (const std::string& name : store.names()) {
         if (name.find('/') != std::string::npos) store.erase(name);

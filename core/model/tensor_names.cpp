@@ -205,10 +205,12 @@ bool detectNaming(const TensorStore& store, DetectedNaming& out) {
         out.prefix.clear();
         return true;
     }
-    if (store.contains("embedding/kernel")) {
-        out.naming = Naming::Google;
-        out.prefix.clear();
-        return true;
+    for (const std::string& name : store.names()) {
+        if (name == "embedding/kernel" || (name.size() > 17 && name.compare(name.size() - 17, 17, "/embedding/kernel") == 0)) {
+            out.naming = Naming::Google;
+            out.prefix.clear();
+            return true;
+        }
     }
     return false;
 }

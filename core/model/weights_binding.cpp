@@ -122,7 +122,9 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     c.fcNorm = t.has("fc_norm.weight");
     c.finalNorm = t.has("norm.weight") || ctx.naming != Naming::Timm;
     c.preLogits = t.has("pre_logits.weight");
-    c.activation = h.activation.value_or(Activation::GeluErf);
+    // timm registers OpenAI CLIP towers as *_clip_quickgelu_*; their hub configs omit act_layer.
+    const bool quick = h.architecture.find("quickgelu") != std::string::npos;
+    c.activation = h.activation.value_or(quick ? Activation::QuickGelu : Activation::GeluErf);
     if (h.modelType == "dinov2_with_registers") c.defaultPosInterp = PosInterp::BicubicAntialias;
     const bool hfVit = ctx.naming == Naming::HfVit || ctx.naming == Naming::HfDeit;
     c.layerNormEps = h.layerNormEps.value_or(hfVit ? 1e-12f : 1e-6f);
