@@ -1,0 +1,118 @@
+// vitscope-cli as a black box: the exit codes and files that scripts rely on.
+#include <QDir>
+#include <QJsonArray>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "test_util.h"
+
+using namespace vitscope;
+
+namespace {
+constexpr float kLogitTol = 1e-4f;
+constexpr float kAttentionTol = 1e-5f;
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run cli(const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral(VITSCOPE_CLI), args);
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+const QString kData = QStringLiteral(VITSCOPE_TEST_DATA);
+const QString kModel = kData + "/models/hf_vit_cls";
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void exitCodes_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no command") << QStringList{} << 1 << "usage";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << 1 << "unknown command";
+        QTest::newRow("unknown option") << QStringList{"info", "--model", kModel, "--bogus"} << 1 << "unknown option --bogus";
+        QTest::newRow("bad size") << QStringList{"predict", "--model", kModel, "--image", kData + "/images/rgba.png", "--size", "7y7"}
+                                  << 1 << "--size";
+        QTest::newRow("truncated image") << QStringList{"predict", "--model", kModel, "--image", kData + "/bad/images/truncated.png"}
+                                         << 2 << "truncated.png";
+        QTest::newRow("huge image") << QStringList{"predict", "--model", kModel, "--image", kData + "/bad/images/huge_claim.png"}
+                                    << 2 << "100000x100000";
+        QTest::newRow("missing image") << QStringList{"predict", "--model", kModel, "--image", kData + "/nope.png"} << 2 << "nope.png";
+        QTest::newRow("pickle model") << QStringList{"info", "--model", kData + "/bad/models/model.pth"} << 3
+                                      << "convert_pth_to_safetensors";
+        QTest::newRow("wrong shape") << QStringList{"info", "--model", kData + "/bad/models/wrong_shape"} << 3
+                                     << "encoder.layer.0.attention.attention.query.weight";
+        QTest::newRow("missing model") << QStringList{"info", "--model", kData + "/nope"} << 3 << "no such file";
+        QTest::newRow("size not multiple of patch")
+            << QStringList{"predict", "--model", kModel, "--image", kData + "/images/rgba.png", "--size", "33x32"} << 1
+            << "multiple of the patch size";
+    }
+    void exitCodes() {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        const Run r = cli(args);
+        QCOMPARE(r.code, code);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    void infoJson() {
+        const Run r = cli({"info", "--model", kData + "/models/hf_deit_distilled", "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["prefix_tokens"].toInt(), 2);
+        QCOMPARE(j["format"].toString().left(12), QString("Hugging Face"));
+    }
+
+    // dump --input-npy feeds the tensor as is: the outputs equal the PyTorch reference.
+    void dumpMatchesReference() {
+        QTemporaryDir out;
+        const Run r = cli({"dump", "--model", kModel, "--input-npy", kModel + "/input.npy", "--out", out.path()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        for (auto [name, tol] : {std::pair{"logits.npy", kLogitTol}, std::pair{"attention.npy", kAttentionTol}}) {
+            auto got = test::readNpyFloat((out.path() + "/" + name).toStdString());
+            auto want = test::readNpyFloat((kModel + "/" + name).toStdString());
+            QVERIFY(got.ok && want.ok);
+            QCOMPARE(got.shape, want.shape);
+            float d = 0;
+            for (size_t i = 0; i < got.values.size(); ++i) d = std::max(d, std::abs(got.values[i] - want.values[i]));
+            QVERIFY2(d <= tol, name);
+        }
+        const QJsonObject meta = test::readJson(out.path() + "/meta.json");
+        QCOMPARE(meta["tokens"].toInt(), 17);
+        QCOMPARE(meta["prefix_tokens"].toInt(), 1);
+    }
+
+    // dump --image at another size: shapes follow the new grid.
+    void dumpImageAtOtherSize() {
+        QTemporaryDir out;
+        const Run r = cli({"dump", "--model", kModel, "--image", kData + "/images/rgba.png", "--size", "40x24", "--out", out.path()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        auto input = test::readNpyFloat((out.path() + "/input.npy").toStdString());
+        QCOMPARE(input.shape, (std::vector<int64_t>{3, 40, 24}));
+        auto attn = test::readNpyFloat((out.path() + "/attention.npy").toStdString());
+        QCOMPARE(attn.shape.size(), size_t(4));
+        QCOMPARE(attn.shape[2], int64_t(1 + (40 / 8) * (24 / 8)));
+    }
+
+    void predictJsonIsSortedAndNormalised() {
+        const Run r = cli({"predict", "--model", kModel, "--image", kData + "/images/rgba.png", "--top", "3", "--json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonArray top = QJsonDocument::fromJson(r.out.toUtf8()).object()["top"].toArray();
+        QCOMPARE(top.size(), 3);
+        QVERIFY(top[0].toObject()["probability"].toDouble() >= top[1].toObject()["probability"].toDouble());
+        QVERIFY(top[1].toObject()["probability"].toDouble() >= top[2].toObject()["probability"].toDouble());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
