@@ -1,0 +1,505 @@
+// Drives the real MainWindow offscreen: open the bundled model and a sample, wait for the result,
+// switch layer and head, click patches and heads, change fusion, reverse and rollout, and check
+// that what the window displays equals the core's numbers for that selection; open every broken
+// fixture and check that an error is reported and the model and image stay as they were.
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QtTest>
+#include <memory>
+
+#include "core/analysis/attention_maps.h"
+#include "ui/attention_view.h"
+#include "ui/heads_panel.h"
+#include "ui/layers_heads_overview.h"
+#include "ui/main_window.h"
+#include "ui/model_panel.h"
+#include "ui/predictions_panel.h"
+
+using namespace vitscope;
+using ui::AttentionQuery;
+using ui::MainWindow;
+
+namespace {
+
+constexpr int kTimeoutMs = 120'000;
+const QString kData = QStringLiteral(VITSCOPE_TEST_DATA);
+const QString kResources = QStringLiteral(VITSCOPE_RESOURCES);
+
+QString bundledModel() { return kResources + QStringLiteral("/models/fashion-mnist-vit"); }
+
+/// The bundled model when it is there (it is trained by tools/), else a small test model.
+QString defaultModel() {
+    if (QFileInfo::exists(bundledModel() + QStringLiteral("/config.json"))) {
+        return bundledModel();
+    }
+    return kData + QStringLiteral("/models/hf_vit_cls");
+}
+
+QString defaultImage() {
+    const QDir dir(kResources + QStringLiteral("/samples/fashion-mnist"));
+    const QStringList files = dir.entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
+    return files.isEmpty() ? kData + QStringLiteral("/images/rgb16.png")
+                           : dir.filePath(files.first());
+}
+
+/// The core's map for a selection, as the CLI computes it.
+core::Matrix coreMap(const core::InferenceResult& r, const AttentionQuery& q) {
+    core::AttentionSelection s;
+    s.layer = q.layer;
+    s.head = q.rollout ? -1 : q.head;
+    s.fusion = q.fusion;
+    s.sourceToken = q.sourceToken;
+    s.reverse = q.reverse;
+    s.rollout = q.rollout;
+    core::RolloutOptions o;
+    o.discardRatio = q.discardRatio;
+    auto m = core::selectedMap(r, s, o);
+    return m ? m.value() : core::Matrix();
+}
+
+/// The offscreen platform warns on every dock size-hint change; that is noise here.
+QtMessageHandler gPreviousHandler = nullptr;
+void dropOffscreenNoise(QtMsgType type, const QMessageLogContext& context, const QString& msg) {
+    if (!msg.contains(QStringLiteral("does not support propagateSizeHints")) && gPreviousHandler) {
+        gPreviousHandler(type, context, msg);
+    }
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void opensOnModelAndSample();
+    void predictionsFollowTopK();
+    void modelPanelCountsTokens();
+    void layerAndHeadSwitching();
+    void keyboardShortcuts();
+    void clickPatchMakesItTheSource();
+    void hoverShowsPatchTokenAndValue();
+    void fusionReverseAndRollout();
+    void headsPanelClickSelectsHead();
+    void overviewClickSelectsLayerAndHead();
+    void badFileKeepsState_data();
+    void badFileKeepsState();
+    void newRequestCancelsRunning();
+    void pasteImageFromClipboard();
+    void prefixTokensAndNoHead_data();
+    void prefixTokensAndNoHead();
+    void settingsPersist();
+
+private:
+    bool waitForResult(const QString& imageLabelSuffix = {});
+    void expectDisplayedMapMatchesCore();
+
+    std::unique_ptr<MainWindow> mWindow;
+    QStringList mErrors;
+};
+
+void TestMainWindow::initTestCase() {
+    gPreviousHandler = qInstallMessageHandler(dropOffscreenNoise);
+    QCoreApplication::setOrganizationName(QStringLiteral("vitscope-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
+    QSettings().clear();
+    mWindow = std::make_unique<MainWindow>(kResources);
+    mWindow->setErrorHandler([this](const QString& title, const QString& message) {
+        mErrors << title + ": " + message;
+    });
+    mWindow->resize(1400, 900);
+    mWindow->show();
+    QVERIFY(QTest::qWaitForWindowExposed(mWindow.get()));
+    mWindow->openModel(defaultModel());
+    mWindow->openImage(defaultImage());
+    QVERIFY2(waitForResult(), qPrintable(mErrors.join('\n')));
+    qInfo("model %s, image %s", qPrintable(defaultModel()), qPrintable(defaultImage()));
+}
+
+void TestMainWindow::cleanupTestCase() {
+    mWindow.reset();
+    QSettings().clear();
+}
+
+bool TestMainWindow::waitForResult(const QString& imageLabelSuffix) {
+    auto done = [&] {
+        const auto s = mWindow->snapshot();
+        return !mWindow->controller()->isBusy() && s && s->result &&
+               (imageLabelSuffix.isEmpty() || s->imageLabel.endsWith(imageLabelSuffix));
+    };
+    return QTest::qWaitFor(done, kTimeoutMs);
+}
+
+void TestMainWindow::expectDisplayedMapMatchesCore() {
+    const auto s = mWindow->snapshot();
+    QVERIFY(s && s->result);
+    const AttentionQuery q = mWindow->picker()->query();
+    const core::Matrix expected = coreMap(*s->result, q);
+    // Rollout maps are computed off the GUI thread: wait for the view to catch up.
+    (void)QTest::qWaitFor([&] { return mWindow->attentionView()->figure().map() == expected; },
+                          10'000);
+    const core::Matrix& shown = mWindow->attentionView()->figure().map();
+    QCOMPARE(shown.rows(), static_cast<Eigen::Index>(s->result->tokens.gridH));
+    QCOMPARE(shown.cols(), static_cast<Eigen::Index>(s->result->tokens.gridW));
+    QVERIFY(expected.size() > 0);
+    // Same function, same inputs: the numbers are identical, not just close.
+    QVERIFY2(shown == expected, "displayed heatmap differs from core::selectedMap");
+}
+
+void TestMainWindow::opensOnModelAndSample() {
+    const auto s = mWindow->snapshot();
+    QVERIFY(s->model);
+    QVERIFY(s->shown && !s->shown->empty());
+    QVERIFY(mErrors.isEmpty());
+    const AttentionQuery q = mWindow->picker()->query();
+    // The class-token attention of the last layer, all heads fused by mean.
+    QCOMPARE(q.layer, s->result->attention.layers() - 1);
+    QCOMPARE(q.head, -1);
+    QCOMPARE(q.sourceToken, s->result->tokens.clsIndex);
+    QVERIFY(!q.rollout);
+    QVERIFY(!q.reverse);
+    expectDisplayedMapMatchesCore();
+    QVERIFY(!mWindow->attentionView()->figure().image().isNull());
+    QCOMPARE(mWindow->attentionView()->figure().image().width(), s->result->inputW);
+    QVERIFY(!mWindow->grab().isNull());
+    QVERIFY(mWindow->statusBar()
+                ->findChild<QLabel*>(QStringLiteral("timingLabel"))
+                ->text()
+                .contains(QStringLiteral("forward")));
+}
+
+void TestMainWindow::predictionsFollowTopK() {
+    const auto s = mWindow->snapshot();
+    if (!s->model->config().hasHead()) {
+        QSKIP("the model has no head");
+    }
+    const auto top = core::topK(*s->model, *s->result, 5);
+    const QStringList shown = mWindow->predictionsPanel()->labels();
+    QCOMPARE(shown.size(), static_cast<int>(top.size()));
+    for (size_t i = 0; i < top.size(); ++i) {
+        QCOMPARE(shown[static_cast<int>(i)], QString::fromStdString(top[i].label));
+        QCOMPARE(mWindow->predictionsPanel()->probabilities()[i], top[i].probability);
+    }
+}
+
+void TestMainWindow::modelPanelCountsTokens() {
+    const auto s = mWindow->snapshot();
+    const auto& t = s->result->tokens;
+    const QString tokens = mWindow->modelPanel()->field(QStringLiteral("Tokens"));
+    QCOMPARE(tokens, ui::ModelPanel::tokensText(t, s->model->config().embedDim));
+    QVERIFY(tokens.startsWith(QString::number(t.numPatches()) + QStringLiteral(" patches")));
+    QVERIFY(tokens.contains(
+        QStringLiteral("= %1 x %2").arg(t.numTokens()).arg(s->model->config().embedDim)));
+    QVERIFY(!mWindow->modelPanel()->field(QStringLiteral("Preprocessing")).isEmpty());
+}
+
+void TestMainWindow::layerAndHeadSwitching() {
+    auto* picker = mWindow->picker();
+    const int layers = mWindow->snapshot()->result->attention.layers();
+    const int heads = mWindow->snapshot()->result->attention.heads();
+    picker->findChild<QSpinBox*>(QStringLiteral("layerSpin"))->setValue(1);  // 1-based
+    QCOMPARE(picker->query().layer, 0);
+    expectDisplayedMapMatchesCore();
+    auto* headCombo = picker->findChild<QComboBox*>(QStringLiteral("headCombo"));
+    headCombo->setCurrentIndex(headCombo->findData(heads - 1));
+    QCOMPARE(picker->query().head, heads - 1);
+    expectDisplayedMapMatchesCore();
+    picker->setLayerAndHead(layers - 1, 0);
+    QCOMPARE(picker->query().layer, layers - 1);
+    QCOMPARE(picker->query().head, 0);
+    expectDisplayedMapMatchesCore();
+}
+
+void TestMainWindow::keyboardShortcuts() {
+    auto* picker = mWindow->picker();
+    picker->setLayerAndHead(1, 0);
+    auto trigger = [&](const QString& text) {
+        for (QAction* a : picker->navigationActions()) {
+            if (a->text() == text) {
+                a->trigger();
+                return true;
+            }
+        }
+        return false;
+    };
+    // The actions carry the shortcuts; trigger them as the shortcut map would.
+    QVERIFY(trigger(QStringLiteral("Previous Layer")));
+    QCOMPARE(picker->query().layer, 0);
+    QVERIFY(trigger(QStringLiteral("Next Layer")));
+    QCOMPARE(picker->query().layer, 1);
+    QVERIFY(trigger(QStringLiteral("Next Head")));
+    QCOMPARE(picker->query().head, 1);
+    QVERIFY(trigger(QStringLiteral("Previous Head")));
+    QCOMPARE(picker->query().head, 0);
+    QVERIFY(trigger(QStringLiteral("Previous Head")));
+    QCOMPARE(picker->query().head, -1);  // wraps to "all heads fused"
+    expectDisplayedMapMatchesCore();
+    for (QAction* a : picker->navigationActions()) {
+        QVERIFY2(!a->shortcuts().isEmpty(), qPrintable(a->text()));
+    }
+    // A real key press, when the platform gives the window focus.
+    mWindow->activateWindow();
+    if (QTest::qWaitForWindowActive(mWindow.get(), 2000)) {
+        const int layers = mWindow->snapshot()->result->attention.layers();
+        QTest::keyClick(mWindow.get(), Qt::Key_BracketRight);
+        QTRY_COMPARE(picker->query().layer, std::min(2, layers - 1));
+        QTest::keyClick(mWindow.get(), Qt::Key_PageUp);
+        QTRY_COMPARE(picker->query().layer, std::min(1, layers - 1));
+    }
+}
+
+void TestMainWindow::clickPatchMakesItTheSource() {
+    mWindow->picker()->setLayerAndHead(mWindow->snapshot()->result->attention.layers() - 1, -1);
+    auto* view = mWindow->attentionView();
+    const auto& t = mWindow->snapshot()->result->tokens;
+    const int row = t.gridH - 1;
+    const int col = t.gridW / 2;
+    const QPointF centre = view->figure().patchRect(view->imageRect(), row, col).center();
+    QTest::mouseClick(view, Qt::LeftButton, {}, centre.toPoint());
+    QCOMPARE(mWindow->picker()->query().sourceToken, t.patchToken(row, col));
+    expectDisplayedMapMatchesCore();
+    auto* source = mWindow->picker()->findChild<QComboBox*>(QStringLiteral("sourceCombo"));
+    QVERIFY(source->currentText().contains(QStringLiteral("(%1, %2)").arg(row).arg(col)));
+}
+
+void TestMainWindow::hoverShowsPatchTokenAndValue() {
+    auto* view = mWindow->attentionView();
+    const auto& t = mWindow->snapshot()->result->tokens;
+    QSignalSpy spy(view, &ui::AttentionView::hovered);
+    const QPointF centre = view->figure().patchRect(view->imageRect(), 1, 2).center();
+    QTest::mouseMove(view, centre.toPoint());
+    QTRY_VERIFY(!spy.isEmpty());
+    const QList<QVariant> args = spy.takeLast();
+    QCOMPARE(args[0].toInt(), 1);
+    QCOMPARE(args[1].toInt(), 2);
+    QCOMPARE(args[2].toInt(), t.patchToken(1, 2));
+    QCOMPARE(args[3].toFloat(), view->figure().map()(1, 2));
+    const QString message = mWindow->statusBar()->currentMessage();
+    QVERIFY2(message.contains(QStringLiteral("patch (1, 2)")), qPrintable(message));
+    QVERIFY(message.contains(QStringLiteral("token %1").arg(t.patchToken(1, 2))));
+}
+
+void TestMainWindow::fusionReverseAndRollout() {
+    auto* picker = mWindow->picker();
+    picker->setLayerAndHead(mWindow->snapshot()->result->attention.layers() - 1, -1);
+    auto* fusion = picker->findChild<QComboBox*>(QStringLiteral("fusionCombo"));
+    for (core::HeadFusion f :
+         {core::HeadFusion::Max, core::HeadFusion::Min, core::HeadFusion::Mean}) {
+        fusion->setCurrentIndex(fusion->findData(static_cast<int>(f)));
+        QCOMPARE(picker->query().fusion, f);
+        expectDisplayedMapMatchesCore();
+    }
+    picker->findChild<QCheckBox*>(QStringLiteral("reverseCheck"))->setChecked(true);
+    QVERIFY(picker->query().reverse);
+    expectDisplayedMapMatchesCore();
+    picker->findChild<QCheckBox*>(QStringLiteral("reverseCheck"))->setChecked(false);
+
+    picker->findChild<QCheckBox*>(QStringLiteral("rolloutCheck"))->setChecked(true);
+    QVERIFY(picker->query().rollout);
+    expectDisplayedMapMatchesCore();
+    picker->findChild<QDoubleSpinBox*>(QStringLiteral("discardSpin"))->setValue(0.5);
+    QCOMPARE(picker->query().discardRatio, 0.5f);
+    expectDisplayedMapMatchesCore();
+    fusion->setCurrentIndex(fusion->findData(static_cast<int>(core::HeadFusion::Max)));
+    expectDisplayedMapMatchesCore();
+    QVERIFY(mWindow->attentionView()->figure().caption().contains(QStringLiteral("rollout")));
+    picker->findChild<QCheckBox*>(QStringLiteral("rolloutCheck"))->setChecked(false);
+    fusion->setCurrentIndex(fusion->findData(static_cast<int>(core::HeadFusion::Mean)));
+}
+
+void TestMainWindow::headsPanelClickSelectsHead() {
+    auto* heads = mWindow->headsPanel();
+    const int numHeads = mWindow->snapshot()->result->attention.heads();
+    mWindow->picker()->setLayerAndHead(0, -1);
+    QCoreApplication::processEvents();
+    QCOMPARE(static_cast<int>(heads->figure().maps().size()) >= numHeads, true);
+    const int target = numHeads - 1;
+    // Each small multiple is the core's map of that head.
+    AttentionQuery q = mWindow->picker()->query();
+    q.head = target;
+    QVERIFY(heads->figure().maps()[static_cast<size_t>(target)] ==
+            coreMap(*mWindow->snapshot()->result, q));
+    QTest::mouseClick(heads, Qt::LeftButton, {}, heads->headRect(target).center().toPoint());
+    QCOMPARE(mWindow->picker()->query().head, target);
+    QCOMPARE(mWindow->picker()->query().layer, 0);
+    expectDisplayedMapMatchesCore();
+}
+
+void TestMainWindow::overviewClickSelectsLayerAndHead() {
+    auto* dock = mWindow->findChild<QDockWidget*>(QStringLiteral("overviewDock"));
+    QVERIFY(dock);
+    dock->show();
+    dock->raise();
+    auto* overview = mWindow->overview();
+    QTRY_VERIFY(overview->isVisible());
+    const auto& att = mWindow->snapshot()->result->attention;
+    QCOMPARE(overview->figure().rows(), att.layers());
+    QCOMPARE(overview->figure().cols(), att.heads());
+    const int layer = att.layers() - 1;
+    const int head = att.heads() / 2;
+    const QRectF tile = overview->tileRect(layer, head);
+    QVERIFY(!tile.isEmpty());
+    QTest::mouseClick(overview, Qt::LeftButton, {}, tile.center().toPoint());
+    QCOMPARE(mWindow->picker()->query().layer, layer);
+    QCOMPARE(mWindow->picker()->query().head, head);
+    expectDisplayedMapMatchesCore();
+}
+
+void TestMainWindow::badFileKeepsState_data() {
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<bool>("isModel");
+    QTest::newRow("missing image")
+        << kData + QStringLiteral("/bad/images/does_not_exist.png") << false;
+    QTest::newRow("missing model") << kData + QStringLiteral("/bad/models/does_not_exist") << true;
+    const QDir images(kData + QStringLiteral("/bad/images"));
+    for (const QFileInfo& f : images.entryInfoList(QDir::Files, QDir::Name)) {
+        if (f.suffix() != QStringLiteral("md")) {
+            QTest::newRow(qPrintable(QStringLiteral("image ") + f.fileName()))
+                << f.absoluteFilePath() << false;
+        }
+    }
+    // Checkpoints: the core's broken files at the top of bad/ and the model cases in bad/models/.
+    const QDir bad(kData + QStringLiteral("/bad"));
+    for (const QFileInfo& f : bad.entryInfoList(QDir::Files, QDir::Name)) {
+        const QString suffix = f.suffix().toLower();
+        if (suffix == QStringLiteral("safetensors") || suffix == QStringLiteral("npz") ||
+            f.fileName().endsWith(QStringLiteral(".index.json"))) {
+            QTest::newRow(qPrintable(QStringLiteral("model ") + f.fileName()))
+                << f.absoluteFilePath() << true;
+        }
+    }
+    const QDir models(kData + QStringLiteral("/bad/models"));
+    for (const QFileInfo& f :
+         models.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        if (f.suffix() != QStringLiteral("md")) {
+            QTest::newRow(qPrintable(QStringLiteral("model ") + f.fileName()))
+                << f.absoluteFilePath() << true;
+        }
+    }
+}
+
+void TestMainWindow::badFileKeepsState() {
+    QFETCH(QString, path);
+    QFETCH(bool, isModel);
+    QVERIFY(waitForResult());
+    const ui::SnapshotPtr before = mWindow->snapshot();
+    const AttentionQuery queryBefore = mWindow->picker()->query();
+    const QStringList labelsBefore = mWindow->predictionsPanel()->labels();
+    const core::Matrix mapBefore = mWindow->attentionView()->figure().map();
+    const int errorsBefore = static_cast<int>(mErrors.size());
+    isModel ? mWindow->openModel(path) : mWindow->openImage(path);
+    QTRY_COMPARE_WITH_TIMEOUT(static_cast<int>(mErrors.size()), errorsBefore + 1, kTimeoutMs);
+    QTRY_VERIFY(!mWindow->controller()->isBusy());
+    const QString error = mErrors.last();
+    // The message names the file and the problem.
+    QVERIFY2(error.contains(QFileInfo(path).fileName()), qPrintable(error));
+    QVERIFY2(error.startsWith(isModel ? QStringLiteral("Cannot open model")
+                                      : QStringLiteral("Cannot open image")),
+             qPrintable(error));
+    // Nothing changed: same snapshot (model, image, result), same display.
+    QCOMPARE(mWindow->snapshot().get(), before.get());
+    QCOMPARE(mWindow->snapshot()->model.get(), before->model.get());
+    QCOMPARE(mWindow->picker()->query(), queryBefore);
+    QCOMPARE(mWindow->predictionsPanel()->labels(), labelsBefore);
+    QVERIFY(mWindow->attentionView()->figure().map() == mapBefore);
+}
+
+void TestMainWindow::newRequestCancelsRunning() {
+    const QString first = kData + QStringLiteral("/images/rgb16.png");
+    const QString second = defaultImage();
+    QSignalSpy snapshots(mWindow->controller(), &ui::InferenceController::snapshotChanged);
+    mWindow->openImage(first);
+    mWindow->openImage(second);
+    QVERIFY(waitForResult(QFileInfo(second).fileName()));
+    // Whatever finished first, the window ends on the image asked for last.
+    QCOMPARE(mWindow->snapshot()->imagePath, second);
+    QVERIFY(snapshots.size() >= 1);
+    QVERIFY(mWindow->recentImages().contains(QFileInfo(second).absoluteFilePath()));
+}
+
+void TestMainWindow::pasteImageFromClipboard() {
+    QImage image(40, 30, QImage::Format_RGB32);
+    image.fill(QColor(200, 40, 90));
+    QGuiApplication::clipboard()->setImage(image);
+    if (!QGuiApplication::clipboard()->mimeData()->hasImage()) {
+        QSKIP("no clipboard on this platform");
+    }
+    mWindow->pasteImage();
+    QVERIFY(waitForResult(QStringLiteral("clipboard image")));
+    QVERIFY(mWindow->snapshot()->result);
+    mWindow->openImage(defaultImage());
+    QVERIFY(waitForResult(QFileInfo(defaultImage()).fileName()));
+}
+
+void TestMainWindow::prefixTokensAndNoHead_data() {
+    QTest::addColumn<QString>("testCase");
+    QTest::addColumn<QString>("sourceItem");
+    QTest::newRow("DeiT distilled: 2 prefix tokens") << "hf_deit_distilled"
+                                                     << "Distillation token";
+    QTest::newRow("DINOv2 registers") << "hf_dinov2_reg_cls"
+                                      << "Register token 1";
+    QTest::newRow("no head") << "hf_vit_nohead"
+                             << "Class token";
+}
+
+void TestMainWindow::prefixTokensAndNoHead() {
+    QFETCH(QString, testCase);
+    QFETCH(QString, sourceItem);
+    const QString dir = kData + QStringLiteral("/models/") + testCase;
+    if (!QFileInfo::exists(dir)) {
+        QSKIP("test model not present");
+    }
+    MainWindow window(kResources);
+    QStringList errors;
+    window.setErrorHandler([&](const QString& t, const QString& m) { errors << t + ": " + m; });
+    window.resize(1200, 800);
+    window.show();
+    window.openModel(dir);
+    window.openImage(kData + QStringLiteral("/images/rgb16.png"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.snapshot() && window.snapshot()->result && !window.controller()->isBusy(),
+        kTimeoutMs);
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
+    const auto s = window.snapshot();
+    auto* source = window.picker()->findChild<QComboBox*>(QStringLiteral("sourceCombo"));
+    QVERIFY(source->findText(sourceItem) >= 0);
+    QCOMPARE(source->count(), s->result->tokens.numPrefix);
+    // Pick every prefix token in turn: the map is always over the patch grid only.
+    for (int i = 0; i < source->count(); ++i) {
+        source->setCurrentIndex(i);
+        const core::Matrix& map = window.attentionView()->figure().map();
+        QCOMPARE(map.rows(), static_cast<Eigen::Index>(s->result->tokens.gridH));
+        QVERIFY(map == coreMap(*s->result, window.picker()->query()));
+    }
+    if (!s->model->config().hasHead()) {
+        QVERIFY(window.predictionsPanel()->labels().isEmpty());
+        QVERIFY(window.predictionsPanel()
+                    ->findChild<QLabel*>(QStringLiteral("predictionsMessage"))
+                    ->text()
+                    .contains(QStringLiteral("no classification head")));
+    }
+}
+
+void TestMainWindow::settingsPersist() {
+    mWindow->setColormap(core::Colormap::Inferno);
+    mWindow->setOpacity(0.35);
+    mWindow->close();  // saves the settings
+    MainWindow second(kResources);
+    QCOMPARE(second.attentionView()->colormap(), core::Colormap::Inferno);
+    QCOMPARE(second.attentionView()->opacity(), 0.35);
+    QVERIFY(second.recentModels().contains(QFileInfo(defaultModel()).absoluteFilePath()));
+    QVERIFY(second.recentImages().contains(QFileInfo(defaultImage()).absoluteFilePath()));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

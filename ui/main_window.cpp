@@ -1,0 +1,533 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSlider>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QToolButton>
+#include <QtConcurrent/QtConcurrentRun>
+#include <cmath>
+
+#include "ui/attention_view.h"
+#include "ui/export/figure_export.h"
+#include "ui/heads_panel.h"
+#include "ui/image_convert.h"
+#include "ui/inductive_bias_panel.h"
+#include "ui/layers_heads_overview.h"
+#include "ui/model_panel.h"
+#include "ui/predictions_panel.h"
+
+namespace vitscope::ui {
+
+namespace {
+constexpr int kMaxRecent = 10;
+const char* const kImageFilter =
+    "Images (*.png *.jpg *.jpeg *.jpe *.bmp *.dib *.tif *.tiff *.webp *.pbm *.pgm *.ppm *.pnm "
+    "*.pxm *.sr *.ras *.jp2 *.exr *.hdr *.pic);;All files (*)";
+const char* const kModelFilter = "Checkpoints (*.safetensors *.npz *.json);;All files (*)";
+
+QDockWidget* makeDock(QMainWindow* window, const QString& title, const QString& name,
+                      QWidget* content, Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, window);
+    dock->setObjectName(name);
+    dock->setWidget(content);
+    window->addDockWidget(area, dock);
+    return dock;
+}
+}  // namespace
+
+MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
+    : QMainWindow(parent), mResourcesDir(resourcesDir) {
+    setWindowTitle(tr("vitscope"));
+    setAcceptDrops(true);
+    mErrorHandler = [this](const QString& title, const QString& message) {
+        QMessageBox::warning(this, title, message);
+    };
+    mController = new InferenceController(this);
+    mView = new AttentionView(this);
+    setCentralWidget(mView);
+    buildDocks();
+    buildToolBar();
+    buildFileMenu();
+    buildViewMenu();
+    buildStatusBar();
+
+    connect(mController, &InferenceController::snapshotChanged, this, &MainWindow::showSnapshot);
+    connect(mController, &InferenceController::failed, this, &MainWindow::showError);
+    connect(mController, &InferenceController::busyChanged, this, &MainWindow::onBusyChanged);
+    connect(mController, &InferenceController::progressChanged, this,
+            [this](const QString& text, int value, int maximum) {
+                mProgress->setRange(0, maximum);
+                mProgress->setValue(value);
+                mProgress->setFormat(text);
+            });
+    connect(mPicker, &LayerHeadPicker::queryChanged, this, &MainWindow::showQuery);
+    connect(mView, &AttentionView::patchClicked, mPicker, &LayerHeadPicker::setSourcePatch);
+    connect(mView, &AttentionView::hovered, this, &MainWindow::showHover);
+    connect(mHeads, &HeadsPanel::headClicked, mPicker, &LayerHeadPicker::setLayerAndHead);
+    connect(mOverview, &LayersHeadsOverview::layerHeadClicked, mPicker,
+            &LayerHeadPicker::setLayerAndHead);
+    loadSettings();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setErrorHandler(ErrorHandler handler) { mErrorHandler = std::move(handler); }
+
+void MainWindow::buildDocks() {
+    mPicker = new LayerHeadPicker(this);
+    mPredictions = new PredictionsPanel(this);
+    mModelPanel = new ModelPanel(this);
+    mHeads = new HeadsPanel(this);
+    mOverview = new LayersHeadsOverview(this);
+    auto* overviewScroll = new QScrollArea(this);
+    overviewScroll->setWidget(mOverview);
+    overviewScroll->setWidgetResizable(true);
+    auto* modelScroll = new QScrollArea(this);
+    modelScroll->setWidget(mModelPanel);
+    modelScroll->setWidgetResizable(true);
+
+    makeDock(this, tr("Attention"), QStringLiteral("pickerDock"), mPicker, Qt::RightDockWidgetArea);
+    makeDock(this, tr("Predictions"), QStringLiteral("predictionsDock"), mPredictions,
+             Qt::RightDockWidgetArea);
+    auto* heads = makeDock(this, tr("Heads of This Layer"), QStringLiteral("headsDock"), mHeads,
+                           Qt::RightDockWidgetArea);
+    auto* model = makeDock(this, tr("Model"), QStringLiteral("modelDock"), modelScroll,
+                           Qt::LeftDockWidgetArea);
+    auto* overview = makeDock(this, tr("All Layers x Heads"), QStringLiteral("overviewDock"),
+                              overviewScroll, Qt::LeftDockWidgetArea);
+    auto* bias = new InductiveBiasPanel(this);
+    auto* biasScroll = new QScrollArea(this);  // its minimum size must not widen the dock
+    biasScroll->setWidget(bias);
+    biasScroll->setWidgetResizable(true);
+    auto* biasDock = makeDock(this, tr("Inductive Bias"), QStringLiteral("inductiveBiasDock"),
+                              biasScroll, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(model, overview);
+    tabifyDockWidget(overview, biasDock);
+    model->raise();
+    // The image is the main thing; the side panels start narrow (a saved layout overrides).
+    resizeDocks({model, heads}, {330, 360}, Qt::Horizontal);
+    connect(mController, &InferenceController::snapshotChanged, bias,
+            &InductiveBiasPanel::setSnapshot);
+    connect(bias, &InductiveBiasPanel::failed, this, &MainWindow::showError);
+    connect(bias, &InductiveBiasPanel::statusMessage, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 4000); });
+}
+
+void MainWindow::buildToolBar() {
+    auto* bar = addToolBar(tr("View"));
+    bar->setObjectName(QStringLiteral("viewToolBar"));
+    bar->addWidget(new QLabel(tr(" Opacity "), bar));
+    mOpacitySlider = new QSlider(Qt::Horizontal, bar);
+    mOpacitySlider->setObjectName(QStringLiteral("opacitySlider"));
+    mOpacitySlider->setRange(0, 100);
+    mOpacitySlider->setMaximumWidth(160);
+    mOpacitySlider->setToolTip(tr("Heatmap opacity"));
+    bar->addWidget(mOpacitySlider);
+    connect(mOpacitySlider, &QSlider::valueChanged, this, [this](int v) { setOpacity(v / 100.0); });
+}
+
+void MainWindow::buildFileMenu() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open Image..."), QKeySequence::Open, this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open Image"), mLastDir, tr(kImageFilter));
+        if (!path.isEmpty()) {
+            openImage(path);
+        }
+    });
+    file->addAction(tr("Open &Model File..."), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Open Model"), mLastDir, tr(kModelFilter));
+        if (!path.isEmpty()) {
+            openModel(path);
+        }
+    });
+    file->addAction(tr("Open Model &Folder..."), this, [this] {
+        const QString path = QFileDialog::getExistingDirectory(
+            this, tr("Open Model Folder (Hugging Face / timm)"), mLastDir);
+        if (!path.isEmpty()) {
+            openModel(path);
+        }
+    });
+    fillSamplesMenu(file->addMenu(tr("&Samples")));
+    QMenu* recentImages = file->addMenu(tr("Recent &Images"));
+    connect(recentImages, &QMenu::aboutToShow, this,
+            [this, recentImages] { fillRecentMenu(recentImages, &mRecentImages, false); });
+    QMenu* recentModels = file->addMenu(tr("Recent Mo&dels"));
+    connect(recentModels, &QMenu::aboutToShow, this,
+            [this, recentModels] { fillRecentMenu(recentModels, &mRecentModels, true); });
+    file->addAction(tr("&Paste Image"), QKeySequence::Paste, this, &MainWindow::pasteImage);
+    file->addSeparator();
+    mExportMenu = file->addMenu(tr("&Export"));
+    mExportMenu->setObjectName(QStringLiteral("exportMenu"));
+    // Print colours whatever the screen palette; the same painters as on screen.
+    mExportMenu->addAction(tr("&Attention Figure..."), QKeySequence(tr("Ctrl+E")), this, [this] {
+        AttentionFigure f = mView->figure();
+        f.setPalette({});
+        exportFigureAs(f);
+    });
+    mExportMenu->addAction(tr("&Heads of This Layer..."), this, [this] {
+        HeadGridFigure f = mHeads->figure();
+        f.setPalette({});
+        exportFigureAs(f);
+    });
+    mExportMenu->addAction(tr("All &Layers x Heads..."), this, [this] {
+        HeadGridFigure f = mOverview->figure();
+        f.setPalette({});
+        exportFigureAs(f);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+}
+
+void MainWindow::buildViewMenu() {
+    mViewMenu = menuBar()->addMenu(tr("&View"));
+    mViewMenu->addActions(mView->overlayActions());
+    QMenu* colormaps = mViewMenu->addMenu(tr("&Colormap"));
+    mColormapGroup = new QActionGroup(this);
+    for (core::Colormap c : {core::Colormap::Viridis, core::Colormap::Inferno,
+                             core::Colormap::Magma, core::Colormap::Jet, core::Colormap::Grey}) {
+        QAction* a = colormaps->addAction(QString::fromLatin1(core::toString(c)));
+        a->setCheckable(true);
+        a->setData(static_cast<int>(c));
+        mColormapGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, c] { setColormap(c); });
+    }
+    mViewMenu->addSeparator();
+    mViewMenu->addActions(mView->zoomActions());
+    mViewMenu->addSeparator();
+    QMenu* navigate = mViewMenu->addMenu(tr("&Layer and Head"));
+    navigate->addActions(mPicker->navigationActions());
+    addActions(mPicker->navigationActions());  // shortcuts work wherever the focus is
+    mViewMenu->addSeparator();
+    QMenu* panels = mViewMenu->addMenu(tr("&Panels"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        panels->addAction(dock->toggleViewAction());
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About vitscope"), this, [this] {
+        QMessageBox::about(
+            this, tr("About vitscope"),
+            tr("<h3>vitscope %1</h3><p>Look inside Vision Transformers: predictions, and where "
+               "every head of every layer attends, with attention rollout (Abnar &amp; Zuidema "
+               "2020).</p><p>Click a patch to see where it looks; [ ] change the layer, , . the "
+               "head, R toggles rollout, V the reverse view.</p>")
+                .arg(QCoreApplication::applicationVersion()));
+    });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::buildStatusBar() {
+    mTimingLabel = new QLabel(this);
+    mTimingLabel->setObjectName(QStringLiteral("timingLabel"));
+    mProgress = new QProgressBar(this);
+    mProgress->setObjectName(QStringLiteral("progressBar"));
+    mProgress->setMaximumWidth(240);
+    mProgress->setTextVisible(true);
+    mProgress->hide();
+    mCancelButton = new QToolButton(this);
+    mCancelButton->setText(tr("Cancel"));
+    mCancelButton->hide();
+    connect(mCancelButton, &QToolButton::clicked, mController, &InferenceController::cancel);
+    statusBar()->addPermanentWidget(mProgress);
+    statusBar()->addPermanentWidget(mCancelButton);
+    statusBar()->addPermanentWidget(mTimingLabel);
+}
+
+void MainWindow::fillSamplesMenu(QMenu* menu) const {
+    const QDir samples(mResourcesDir + QStringLiteral("/samples"));
+    const QStringList filters{QStringLiteral("*.png"), QStringLiteral("*.jpg"),
+                              QStringLiteral("*.jpeg")};
+    for (const QString& group : samples.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QMenu* sub = menu->addMenu(group);
+        const QDir dir(samples.filePath(group));
+        for (const QFileInfo& info : dir.entryInfoList(filters, QDir::Files, QDir::Name)) {
+            const QString path = info.absoluteFilePath();
+            sub->addAction(info.completeBaseName(), this,
+                           [this, path] { const_cast<MainWindow*>(this)->openImage(path); });
+        }
+    }
+    menu->setEnabled(!menu->isEmpty());
+}
+
+void MainWindow::fillRecentMenu(QMenu* menu, QStringList* list, bool models) {
+    menu->clear();
+    for (const QString& path : std::as_const(*list)) {
+        QAction* a = menu->addAction(QFileInfo(path).fileName(), this, [this, path, models] {
+            models ? openModel(path) : openImage(path);
+        });
+        a->setToolTip(path);
+        a->setStatusTip(path);
+    }
+    if (list->isEmpty()) {
+        menu->addAction(tr("(none)"))->setEnabled(false);
+        return;
+    }
+    menu->addSeparator();
+    menu->addAction(tr("Clear List"), this, [list] { list->clear(); });
+}
+
+void MainWindow::exportFigureAs(const Figure& figure) {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Figure"), QDir(mLastDir).filePath(figure.name() + QStringLiteral(".png")),
+        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    const core::Status status = exportFigure(figure, path);
+    if (!status) {
+        showError(tr("Cannot export figure"), QString::fromStdString(status.error().message));
+    } else {
+        statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
+    }
+}
+
+void MainWindow::openImage(const QString& path) {
+    mLastDir = QFileInfo(path).absolutePath();
+    mController->openImage(path);
+}
+
+void MainWindow::openModel(const QString& path) {
+    mLastDir = QFileInfo(path).absolutePath();
+    mController->openModel(path);
+}
+
+bool MainWindow::looksLikeModel(const QString& path) {
+    const QFileInfo info(path);
+    if (info.isDir()) {
+        return true;
+    }
+    static const QStringList kModelSuffixes{
+        QStringLiteral("safetensors"), QStringLiteral("npz"), QStringLiteral("json"),
+        QStringLiteral("pth"),         QStringLiteral("pt"),  QStringLiteral("bin"),
+        QStringLiteral("ckpt"),        QStringLiteral("pkl"), QStringLiteral("pickle")};
+    return kModelSuffixes.contains(info.suffix().toLower());
+}
+
+void MainWindow::openPath(const QString& path) {
+    looksLikeModel(path) ? openModel(path) : openImage(path);
+}
+
+void MainWindow::pasteImage() {
+    const QMimeData* mime = QApplication::clipboard()->mimeData();
+    if (mime && mime->hasImage()) {
+        const QImage image = qvariant_cast<QImage>(mime->imageData());
+        mController->openImagePixels(fromQImage(image), tr("clipboard image"));
+    } else if (mime && mime->hasUrls() && mime->urls().first().isLocalFile()) {
+        openPath(mime->urls().first().toLocalFile());
+    } else if (mime && QFileInfo::exists(mime->text().trimmed())) {
+        openPath(mime->text().trimmed());
+    } else {
+        showError(tr("Cannot paste"), tr("The clipboard holds no image and no path to one."));
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls() || event->mimeData()->hasImage()) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const QMimeData* mime = event->mimeData();
+    if (mime->hasUrls()) {
+        for (const QUrl& url : mime->urls()) {
+            if (url.isLocalFile()) {
+                openPath(url.toLocalFile());
+            }
+        }
+    } else if (mime->hasImage()) {
+        mController->openImagePixels(fromQImage(qvariant_cast<QImage>(mime->imageData())),
+                                     tr("dropped image"));
+    }
+    event->acceptProposedAction();
+}
+
+void MainWindow::setColormap(core::Colormap colormap) {
+    for (QAction* a : mColormapGroup->actions()) {
+        a->setChecked(a->data().toInt() == static_cast<int>(colormap));
+    }
+    mView->setColormap(colormap);
+    mHeads->setColormap(colormap);
+    mOverview->setColormap(colormap);
+}
+
+void MainWindow::setOpacity(double opacity) {
+    const int value = static_cast<int>(std::lround(opacity * 100));
+    if (mOpacitySlider->value() != value) {
+        mOpacitySlider->setValue(value);  // comes back here through valueChanged
+        return;
+    }
+    mView->setOpacity(opacity);
+    mHeads->setOpacity(opacity);
+    mOverview->setOpacity(opacity);
+}
+
+void MainWindow::showSnapshot(const SnapshotPtr& s) {
+    if (s->imagePath != mShownImageLabel && !s->imagePath.isEmpty()) {
+        addRecent(&mRecentImages, s->imagePath);
+    }
+    if (s->modelPath != mShownModelPath && !s->modelPath.isEmpty()) {
+        addRecent(&mRecentModels, s->modelPath);
+    }
+    mShownImageLabel = s->imagePath.isEmpty() ? s->imageLabel : s->imagePath;
+    mShownModelPath = s->modelPath;
+    QStringList title;
+    for (const QString& part : {s->imageLabel, s->modelPath}) {
+        if (!part.isEmpty()) {
+            title << QFileInfo(part).fileName();
+        }
+    }
+    setWindowTitle((title << tr("vitscope")).join(QStringLiteral(" — ")));
+    if (s->model) {
+        mModelPanel->setModel(*s->model, s->result.get());
+    }
+    mTimingLabel->setText(tr("model load %1 ms · forward %2 ms")
+                              .arg(s->loadMs, 0, 'f', 0)
+                              .arg(s->forwardMs, 0, 'f', 1));
+    if (!s->result) {
+        mView->clear();
+        if (s->original) {  // an image but no model to run it yet
+            mView->setImage(toQImage(*s->original), {});
+        }
+        mPredictions->clear();
+        mHeads->clear();
+        mOverview->clear();
+        return;
+    }
+    const QImage shown = s->shown ? toQImage(*s->shown) : QImage();
+    const auto& att = s->result->attention;
+    mView->setImage(shown, s->result->tokens);
+    mHeads->setResult(shown, s->result);
+    mOverview->setResult(shown, s->result);
+    if (s->model->config().hasHead()) {
+        mPredictions->setPredictions(s->predictions);
+    } else {
+        mPredictions->setNoHead(QString::fromStdString(s->model->info().architecture));
+    }
+    mPicker->setShape(att.layers(), att.heads(), s->result->tokens);  // emits queryChanged
+}
+
+void MainWindow::showQuery(const AttentionQuery& query) {
+    const SnapshotPtr s = mController->current();
+    if (!s || !s->result) {
+        return;
+    }
+    const auto& r = *s->result;
+    const QString caption =
+        describeQuery(query, r.tokens, r.attention.layers(), r.attention.heads());
+    mHeads->setQuery(query);
+    mOverview->setQuery(query);
+    const quint64 generation = ++mMapGeneration;
+    if (!query.rollout) {  // one row or column of one (fused) layer: cheap
+        mView->setMap(attentionMap(r, query), query.sourceToken, caption);
+        return;
+    }
+    // Rollout multiplies up to `depth` (N, N) matrices: off the GUI thread, latest request wins.
+    auto* watcher = new QFutureWatcher<core::Matrix>(this);
+    connect(watcher, &QFutureWatcher<core::Matrix>::finished, this,
+            [this, watcher, generation, query, caption] {
+                watcher->deleteLater();
+                if (generation == mMapGeneration) {
+                    mView->setMap(watcher->result(), query.sourceToken, caption);
+                }
+            });
+    watcher->setFuture(
+        QtConcurrent::run([result = s->result, query] { return attentionMap(*result, query); }));
+}
+
+void MainWindow::showHover(int row, int col, int token, float value) {
+    if (row < 0) {
+        statusBar()->clearMessage();
+        return;
+    }
+    statusBar()->showMessage(tr("patch (%1, %2) · token %3 · attention %4")
+                                 .arg(row)
+                                 .arg(col)
+                                 .arg(token)
+                                 .arg(static_cast<double>(value), 0, 'g', 4));
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    statusBar()->showMessage(title, 5000);
+    if (mErrorHandler) {
+        mErrorHandler(title, message);
+    }
+}
+
+void MainWindow::onBusyChanged(bool busy) {
+    mProgress->setVisible(busy);
+    mCancelButton->setVisible(busy);
+    if (busy) {
+        mProgress->setRange(0, 0);  // busy indicator until the first progress report
+    }
+}
+
+void MainWindow::addRecent(QStringList* list, const QString& path) {
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    list->removeAll(absolute);
+    list->prepend(absolute);
+    while (list->size() > kMaxRecent) {
+        list->removeLast();
+    }
+}
+
+void MainWindow::loadSettings() {
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    const auto colormap = core::parseColormap(
+        settings.value(QStringLiteral("view/colormap"), QStringLiteral("viridis"))
+            .toString()
+            .toStdString());
+    setColormap(colormap.value_or(core::Colormap::Viridis));
+    setOpacity(settings.value(QStringLiteral("view/opacity"), 0.6).toDouble());
+    mView->setOpacity(mOpacitySlider->value() / 100.0);
+    for (QAction* a : mView->overlayActions()) {  // view/heatmap, view/grid, ...
+        a->setChecked(settings.value(QStringLiteral("view/") + a->objectName(), true).toBool());
+    }
+    mRecentImages = settings.value(QStringLiteral("recent/images")).toStringList();
+    mRecentModels = settings.value(QStringLiteral("recent/models")).toStringList();
+    mLastDir = settings.value(QStringLiteral("dialogs/lastDir")).toString();
+}
+
+void MainWindow::saveSettings() const {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("view/colormap"),
+                      QString::fromLatin1(core::toString(mView->colormap())));
+    settings.setValue(QStringLiteral("view/opacity"), mView->opacity());
+    for (QAction* a : mView->overlayActions()) {
+        settings.setValue(QStringLiteral("view/") + a->objectName(), a->isChecked());
+    }
+    settings.setValue(QStringLiteral("recent/images"), mRecentImages);
+    settings.setValue(QStringLiteral("recent/models"), mRecentModels);
+    settings.setValue(QStringLiteral("dialogs/lastDir"), mLastDir);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    mController->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+}  // namespace vitscope::ui

@@ -1,0 +1,116 @@
+#pragma once
+/// MainWindow: composes the views (attention view, layer/head picker, predictions, model panel,
+/// heads panel, layers x heads overview) around the InferenceController and wires their signals.
+/// It holds no analysis code of its own (STYLE.md §10).
+
+#include <QMainWindow>
+#include <QStringList>
+#include <functional>
+
+#include "core/analysis/colormap.h"
+#include "ui/inference_controller.h"
+#include "ui/layer_head_picker.h"
+
+class QAction;
+class QActionGroup;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QSlider;
+class QToolButton;
+
+namespace vitscope::ui {
+
+class AttentionView;
+class Figure;
+class HeadsPanel;
+class LayersHeadsOverview;
+class ModelPanel;
+class PredictionsPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    /// `resourcesDir` holds samples/ (for the Samples menu); may be empty.
+    explicit MainWindow(const QString& resourcesDir = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Every error the window reports goes through this hook (title, message naming the file
+    /// and the problem). The default shows a warning message box; tests install a recorder.
+    using ErrorHandler = std::function<void(const QString& title, const QString& message)>;
+    void setErrorHandler(ErrorHandler handler);
+
+    InferenceController* controller() const { return mController; }
+    AttentionView* attentionView() const { return mView; }
+    LayerHeadPicker* picker() const { return mPicker; }
+    PredictionsPanel* predictionsPanel() const { return mPredictions; }
+    ModelPanel* modelPanel() const { return mModelPanel; }
+    HeadsPanel* headsPanel() const { return mHeads; }
+    LayersHeadsOverview* overview() const { return mOverview; }
+    /// File > Export: empty here; the figure exporters (ui/export/) add their actions.
+    QMenu* exportMenu() const { return mExportMenu; }
+    SnapshotPtr snapshot() const { return mController->current(); }
+    QStringList recentImages() const { return mRecentImages; }
+    QStringList recentModels() const { return mRecentModels; }
+
+    /// Opens a dropped/pasted/recent path: folders and checkpoint files as models, the rest as
+    /// images.
+    void openPath(const QString& path);
+    static bool looksLikeModel(const QString& path);
+
+public slots:
+    void openImage(const QString& path);
+    void openModel(const QString& path);
+    void pasteImage();
+    void setColormap(vitscope::core::Colormap colormap);
+    void setOpacity(double opacity);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildDocks();
+    void buildFileMenu();
+    void buildViewMenu();  // and Help
+    void buildToolBar();
+    void buildStatusBar();
+    void fillSamplesMenu(QMenu* menu) const;
+    void exportFigureAs(const Figure& figure);
+    void fillRecentMenu(QMenu* menu, QStringList* list, bool models);
+    void loadSettings();
+    void saveSettings() const;
+    void addRecent(QStringList* list, const QString& path);
+
+    void showSnapshot(const SnapshotPtr& snapshot);
+    void showQuery(const AttentionQuery& query);
+    void showHover(int row, int col, int token, float value);
+    void showError(const QString& title, const QString& message);
+    void onBusyChanged(bool busy);
+
+    QString mResourcesDir;
+    ErrorHandler mErrorHandler;
+    InferenceController* mController = nullptr;
+    AttentionView* mView = nullptr;
+    LayerHeadPicker* mPicker = nullptr;
+    PredictionsPanel* mPredictions = nullptr;
+    ModelPanel* mModelPanel = nullptr;
+    HeadsPanel* mHeads = nullptr;
+    LayersHeadsOverview* mOverview = nullptr;
+    QMenu* mViewMenu = nullptr;
+    QMenu* mExportMenu = nullptr;
+    QActionGroup* mColormapGroup = nullptr;
+    QSlider* mOpacitySlider = nullptr;
+    QLabel* mTimingLabel = nullptr;
+    QProgressBar* mProgress = nullptr;
+    QToolButton* mCancelButton = nullptr;
+    QStringList mRecentImages;
+    QStringList mRecentModels;
+    QString mLastDir;
+    QString mShownModelPath;
+    QString mShownImageLabel;
+    quint64 mMapGeneration = 0;  // the latest attention map asked for
+};
+
+}  // namespace vitscope::ui
