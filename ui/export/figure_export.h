@@ -1,0 +1,25 @@
+#pragma once
+/// Writing a Figure to a file through its own paint(): PNG (raster, `scale` device pixels per
+/// figure unit), SVG (vector, text as <text>, title and description set) or PDF (vector, one page
+/// exactly the figure's size in points). The format follows the file extension.
+
+#include <QString>
+
+#include "core/result.h"
+#include "ui/figures/figure.h"
+
+namespace vitscope::ui {
+
+/// Exports `figure` to `path` (.png, .svg or .pdf, case-insensitive). PNG: an image of
+/// round(preferredSize() * scale) pixels with a DPI of 96 * scale recorded, white background.
+/// Errors: Usage for another extension or a scale outside (0, 16], Io when the file cannot be
+/// written (the message names the path).
+core::Status exportFigure(const Figure& figure, const QString& path, double scale = 2.0);
+
+/// The pixel size exportFigure() gives a PNG at `scale`.
+QSize exportPixelSize(const Figure& figure, double scale);
+
+/// "png", "svg", "pdf" when `path` has one of these extensions, else empty.
+QString figureFormat(const QString& path);
+
+}  // namespace vitscope::ui

@@ -1,0 +1,73 @@
+#pragma once
+/// Pieces shared by the figure painters: fonts in pixel units (so text has the same size on a
+/// screen, in a PNG, an SVG and a PDF), word-wrapped captions, colour bars with tick labels,
+/// axis labels and crisp (nearest-neighbour) raster tiles. Everything is drawn as text and
+/// vector paths except the data tiles themselves, so SVG/PDF export keeps selectable text.
+
+#include <QColor>
+#include <QFont>
+#include <QImage>
+#include <QPainter>
+#include <QRectF>
+#include <QSizeF>
+#include <QString>
+
+#include "core/analysis/colormap.h"
+
+namespace vitscope::ui::figure_parts {
+
+/// Sans-serif font with a size in pixels (logical units of the figure).
+QFont font(double pixelSize, bool bold = false);
+
+/// Standard sizes.
+constexpr double kTitleSize = 15.0;
+constexpr double kLabelSize = 12.0;
+constexpr double kTickSize = 10.5;
+constexpr double kCaptionSize = 11.0;
+constexpr double kMargin = 14.0;
+
+/// Height of `text` word-wrapped to `width` in `font`.
+double textHeight(const QString& text, const QFont& font, double width);
+
+/// Draws `text` word-wrapped in `rect` (top-left aligned); returns the height used.
+double drawWrapped(QPainter& painter, const QRectF& rect, const QString& text, const QFont& font,
+                   QColor color = Qt::black);
+
+/// Draws `text` rotated by -90 degrees, centred on `centre` (a vertical axis label).
+void drawVerticalText(QPainter& painter, QPointF centre, const QString& text, const QFont& font);
+
+/// A vertical colour bar in `bar` (low values at the bottom), `ticks` evenly spaced labels from
+/// `lo` to `hi` on its right and `label` rotated to the right of the tick labels.
+/// Width needed right of the bar for ticks and label: colorBarLabelWidth().
+void drawColorBar(QPainter& painter, const QRectF& bar, core::Colormap colormap, double lo,
+                  double hi, int ticks, const QString& label, int decimals = 1);
+double colorBarLabelWidth();
+
+/// Draws a small raster image into `target` without smoothing. In vector outputs the image is
+/// first upscaled by an integer factor so viewers that smooth embedded images still show crisp
+/// cells.
+void drawCrispImage(QPainter& painter, const QRectF& target, const QImage& image);
+
+/// Maps the figure's natural coordinate system (0, 0, natural.width(), natural.height()) onto
+/// `target` for the lifetime of the object (save/restore), keeping the painter's state clean.
+class NaturalCoordinates {
+public:
+    NaturalCoordinates(QPainter& painter, const QRectF& target, const QSizeF& natural);
+    ~NaturalCoordinates();
+    NaturalCoordinates(const NaturalCoordinates&) = delete;
+    NaturalCoordinates& operator=(const NaturalCoordinates&) = delete;
+
+private:
+    QPainter& mPainter;
+};
+
+/// Inverse of NaturalCoordinates: a point in target coordinates -> natural coordinates.
+QPointF toNatural(const QRectF& target, const QSizeF& natural, QPointF point);
+
+/// A qualitative colour for series `index` (heads), distinguishable up to ~12 and cycling after.
+QColor seriesColor(int index);
+
+/// Format a float compactly for figure text ("1.2e-06", "0.873").
+QString formatNumber(double value, int precision = 3);
+
+}  // namespace vitscope::ui::figure_parts
