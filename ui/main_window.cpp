@@ -25,7 +25,6 @@
 #include <cmath>
 
 #include "ui/attention_view.h"
-#include "ui/export/figure_export.h"
 #include "ui/heads_panel.h"
 #include "ui/image_convert.h"
 #include "ui/inductive_bias_panel.h"
@@ -89,6 +88,10 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
 MainWindow::~MainWindow() = default;
 
 void MainWindow::setErrorHandler(ErrorHandler handler) { mErrorHandler = std::move(handler); }
+
+void MainWindow::setFolderChooser(ExportMenu::FolderChooser chooser) {
+    mExports->setFolderChooser(std::move(chooser));
+}
 
 void MainWindow::buildDocks() {
     mPicker = new LayerHeadPicker(this);
@@ -177,22 +180,11 @@ void MainWindow::buildFileMenu() {
     file->addSeparator();
     mExportMenu = file->addMenu(tr("&Export"));
     mExportMenu->setObjectName(QStringLiteral("exportMenu"));
-    // Print colours whatever the screen palette; the same painters as on screen.
-    mExportMenu->addAction(tr("&Attention Figure..."), QKeySequence(tr("Ctrl+E")), this, [this] {
-        AttentionFigure f = mView->figure();
-        f.setPalette({});
-        exportFigureAs(f);
-    });
-    mExportMenu->addAction(tr("&Heads of This Layer..."), this, [this] {
-        HeadGridFigure f = mHeads->figure();
-        f.setPalette({});
-        exportFigureAs(f);
-    });
-    mExportMenu->addAction(tr("All &Layers x Heads..."), this, [this] {
-        HeadGridFigure f = mOverview->figure();
-        f.setPalette({});
-        exportFigureAs(f);
-    });
+    mExports = new ExportMenu(
+        mExportMenu, {mController, mPicker, mView, mHeads, mOverview, [this] { return mLastDir; }},
+        this);
+    connect(mExports, &ExportMenu::failed, this, &MainWindow::showError);
+    connect(mExports, &ExportMenu::statusMessage, statusBar(), &QStatusBar::showMessage);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 }
@@ -283,21 +275,6 @@ void MainWindow::fillRecentMenu(QMenu* menu, QStringList* list, bool models) {
     }
     menu->addSeparator();
     menu->addAction(tr("Clear List"), this, [list] { list->clear(); });
-}
-
-void MainWindow::exportFigureAs(const Figure& figure) {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Figure"), QDir(mLastDir).filePath(figure.name() + QStringLiteral(".png")),
-        tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
-    if (path.isEmpty()) {
-        return;
-    }
-    const core::Status status = exportFigure(figure, path);
-    if (!status) {
-        showError(tr("Cannot export figure"), QString::fromStdString(status.error().message));
-    } else {
-        statusBar()->showMessage(tr("Exported %1").arg(path), 4000);
-    }
 }
 
 void MainWindow::openImage(const QString& path) {

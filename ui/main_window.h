@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "core/analysis/colormap.h"
+#include "ui/export/export_menu.h"
 #include "ui/inference_controller.h"
 #include "ui/layer_head_picker.h"
 
@@ -22,7 +23,6 @@ class QToolButton;
 namespace vitscope::ui {
 
 class AttentionView;
-class Figure;
 class HeadsPanel;
 class LayersHeadsOverview;
 class ModelPanel;
@@ -39,6 +39,8 @@ public:
     /// and the problem). The default shows a warning message box; tests install a recorder.
     using ErrorHandler = std::function<void(const QString& title, const QString& message)>;
     void setErrorHandler(ErrorHandler handler);
+    /// Where File > Export > Export All asks for its folder (default: a folder dialog).
+    void setFolderChooser(ExportMenu::FolderChooser chooser);
 
     InferenceController* controller() const { return mController; }
     AttentionView* attentionView() const { return mView; }
@@ -47,8 +49,9 @@ public:
     ModelPanel* modelPanel() const { return mModelPanel; }
     HeadsPanel* headsPanel() const { return mHeads; }
     LayersHeadsOverview* overview() const { return mOverview; }
-    /// File > Export: empty here; the figure exporters (ui/export/) add their actions.
+    /// File > Export, filled by ExportMenu (ui/export/).
     QMenu* exportMenu() const { return mExportMenu; }
+    ExportMenu* exports() const { return mExports; }
     SnapshotPtr snapshot() const { return mController->current(); }
     QStringList recentImages() const { return mRecentImages; }
     QStringList recentModels() const { return mRecentModels; }
@@ -77,7 +80,6 @@ private:
     void buildToolBar();
     void buildStatusBar();
     void fillSamplesMenu(QMenu* menu) const;
-    void exportFigureAs(const Figure& figure);
     void fillRecentMenu(QMenu* menu, QStringList* list, bool models);
     void loadSettings();
     void saveSettings() const;
@@ -100,6 +102,7 @@ private:
     LayersHeadsOverview* mOverview = nullptr;
     QMenu* mViewMenu = nullptr;
     QMenu* mExportMenu = nullptr;
+    ExportMenu* mExports = nullptr;
     QActionGroup* mColormapGroup = nullptr;
     QSlider* mOpacitySlider = nullptr;
     QLabel* mTimingLabel = nullptr;

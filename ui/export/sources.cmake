@@ -4,6 +4,8 @@ set(_vitscope_ui_dir ${PROJECT_SOURCE_DIR}/ui)
 target_sources(vitscope_ui PRIVATE
     ${_vitscope_ui_dir}/export/figure_export.cpp ${_vitscope_ui_dir}/export/figure_export.h
     ${_vitscope_ui_dir}/export/figure_factory.cpp ${_vitscope_ui_dir}/export/figure_factory.h
+    ${_vitscope_ui_dir}/export/batch_export.cpp ${_vitscope_ui_dir}/export/batch_export.h
+    ${_vitscope_ui_dir}/export/export_menu.cpp ${_vitscope_ui_dir}/export/export_menu.h
     ${_vitscope_ui_dir}/figure_widget.cpp ${_vitscope_ui_dir}/figure_widget.h
     ${_vitscope_ui_dir}/inductive_bias_panel.cpp ${_vitscope_ui_dir}/inductive_bias_panel.h
     ${_vitscope_ui_dir}/figures/figure_parts.cpp ${_vitscope_ui_dir}/figures/figure_parts.h

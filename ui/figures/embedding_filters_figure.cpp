@@ -77,13 +77,14 @@ QString EmbeddingFiltersFigure::caption() const {
                    .arg(mData.channels == 1 ? QString() : QStringLiteral("s"))
                    .arg(mData.patchSize);
     } else {
-        text = QStringLiteral("RGB embedding filters (Dosovitskiy et al. 2021, Fig. 7 left): the "
+        text = QStringLiteral("%4 embedding filters (Dosovitskiy et al. 2021, Fig. 7 left): the "
                               "first %1 principal components of the patch-embedding filters "
                               "(the centred D x %2 matrix), each shown as a %3 x %3 image "
                               "scaled to its own min..max (a component's sign is arbitrary).")
                    .arg(k)
                    .arg(mData.channels * mData.patchSize * mData.patchSize)
-                   .arg(mData.patchSize);
+                   .arg(mData.patchSize)
+                   .arg(mData.channels == 3 ? QStringLiteral("RGB") : QStringLiteral("Patch"));
         if (mData.channels == 1) {
             text += QStringLiteral(" Grey input: one channel.");
         } else if (mData.channels != 3) {
@@ -114,8 +115,10 @@ void EmbeddingFiltersFigure::paint(QPainter& painter, const QRectF& target) cons
     painter.setFont(fp::font(fp::kTitleSize, true));
     painter.drawText(QPointF(fp::kMargin, fp::kMargin + fp::kTitleSize),
                      mData.raw ? QStringLiteral("Patch-embedding filters (raw)")
-                               : QStringLiteral("RGB embedding filters (first %1 principal "
+                               : QStringLiteral("%1 embedding filters (first %2 principal "
                                                 "components)")
+                                     .arg(mData.channels == 3 ? QStringLiteral("RGB")
+                                                              : QStringLiteral("Patch"))
                                      .arg(mTiles.size()));
     const double numberStrip = mData.explained.empty() ? 14.0 : 26.0;
     const double gridW = columns() * kTile + (columns() - 1) * kGap;

@@ -1,0 +1,173 @@
+#include "ui/export/batch_export.h"
+
+#include <QDir>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+
+#include "ui/export/figure_export.h"
+#include "ui/layer_head_picker.h"
+
+namespace vitscope::ui {
+
+using core::ErrorCode;
+using core::makeError;
+
+namespace {
+
+int digits(int n) { return static_cast<int>(QString::number(std::max(n, 1)).size()); }
+
+/// The figure for one (layer, head); head -1 is the mean of the heads.
+core::Result<AttentionFigure> overlayFigure(const OverlayBatch& batch, int layer, int head) {
+    const core::InferenceResult& result = *batch.result;
+    const core::TokenLayout& tokens = result.tokens;
+    AttentionQuery q;
+    q.layer = layer;
+    q.head = head;
+    q.fusion = core::HeadFusion::Mean;
+    q.sourceToken = batch.sourceToken;
+    q.reverse = batch.reverse;
+    const core::Matrix map = attentionMap(result, q);
+    if (map.size() == 0) {
+        return makeError(ErrorCode::Usage, QStringLiteral("layer %1, head %2, source token %3: no "
+                                                          "attention map for this selection")
+                                               .arg(layer + 1)
+                                               .arg(head + 1)
+                                               .arg(batch.sourceToken)
+                                               .toStdString());
+    }
+    AttentionFigure figure = batch.style;
+    figure.setGrid(tokens.gridH, tokens.gridW);
+    figure.setMap(map);
+    if (tokens.isPatch(batch.sourceToken)) {
+        const int patch = batch.sourceToken - tokens.numPrefix;
+        figure.setSelectedPatch(patch / tokens.gridW, patch % tokens.gridW);
+    } else {
+        figure.setSelectedPatch(-1, -1);
+    }
+    figure.setCaption(
+        describeQuery(q, tokens, result.attention.layers(), result.attention.heads()));
+    return figure;
+}
+
+}  // namespace
+
+QString overlayFileName(int layer, int head, int numLayers, int numHeads, const QString& format) {
+    const int layerDigits = std::max(2, digits(numLayers));
+    const int headDigits = std::max(2, digits(numHeads));
+    const QString headPart =
+        head < 0 ? QStringLiteral("mean")
+                 : QStringLiteral("head%1").arg(head + 1, headDigits, 10, QLatin1Char('0'));
+    return QStringLiteral("layer%1_%2.%3")
+        .arg(layer + 1, layerDigits, 10, QLatin1Char('0'))
+        .arg(headPart, format);
+}
+
+int overlayCount(const core::InferenceResult& result) {
+    return result.attention.layers() * (result.attention.heads() + 1);
+}
+
+core::Result<int> exportOverlays(const OverlayBatch& batch, const OverlayProgress& progress,
+                                 const std::atomic<bool>* cancel) {
+    if (!batch.result || batch.result->attention.empty()) {
+        return makeError(ErrorCode::Usage, "no attention to export: run an image through a model");
+    }
+    const QString format = batch.format.toLower();
+    if (figureFormat(QStringLiteral("x.") + format).isEmpty()) {
+        return makeError(ErrorCode::Usage, QStringLiteral("%1: unknown figure format; expected "
+                                                          "png, svg or pdf")
+                                               .arg(batch.format)
+                                               .toStdString());
+    }
+    if (batch.sourceToken < 0 || batch.sourceToken >= batch.result->tokens.numTokens()) {
+        return makeError(ErrorCode::Usage, QStringLiteral("source token %1: expected 0..%2")
+                                               .arg(batch.sourceToken)
+                                               .arg(batch.result->tokens.numTokens() - 1)
+                                               .toStdString());
+    }
+    const QDir folder(batch.folder);
+    if (batch.folder.isEmpty() || !QDir().mkpath(batch.folder)) {
+        return makeError(
+            ErrorCode::Io,
+            (batch.folder + QStringLiteral(": cannot create the folder")).toStdString());
+    }
+    const int layers = batch.result->attention.layers();
+    const int heads = batch.result->attention.heads();
+    const int total = overlayCount(*batch.result);
+    int written = 0;
+    for (int layer = 0; layer < layers; ++layer) {
+        for (int head = 0; head <= heads; ++head) {
+            if (cancel && cancel->load()) {
+                return written;
+            }
+            const int h = head < heads ? head : -1;  // the heads, then their mean
+            auto figure = overlayFigure(batch, layer, h);
+            if (!figure) {
+                return figure.error();
+            }
+            const QString path = folder.filePath(overlayFileName(layer, h, layers, heads, format));
+            const core::Status status = exportFigure(figure.value(), path, batch.scale);
+            if (!status) {
+                return status.error();
+            }
+            ++written;
+            if (progress) {
+                progress(written, total, path);
+            }
+        }
+    }
+    return written;
+}
+
+BatchExporter::BatchExporter(QObject* parent) : QObject(parent) {
+    mWatcher = new QFutureWatcher<Outcome>(this);
+    connect(mWatcher, &QFutureWatcher<Outcome>::finished, this, [this] {
+        mRunning = false;
+        const Outcome outcome = mWatcher->result();
+        emit finished(outcome.written, outcome.total, outcome.cancelled, outcome.error);
+    });
+}
+
+BatchExporter::~BatchExporter() {
+    cancel();
+    mWatcher->waitForFinished();
+}
+
+bool BatchExporter::start(OverlayBatch batch) {
+    if (mRunning) {
+        return false;
+    }
+    mRunning = true;
+    mCancel = std::make_shared<std::atomic<bool>>(false);
+    const int total = batch.result ? overlayCount(*batch.result) : 0;
+    // The worker owns its copy of the batch and the cancel flag; progress reaches the GUI
+    // thread as queued calls on this object (dropped if it is destroyed first).
+    mWatcher->setFuture(
+        QtConcurrent::run([this, batch = std::move(batch), cancel = mCancel, total] {
+            int done = 0;  // counted here too, so that a failed batch still says what it wrote
+            const auto report = [this, &done](int n, int of, const QString& path) {
+                done = n;
+                QMetaObject::invokeMethod(
+                    this, [this, n, of, path] { emit progressChanged(n, of, path); },
+                    Qt::QueuedConnection);
+            };
+            const core::Result<int> written = exportOverlays(batch, report, cancel.get());
+            Outcome outcome;
+            outcome.total = total;
+            outcome.written = written ? written.value() : done;
+            outcome.cancelled = written && outcome.written < total && cancel->load();
+            if (!written) {
+                outcome.error = QString::fromStdString(written.error().message);
+            }
+            return outcome;
+        }));
+    return true;
+}
+
+void BatchExporter::cancel() {
+    if (mCancel) {
+        mCancel->store(true);
+    }
+}
+
+}  // namespace vitscope::ui
