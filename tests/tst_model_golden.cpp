@@ -23,6 +23,20 @@ float maxAbsDiff(const float* a, const float* b, size_t n) {
     return m;
 }
 
+/// The hf_vit_cls fixture model and its input tensor.
+struct Case {
+    core::ModelPtr model;
+    core::ImageTensor input;
+};
+Case loadHfVitCls() {
+    const QString dir = QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
+    auto model = core::loadModel(dir.toStdString());
+    auto input = test::readNpyFloat((dir + "/input.npy").toStdString());
+    if (!model.ok() || !input.ok) return {};
+    return {*model, core::ImageTensor{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
+                                      static_cast<int>(input.shape[2]), input.values}};
+}
+
 core::PosInterp parseInterp(const QString& s) {
     if (s == "bilinear") return core::PosInterp::Bilinear;
     if (s == "bicubic-aa") return core::PosInterp::BicubicAntialias;
@@ -106,15 +120,11 @@ private slots:
 
     // The same input gives bit-identical output, also when a workspace is reused.
     void deterministicWithReusedWorkspace() {
-        const QString dir = QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
-        auto model = core::loadModel(dir.toStdString());
-        QVERIFY(model.ok());
-        auto input = test::readNpyFloat((dir + "/input.npy").toStdString());
-        core::ImageTensor x{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
-                            static_cast<int>(input.shape[2]), input.values};
+        const Case c = loadHfVitCls();
+        QVERIFY(c.model);
         auto ws = core::makeWorkspace();
-        auto a = core::runForward(**model, x, {}, ws.get());
-        auto b = core::runForward(**model, x, {}, ws.get());
+        auto a = core::runForward(*c.model, c.input, {}, ws.get());
+        auto b = core::runForward(*c.model, c.input, {}, ws.get());
         QVERIFY(a.ok() && b.ok());
         QVERIFY(a->logits == b->logits);
         QVERIFY(a->attention.raw() == b->attention.raw());
@@ -125,12 +135,8 @@ private slots:
     }
 
     void cancelStopsBetweenBlocks() {
-        const QString dir = QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
-        auto model = core::loadModel(dir.toStdString());
-        QVERIFY(model.ok());
-        auto input = test::readNpyFloat((dir + "/input.npy").toStdString());
-        core::ImageTensor x{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
-                            static_cast<int>(input.shape[2]), input.values};
+        const Case c = loadHfVitCls();
+        QVERIFY(c.model);
         std::atomic<bool> cancel{false};
         core::ForwardOptions fo;
         fo.cancel = &cancel;
@@ -139,7 +145,7 @@ private slots:
             blocks = done;
             cancel = true;  // raised after the first block: the run stops before the second
         };
-        auto r = core::runForward(**model, x, fo);
+        auto r = core::runForward(*c.model, c.input, fo);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, core::ErrorCode::Cancelled);
         QCOMPARE(blocks, 1);

@@ -328,33 +328,13 @@ Result<Resample> resampleFromName(std::string_view name) {
 }
 
 int PreprocessRecipe::outputH() const {
-    if (centerCrop) {
-        return cropH;
-    }
-    switch (resizeRule) {
-        case ResizeRule::Exact:
-            return resizeH;
-        case ResizeRule::ShortestEdge:
-            return shortestEdge;
-        case ResizeRule::None:
-            break;
-    }
-    return 0;
+    return centerCrop ? cropH : resizeRule == ResizeRule::Exact ? resizeH
+                            : resizeRule == ResizeRule::ShortestEdge ? shortestEdge : 0;
 }
 
 int PreprocessRecipe::outputW() const {
-    if (centerCrop) {
-        return cropW;
-    }
-    switch (resizeRule) {
-        case ResizeRule::Exact:
-            return resizeW;
-        case ResizeRule::ShortestEdge:
-            return shortestEdge;
-        case ResizeRule::None:
-            break;
-    }
-    return 0;
+    return centerCrop ? cropW : resizeRule == ResizeRule::Exact ? resizeW
+                            : resizeRule == ResizeRule::ShortestEdge ? shortestEdge : 0;
 }
 
 PreprocessRecipe PreprocessRecipe::withOutputSize(int h, int w) const {
