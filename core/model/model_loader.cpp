@@ -161,12 +161,8 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<st
     switch (naming) {
         case Naming::HfVit:
         case Naming::Google:
-            r.resizeRule = ResizeRule::Exact;
-            r.resizeH = c.imageH;
-            r.resizeW = c.imageW;
-            r.resample = Resample::Bilinear;
-            r.mean = kHalf;
-            r.std = kHalf;
+            r = hfExactResizeRecipe(c.imageH, c.imageW, Resample::Bilinear, kHalf, kHalf);
+            r.channels = c.channels;
             break;
         case Naming::HfDeit:
         case Naming::HfDinov2:
@@ -227,16 +223,11 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
         googleHeads = *heads;
     }
     const detail::CanonicalTensors canon = detail::canonicalize(*store, naming);
-    detail::DeriveContext ctx{naming.naming, naming.prefix, label, options.numHeads > 0 ? options.numHeads : googleHeads};
+    detail::DeriveContext ctx{naming.naming, naming.prefix, label, options.numHeads, googleHeads};
 
     ModelInfo info;
     auto config = detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes);
     if (!config) return config.error();
-    if (googleHeads > 0 && options.numHeads <= 0) {
-        info.notes.erase(std::remove_if(info.notes.begin(), info.notes.end(),
-                                        [](const std::string& n) { return n.rfind("number of heads given", 0) == 0; }),
-                         info.notes.end());
-    }
     VitWeights weights;
     auto params = detail::bindWeights(canon, *config, ctx, weights);
     if (!params) return params.error();

@@ -54,7 +54,7 @@ Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
     }
     detail::DetectedNaming naming{detail::Naming::Timm, ""};
     const detail::CanonicalTensors canon = detail::canonicalize(store, naming);
-    detail::DeriveContext ctx{detail::Naming::Timm, "", "synthetic", c.numHeads};
+    detail::DeriveContext ctx{detail::Naming::Timm, "", "synthetic", c.numHeads, 0};
     VitWeights weights;
     auto params = detail::bindWeights(canon, c, ctx, weights);
     if (!params) return params.error();

@@ -106,6 +106,8 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
         notes.push_back("number of heads given on the command line: " + std::to_string(c.numHeads));
     } else if (h.numHeads) {
         c.numHeads = *h.numHeads;
+    } else if (ctx.headsFromFile > 0) {
+        c.numHeads = ctx.headsFromFile;
     } else {
         const bool huge = h.architecture.find("_huge_") != std::string::npos ||
                           h.architecture.find("_giant_") != std::string::npos ||

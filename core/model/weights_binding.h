@@ -15,6 +15,7 @@ struct DeriveContext {
     std::string prefix;       ///< HF module prefix, for naming missing tensors in messages
     std::string weightsFile;  ///< label used in messages
     int headsOverride = 0;    ///< --heads
+    int headsFromFile = 0;    ///< read off the weights themselves (Google's per-head kernels)
 };
 
 /// Fills every config field from the config file's hints where stated, else from tensor shapes
