@@ -324,7 +324,7 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y):
         loss_sum, te = 0.0, time.time()
         for s in range(steps_per_epoch):
             idx = perm[s * args.batch_size:(s + 1) * args.batch_size]
-            x = preprocess(augment(train_x[idx], gen, args.crop_pad))[mine]
+            x = preprocess(augment(train_x[idx], gen, args.crop_pad)[mine])  # all ranks draw, each keeps its slice
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, warmup, args.lr, args.lr * 0.01)
             loss = F.cross_entropy(model(x), train_y[idx][mine], label_smoothing=args.label_smoothing)
