@@ -607,9 +607,9 @@ def parse_args():
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--mlp", type=int, default=128)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--distill-epochs", type=int, default=0,
+    ap.add_argument("--distill-epochs", type=int, default=8,
                     help="first train a small CNN teacher for this many epochs, then train the "
-                         "ViT with DeiT's hard distillation from it; 0 = off")
+                         "ViT with DeiT's hard distillation from it; 0 = no teacher")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights, exported "
                          "instead of the last weights; 0 = off")
@@ -626,6 +626,7 @@ def parse_args():
     args = ap.parse_args()
     if args.quick:
         args.epochs = 1
+        args.distill_epochs = min(args.distill_epochs, 1)
     if args.distill_epochs and args.crop_pad:
         ap.error("--distill-epochs labels uncropped images only; use it with --crop-pad 0")
     if not 0.0 <= args.ema < 1.0:
