@@ -306,14 +306,19 @@ def evaluate(model: ViT, images: torch.Tensor, labels: torch.Tensor, batch: int 
     """Correct top-1 count; with world > 1 each rank scores its contiguous share of the images
     and the counts are summed over ranks."""
     model.eval()
-    share = (len(images) + world - 1) // world
-    lo, hi = rank * share, min(len(images), (rank + 1) * share)
+    lo, hi = rank_share(len(images), rank, world)
     correct = 0
     for i in range(lo, hi, batch):
         j = min(hi, i + batch)
         logits = model(preprocess(images[i:j]))
         correct += int((logits.argmax(1) == labels[i:j]).sum())
     return int(all_sum(correct, world))
+
+
+def rank_share(n: int, rank: int, world: int):
+    """The contiguous [lo, hi) part of n items that this rank works on."""
+    share = (n + world - 1) // world
+    return rank * share, min(n, (rank + 1) * share)
 
 
 def all_sum(value: float, world: int) -> float:
@@ -427,17 +432,16 @@ def train_teacher(args, rank, world, train_x, train_y, test_x, test_y):
                                 tag="teacher ")
     teacher.eval()
     n = len(train_x)
-    labels = torch.zeros(2, n, dtype=torch.float64)
-    share = (n + world - 1) // world
+    labels = torch.zeros(2, n, dtype=torch.long)
+    lo, hi = rank_share(n, rank, world)
     with torch.no_grad():
-        for i in range(rank * share, min(n, (rank + 1) * share), 1000):
-            j = min(n, i + 1000, (rank + 1) * share)
+        for i in range(lo, hi, 1000):
+            j = min(hi, i + 1000)
             x = preprocess(train_x[i:j])
-            labels[0, i:j] = teacher(x).argmax(1).double()
-            labels[1, i:j] = teacher(x.flip(-1)).argmax(1).double()
+            labels[0, i:j] = teacher(x).argmax(1)
+            labels[1, i:j] = teacher(x.flip(-1)).argmax(1)
     if world > 1:
         dist.all_reduce(labels)
-    labels = labels.long()
     agree = float((labels[0] == train_y).double().mean()) * 100
     minutes = (time.time() - t0) / 60
     if rank == 0:
@@ -482,6 +486,7 @@ def train_worker(rank, world, args, cfg, work_dir):
             f"{torch.__version__}, {world} process(es) x {torch.get_num_threads()} thread(s); "
             f"args {vars(args)}")
         log(f"model: {sum(p.numel() for p in model.parameters())} parameters")
+    previous = {}
     if args.init:
         # Second stage: continue from a model this script wrote, with a fresh warm-up + cosine.
         previous = load_hf_state(model, args.init)
@@ -499,7 +504,7 @@ def train_worker(rank, world, args, cfg, work_dir):
         save_file(final.state_dict(), os.path.join(work_dir, "state.safetensors"))
         write_json(os.path.join(work_dir, "history.json"),
                    {"history": history, "minutes": minutes + teacher_run.get("minutes", 0.0),
-                    "teacher": teacher_run})
+                    "teacher": teacher_run, "previous": previous})
     if world > 1:
         dist.destroy_process_group()
 
@@ -640,7 +645,6 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     set_blas_threads(args.threads)
-    torch.manual_seed(args.seed)
     cfg = {"hidden_size": args.dim, "num_hidden_layers": args.depth,
            "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": 28,
            "patch_size": 4, "num_channels": 1, "num_labels": len(LABELS)}
@@ -656,11 +660,7 @@ def main():
         with open(os.path.join(work_dir, "history.json")) as f:
             run = json.load(f)
     history, minutes = run["history"], run["minutes"]
-    teacher = run.get("teacher", {})
-    previous = {}
-    if args.init:
-        with open(os.path.join(args.init, "config.json")) as f:
-            previous = json.load(f).get("vitscope_training", {})
+    teacher, previous = run["teacher"], run["previous"]
     test_x, test_y = (torch.from_numpy(a.copy()) for a in load_split("t10k"))
     correct = evaluate(model, test_x, test_y)
     acc = round(100.0 * correct / len(test_x), 2)
