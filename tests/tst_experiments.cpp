@@ -23,6 +23,7 @@ constexpr float kMinVisibleChange = 1e-3f;
 
 ExperimentInput inputFor(const VitModel& model) {
     ExperimentInput input;
+    input.recipe = model.recipe();
     input.source = syntheticImage(40, 36, 3);
     auto pre = preprocess(input.source, model.recipe());
     if (pre) {

@@ -64,18 +64,12 @@ Fixture makeFixture() {
         return f;
     }
     f.context.model = model.value();
-    auto source = std::make_shared<core::Image8>(syntheticImage(40, 36, 3));
-    auto pre = core::preprocess(*source, f.context.model->recipe());
-    if (!pre) {
+    auto run = core::runImage(f.context.model,
+                              std::make_shared<const core::Image8>(syntheticImage(40, 36, 3)));
+    if (!run) {
         return f;
     }
-    auto result = core::runForward(*f.context.model, pre->input);
-    if (!result) {
-        return f;
-    }
-    f.context.source = source;
-    f.context.input = std::make_shared<core::Preprocessed>(std::move(pre.value()));
-    f.context.result = std::make_shared<core::InferenceResult>(std::move(result.value()));
+    f.context.run = std::make_shared<const core::Run>(std::move(run.value()));
     f.context.modelName = QStringLiteral("hf_vit_cls");
     return f;
 }
@@ -111,7 +105,7 @@ void TestFigures::initTestCase() {
         qInfo("figures kept in %s", qPrintable(mDir.path()));
     }
     mFixture = makeFixture();
-    QVERIFY2(mFixture.context.result, "the hf_vit_cls test model did not load or run");
+    QVERIFY2(mFixture.context.result(), "the hf_vit_cls test model did not load or run");
 }
 
 void TestFigures::addFigureRows() {
@@ -210,7 +204,7 @@ void TestFigures::pdf() {
 }
 
 void TestFigures::numbers_data() {
-    const core::InferenceResult& r = *mFixture.context.result;
+    const core::InferenceResult& r = *mFixture.context.result();
     const core::VitConfig& c = mFixture.context.model->config();
     const int64_t patches = r.tokens.numPatches();
     QTest::addColumn<QString>("name");

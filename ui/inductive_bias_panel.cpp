@@ -256,9 +256,15 @@ void InductiveBiasPanel::showTab(Tab tab) { mTabs->setCurrentIndex(static_cast<i
 FigureContext InductiveBiasPanel::context() const {
     FigureContext c;
     c.model = mModel;
-    c.result = mResult;
-    c.input = mInput;
-    c.source = mSource;
+    if (mResult && mInput) {
+        auto run = std::make_shared<core::Run>();
+        run->model = mModel;
+        run->result = mResult;
+        run->input = mInput;
+        run->source = mSource;
+        run->recipe = mModel->recipe();
+        c.run = std::move(run);
+    }
     return c;
 }
 

@@ -141,16 +141,16 @@ ExperimentOutcome compare(ExperimentKind kind, std::string title, std::string de
 Result<Preprocessed> preprocessAt(const VitModel& model, const ExperimentInput& input, int h,
                                   int w) {
     if (!input.source.empty()) {
-        return preprocess(input.source, model.recipe().withOutputSize(h, w));
+        return preprocess(input.source, input.recipe.withOutputSize(h, w));
     }
-    PreprocessRecipe recipe = model.recipe();
+    PreprocessRecipe recipe = input.recipe;
     recipe.resizeRule = ResizeRule::Exact;
     recipe.resizeH = h;
     recipe.resizeW = w;
     recipe.centerCrop = false;
     recipe.cropH = h;
     recipe.cropW = w;
-    return preprocess(tensorToImage(input.input, model.recipe()), recipe);
+    return preprocess(tensorToImage(input.input, input.recipe), recipe);
 }
 
 /// Shared reference runs, computed on first use.
@@ -171,7 +171,7 @@ private:
     Result<ExperimentRun> reference(bool positions);
     Result<ExperimentRun> variant(const ImageTensor& input, ForwardOptions forward,
                                   std::string label) {
-        return runOnce(mModel, input, mModel.recipe(), std::move(forward), std::move(label),
+        return runOnce(mModel, input, mInput.recipe, std::move(forward), std::move(label),
                        mOptions, mCounter);
     }
     Result<ExperimentOutcome> shuffle(bool positions);
@@ -333,7 +333,7 @@ Result<ExperimentOutcome> ExperimentRunner::resolution() {
     ForwardOptions forward;
     forward.posInterp = mOptions.interp;
     const std::string size = std::to_string(h) + "x" + std::to_string(w);
-    auto var = runOnce(mModel, pre->input, mModel.recipe(), forward,
+    auto var = runOnce(mModel, pre->input, mInput.recipe, forward,
                        size + ", " + toString(mOptions.interp) + " position embeddings", mOptions,
                        mCounter);
     if (!var) {
@@ -341,8 +341,8 @@ Result<ExperimentOutcome> ExperimentRunner::resolution() {
     }
     var->shown = pre->shown;
     return compare(ExperimentKind::Resolution, "Another resolution",
-                   "The model runs at " + size + " instead of " + std::to_string(config.imageH) +
-                       "x" + std::to_string(config.imageW) +
+                   "The model runs at " + size + " instead of " + std::to_string(mInput.input.height) +
+                       "x" + std::to_string(mInput.input.width) +
                        "; its patch position embeddings are resampled to the new grid (" +
                        toString(mOptions.interp) +
                        "), the only place besides patch extraction where the ViT uses the 2-D "

@@ -77,8 +77,10 @@ struct ExperimentOutcome {
 /// source image (used by the resolution experiment to preprocess again at another size; without
 /// it the model input itself is resampled).
 struct ExperimentInput {
-    ImageTensor input;  ///< (C, H, W) at the model's recipe size
+    ImageTensor input;  ///< (C, H, W) as the reference run saw it
     Image8 source;      ///< may be empty
+    /// The recipe that produced `input` (a Run's recipe); other sizes derive from it.
+    PreprocessRecipe recipe;
 };
 
 /// Runs one experiment. Errors: BadImage (a shift not smaller than a patch, a resolution that is

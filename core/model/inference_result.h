@@ -23,8 +23,7 @@ struct TokenLayout {
     int numTokens() const { return numPrefix + numPatches(); }
     int patchToken(int row, int col) const { return numPrefix + row * gridW + col; }
     bool isPatch(int token) const { return token >= numPrefix && token < numTokens(); }
-    /// "cls", "dist", "reg0".., or "patch (r, c)".
-    std::string tokenName(int token) const;
+    // Names for people: core/model/token_names.h.
 };
 
 /// Attention probabilities of every layer and head, one contiguous float buffer

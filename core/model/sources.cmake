@@ -7,6 +7,7 @@ target_sources(vitscope_core PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/pos_interp.cpp
     ${CMAKE_CURRENT_LIST_DIR}/vit_model.cpp
     ${CMAKE_CURRENT_LIST_DIR}/tensor_names.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/token_names.cpp
     ${CMAKE_CURRENT_LIST_DIR}/config_io.cpp
     ${CMAKE_CURRENT_LIST_DIR}/weights_binding.cpp
     ${CMAKE_CURRENT_LIST_DIR}/google_npz.cpp

@@ -23,19 +23,6 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
     mId = nextId.fetch_add(1);
 }
 
-std::string TokenLayout::tokenName(int token) const {
-    if (token == clsIndex) return "cls";
-    if (token == distIndex) return "dist";
-    if (numRegisters > 0 && token >= firstRegister && token < firstRegister + numRegisters) {
-        return "reg" + std::to_string(token - firstRegister);
-    }
-    if (isPatch(token)) {
-        const int p = token - numPrefix;
-        return "patch (" + std::to_string(p / gridW) + ", " + std::to_string(p % gridW) + ")";
-    }
-    return "token " + std::to_string(token);
-}
-
 std::string VitModel::label(int classIndex) const {
     if (classIndex >= 0 && classIndex < static_cast<int>(mLabels.size())) return mLabels[classIndex];
     return "class " + std::to_string(classIndex);

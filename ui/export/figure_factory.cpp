@@ -36,10 +36,10 @@ QString modelNameOf(const FigureContext& context) {
 /// Resolved attention selection for the figures that draw maps.
 core::Result<AttentionQuery> resolveQuery(const FigureContext& context,
                                           const FigureOptions& options, bool rollout) {
-    if (!context.result || context.result->attention.empty()) {
+    if (!context.result() || context.result()->attention.empty()) {
         return makeError(ErrorCode::BadImage, "this figure needs an image run through the model");
     }
-    const core::InferenceResult& result = *context.result;
+    const core::InferenceResult& result = *context.result();
     const int layers = result.attention.layers();
     const int heads = result.attention.heads();
     AttentionQuery q;
@@ -105,8 +105,8 @@ QString tokenLabel(const core::TokenLayout& t, int token) {
 }
 
 QImage shownImage(const FigureContext& context) {
-    if (context.input && !context.input->shown.empty()) {
-        return toQImage(context.input->shown);
+    if (context.input() && !context.input()->shown.empty()) {
+        return toQImage(context.input()->shown);
     }
     return {};
 }
@@ -124,7 +124,7 @@ core::Result<std::unique_ptr<Figure>> attentionFigure(const FigureContext& conte
     if (!q) {
         return q.error();
     }
-    const core::InferenceResult& result = *context.result;
+    const core::InferenceResult& result = *context.result();
     auto map = mapFor(result, q.value());
     if (!map) {
         return map.error();
@@ -154,7 +154,7 @@ core::Result<std::unique_ptr<Figure>> headGridFigure(const FigureContext& contex
     if (!q) {
         return q.error();
     }
-    const core::InferenceResult& result = *context.result;
+    const core::InferenceResult& result = *context.result();
     const int layers = result.attention.layers();
     const int heads = result.attention.heads();
     std::vector<core::Matrix> maps;
@@ -214,13 +214,14 @@ core::Result<std::vector<core::ExperimentOutcome>> outcomesFor(const FigureConte
     if (!options.outcomes.empty()) {
         return options.outcomes;
     }
-    if (!context.input || context.input->input.empty()) {
+    if (!context.input() || context.input()->input.empty()) {
         return makeError(ErrorCode::BadImage, "the experiments need an input image");
     }
     core::ExperimentInput input;
-    input.input = context.input->input;
-    if (context.source) {
-        input.source = *context.source;
+    input.input = context.input()->input;
+    input.recipe = context.run->recipe.value_or(context.model->recipe());
+    if (context.run->source) {
+        input.source = *context.run->source;
     }
     return core::runExperiments(*context.model, input, options.experimentKinds,
                                 options.experiments);
@@ -231,11 +232,11 @@ core::Result<core::Matrix> distancesFor(const FigureContext& context,
     if (options.distances.size() > 0) {
         return options.distances;
     }
-    if (!context.result || context.result->attention.empty()) {
+    if (!context.result() || context.result()->attention.empty()) {
         return makeError(ErrorCode::BadImage,
                          "attention distance needs an image run through the model");
     }
-    return core::meanAttentionDistance(context.result->attention, context.result->tokens,
+    return core::meanAttentionDistance(context.result()->attention, context.result()->tokens,
                                        context.model->config().patchSize, options.prefix);
 }
 
@@ -243,8 +244,8 @@ std::pair<int, int> similarityGrid(const FigureContext& context, const FigureOpt
     if (options.gridH > 0 && options.gridW > 0) {
         return {options.gridH, options.gridW};
     }
-    if (context.result && context.result->tokens.gridH > 0) {
-        return {context.result->tokens.gridH, context.result->tokens.gridW};
+    if (context.result() && context.result()->tokens.gridH > 0) {
+        return {context.result()->tokens.gridH, context.result()->tokens.gridW};
     }
     return {context.model->config().gridH(), context.model->config().gridW()};
 }
@@ -400,8 +401,8 @@ core::Result<std::unique_ptr<Figure>> makeFigure(const QString& name, const Figu
         }
         AttentionDistanceData data;
         data.distances = std::move(distances.value());
-        data.imageH = context.result ? context.result->inputH : model.config().imageH;
-        data.imageW = context.result ? context.result->inputW : model.config().imageW;
+        data.imageH = context.result() ? context.result()->inputH : model.config().imageH;
+        data.imageW = context.result() ? context.result()->inputW : model.config().imageW;
         data.patchSize = model.config().patchSize;
         data.numImages = options.distances.size() > 0 ? options.distanceImages : 1;
         data.prefixChoice = describePrefixHandling(options.prefix);
@@ -439,7 +440,7 @@ core::Status exportNumbers(const QString& name, const FigureContext& context,
         if (!q) {
             return q.error();
         }
-        auto map = mapFor(*context.result, q.value());
+        auto map = mapFor(*context.result(), q.value());
         if (!map) {
             return map.error();
         }

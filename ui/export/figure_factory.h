@@ -17,6 +17,7 @@
 #include "core/analysis/head_fusion.h"
 #include "core/image/preprocess.h"
 #include "core/model/vit_model.h"
+#include "core/pipeline/run.h"
 #include "core/result.h"
 #include "ui/figures/attention_distance_figure.h"
 #include "ui/figures/embedding_filters_figure.h"
@@ -25,14 +26,16 @@
 
 namespace vitscope::ui {
 
-/// What a figure is computed from. Only `model` is always needed; `result` for the attention
-/// figures and attention distance, `input` for experiments and image backgrounds.
+/// What a figure is computed from: the model, and for every figure that shows an image's
+/// attention or runs experiments, the Run (core/pipeline/run.h) that holds the source image, the
+/// recipe applied, the model input and the result.
 struct FigureContext {
     core::ModelPtr model;
-    std::shared_ptr<const core::InferenceResult> result;
-    std::shared_ptr<const core::Preprocessed> input;  ///< model input + the pixels shown
-    std::shared_ptr<const core::Image8> source;       ///< decoded original image (may be null)
+    core::RunPtr run;   ///< null for the model-only figures
     QString modelName;  ///< for captions; defaults to the model path's last component
+
+    const core::InferenceResult* result() const { return run ? run->result.get() : nullptr; }
+    const core::Preprocessed* input() const { return run ? run->input.get() : nullptr; }
 };
 
 struct FigureOptions {

@@ -1,0 +1,135 @@
+#include "core/pipeline/run.h"
+
+#include <chrono>
+
+namespace vitscope::core {
+
+namespace {
+
+ForwardOptions forwardOptions(const VitModel& model, const RunOptions& options) {
+    ForwardOptions f;
+    f.posInterp = options.posInterp.value_or(model.config().defaultPosInterp);
+    f.dropPositionEmbeddings = options.dropPositionEmbeddings;
+    f.positionPermutation = options.positionPermutation;
+    f.progress = options.progress;
+    f.cancel = options.cancel;
+    return f;
+}
+
+/// Runs the forward pass on `run.input` and fills the result half of `run`.
+Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* workspace) {
+    const VitModel& model = *run.model;
+    const ForwardOptions forward = forwardOptions(model, options);
+    run.posInterp = *forward.posInterp;
+    const auto start = std::chrono::steady_clock::now();
+    auto result = runForward(model, run.input->input, forward, workspace);
+    if (!result) {
+        return result.error();
+    }
+    run.forwardMs =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count();
+    auto shared = std::make_shared<const InferenceResult>(std::move(result.value()));
+    if (model.config().hasHead()) {
+        run.predictions = topK(model, *shared, std::max(1, options.topK));
+    }
+    run.result = std::move(shared);
+    return Ok{};
+}
+
+}  // namespace
+
+std::string Run::describeRecipe() const {
+    return recipe ? recipe->describe() : std::string("none (model-input tensor)");
+}
+
+Result<PreprocessRecipe> effectiveRecipe(const VitModel& model, const RunOptions& options) {
+    if (options.sizeH == 0 && options.sizeW == 0) {
+        return model.recipe();
+    }
+    const int p = model.config().patchSize;
+    if (options.sizeH <= 0 || options.sizeW <= 0 || options.sizeH % p != 0 ||
+        options.sizeW % p != 0) {
+        return makeError(ErrorCode::Usage,
+                         "input size " + std::to_string(options.sizeH) + "x" +
+                             std::to_string(options.sizeW) +
+                             ": expected positive multiples of the patch size " +
+                             std::to_string(p));
+    }
+    return model.recipe().withOutputSize(options.sizeH, options.sizeW);
+}
+
+Result<Run> runImage(const ModelPtr& model, std::shared_ptr<const Image8> image,
+                     const RunOptions& options, ForwardWorkspace* workspace) {
+    if (!model) {
+        return makeError(ErrorCode::Usage, "no model is loaded");
+    }
+    if (!image || image->empty()) {
+        return makeError(ErrorCode::BadImage, "the image is empty");
+    }
+    auto recipe = effectiveRecipe(*model, options);
+    if (!recipe) {
+        return recipe.error();
+    }
+    auto pre = preprocess(*image, recipe.value());
+    if (!pre) {
+        return pre.error();
+    }
+    Run run;
+    run.model = model;
+    run.source = std::move(image);
+    run.recipe = std::move(recipe.value());
+    run.input = std::make_shared<const Preprocessed>(std::move(pre.value()));
+    if (auto st = forwardInto(run, options, workspace); !st) {
+        return st.error();
+    }
+    return run;
+}
+
+Result<Run> runImageFile(const ModelPtr& model, const std::string& path,
+                         const RunOptions& options, ForwardWorkspace* workspace) {
+    auto image = loadImage(path);
+    if (!image) {
+        return image.error();
+    }
+    auto run = runImage(model, std::make_shared<const Image8>(std::move(image.value())), options,
+                        workspace);
+    if (!run && run.error().code != ErrorCode::Cancelled &&
+        run.error().message.find(path) == std::string::npos) {
+        return makeError(run.error().code, path + ": " + run.error().message);
+    }
+    return run;
+}
+
+Result<Run> runTensor(const ModelPtr& model, ImageTensor input, const RunOptions& options,
+                      ForwardWorkspace* workspace) {
+    if (!model) {
+        return makeError(ErrorCode::Usage, "no model is loaded");
+    }
+    const VitConfig& c = model->config();
+    if (input.channels != c.channels) {
+        return makeError(ErrorCode::BadData, "the input has " + std::to_string(input.channels) +
+                                                 " channels, the model expects " +
+                                                 std::to_string(c.channels));
+    }
+    if (input.height <= 0 || input.width <= 0 || input.height % c.patchSize != 0 ||
+        input.width % c.patchSize != 0) {
+        return makeError(ErrorCode::BadData,
+                         "the input is " + std::to_string(input.height) + "x" +
+                             std::to_string(input.width) +
+                             " pixels, expected positive multiples of the patch size " +
+                             std::to_string(c.patchSize));
+    }
+    Preprocessed pre;
+    pre.shown = tensorToImage(input, model->recipe());
+    pre.input = std::move(input);
+    Run run;
+    run.model = model;
+    run.input = std::make_shared<const Preprocessed>(std::move(pre));
+    if (auto st = forwardInto(run, options, workspace); !st) {
+        return st.error();
+    }
+    return run;
+}
+
+}  // namespace vitscope::core
