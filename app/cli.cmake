@@ -2,6 +2,7 @@
 add_executable(vitscope-cli
     ${CMAKE_CURRENT_LIST_DIR}/main_cli.cpp
     ${CMAKE_CURRENT_LIST_DIR}/cli_args.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/cli_session.cpp
     ${CMAKE_CURRENT_LIST_DIR}/cli_commands.cpp)
 target_link_libraries(vitscope-cli PRIVATE vitscope::core nlohmann_json::nlohmann_json)
 target_include_directories(vitscope-cli PRIVATE ${PROJECT_SOURCE_DIR})

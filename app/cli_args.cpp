@@ -1,16 +1,204 @@
 #include "app/cli_args.h"
 
+#include <charconv>
+#include <cstdio>
 #include <filesystem>
 
 namespace vitscope::app {
 
-CliArgs::CliArgs(std::set<std::string> valued, std::set<std::string> flags)
-    : mValued(std::move(valued)), mFlagNames(std::move(flags)) {}
+int exitCodeFor(const core::Error& error, Stage stage) {
+    switch (error.code) {
+        case core::ErrorCode::BadModel: return kExitModel;
+        case core::ErrorCode::BadImage:
+        case core::ErrorCode::BadData: return kExitInput;
+        case core::ErrorCode::Io:
+            return stage == Stage::Model ? kExitModel : stage == Stage::Input ? kExitInput : kExitUsage;
+        case core::ErrorCode::Usage:
+        case core::ErrorCode::Cancelled: return kExitUsage;
+    }
+    return kExitUsage;
+}
 
-std::optional<std::string> CliArgs::parse(int argc, char** argv, int first) {
+int fail(const std::string& command, int code, const std::string& message) {
+    std::fprintf(stderr, "vitscope-cli %s: %s\n", command.c_str(), message.c_str());
+    return code;
+}
+
+int fail(const std::string& command, const core::Error& error, Stage stage) {
+    return fail(command, exitCodeFor(error, stage), error.message);
+}
+
+const std::vector<OptionSpec>& optionTable() {
+    static const std::vector<OptionSpec> kOptions = {
+        // The model and how it runs.
+        {"model", "M", ".safetensors file, model.safetensors.index.json, Hugging Face or timm folder, "
+                       "or Google .npz (default: the bundled Fashion-MNIST ViT)"},
+        {"heads", "N", "number of attention heads, for checkpoints without a config"},
+        {"threads", "N", "compute threads"},
+        {"pos-interp", "MODE", "position-embedding resampling at other sizes: bicubic, bicubic-aa "
+                               "(antialiased) or bilinear (default: the model's own)"},
+        {"size", "HxW", "run at another input size in pixels (multiples of the patch size)"},
+        // Inputs.
+        {"image", "I", "the image file"},
+        {"input-npy", "X", "a preprocessed float32 [channels, H, W] tensor, fed as it is"},
+        {"idx-images", "F", "IDX image file (gzip or not)"},
+        {"idx-labels", "F", "IDX label file (gzip or not)"},
+        {"limit", "N", "use only the first N images"},
+        {"images", "DIR", "attention-distance averaged over the images in DIR"},
+        {"max-images", "N", "at most N images from --images (default 128, as in the paper)"},
+        // What to compute.
+        {"figure", "NAME", "attention, heads, layers-heads, rollout, posembed-similarity, "
+                           "attention-distance, embedding-filters or experiments"},
+        {"layer", "L", "layer 1..L or 'last' (default last)"},
+        {"head", "H", "head 1..H, or mean, max or min over all heads (default mean)"},
+        {"source", "TOKEN", "query token: cls, dist, regN, rRcC, ROW,COL or a patch number, all "
+                            "1-based (default cls)"},
+        {"reverse", nullptr, "which tokens attend to the source instead of where it attends"},
+        {"discard", "R", "rollout: share of the lowest attention discarded, in [0, 1] (default 0)"},
+        {"prefix", "MODE", "attention distance: renormalise (default) or keep the weight on "
+                           "prefix tokens"},
+        {"grid", "HxW", "posembed-similarity on this patch grid (default: the input's grid)"},
+        {"raw-filters", nullptr, "embedding-filters: the raw filters, not principal components"},
+        {"seed", "N", "experiments: shuffle and permutation seed (default 0)"},
+        {"shift", "DY,DX", "experiments: sub-patch shift in pixels (default half a patch)"},
+        {"resolution", "HxW", "experiments: the other input size (default 1.5x the trained one)"},
+        // Output.
+        {"top", "K", "how many classes to list (default 5)"},
+        {"out", "PATH", "output file or folder"},
+        {"scale", "S", "PNG pixels per figure unit (default 2)"},
+        {"colormap", "NAME", "viridis, inferno, magma, jet, grey or diverging"},
+        {"json", nullptr, "machine-readable output"},
+        {"help", nullptr, "this help"},
+    };
+    return kOptions;
+}
+
+const std::vector<CommandSpec>& commandTable() {
+    static const std::vector<std::string> kModel = {"model", "heads", "threads", "pos-interp"};
+    auto with = [](std::vector<std::string> base, std::initializer_list<const char*> more) {
+        for (const char* m : more) {
+            base.emplace_back(m);
+        }
+        base.emplace_back("help");
+        return base;
+    };
+    static const std::vector<CommandSpec> kCommands = {
+        {"info", "[--model M] [--json]",
+         "format, architecture, dimensions, tokens, parameters, what was inferred",
+         with({"model", "heads", "threads"}, {"json"})},
+        {"predict", "[--model M] --image I [--top K] [--size HxW] [--json]",
+         "the top-K classes with probabilities", with(kModel, {"size", "image", "top", "json"})},
+        {"dump", "[--model M] (--image I | --input-npy X) [--size HxW] --out DIR",
+         "logits.npy, features.npy, attention.npy [layers, heads, tokens, tokens], input.npy "
+         "[channels, H, W] and meta.json",
+         with(kModel, {"size", "image", "input-npy", "out"})},
+        {"eval", "[--model M] --idx-images F --idx-labels F [--limit N] [--json]",
+         "top-1 accuracy, confusion matrix and images/s on an IDX data set",
+         with(kModel, {"size", "idx-images", "idx-labels", "limit", "json"})},
+        {"export", "[--model M] [--image I] --figure NAME --out FILE.{png,svg,pdf,npy,csv}",
+         "any figure of the window, headless, or the numbers behind it",
+         with(kModel, {"size", "image", "figure", "out", "layer", "head", "source", "reverse",
+                       "discard", "prefix", "grid", "images", "max-images", "raw-filters", "seed",
+                       "shift", "resolution", "scale", "colormap"})},
+    };
+    return kCommands;
+}
+
+const CommandSpec* findCommand(const std::string& name) {
+    for (const CommandSpec& c : commandTable()) {
+        if (name == c.name) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+namespace {
+
+const OptionSpec* findOption(const std::string& name) {
+    for (const OptionSpec& o : optionTable()) {
+        if (name == o.name) {
+            return &o;
+        }
+    }
+    return nullptr;
+}
+
+bool accepts(const CommandSpec& command, const std::string& name) {
+    for (const std::string& o : command.options) {
+        if (o == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string optionLine(const OptionSpec& o) {
+    std::string left = std::string("  --") + o.name + (o.value ? std::string(" ") + o.value : "");
+    if (left.size() < 20) {
+        left.resize(20, ' ');
+    } else {
+        left += "\n" + std::string(20, ' ');
+    }
+    // Wrap the help at 100 columns, continuing under itself.
+    std::string out = left;
+    size_t column = 20;
+    const std::string help = o.help;
+    size_t at = 0;
+    while (at < help.size()) {
+        size_t end = help.find(' ', at);
+        if (end == std::string::npos) {
+            end = help.size();
+        }
+        const std::string word = help.substr(at, end - at);
+        if (column + word.size() > 100 && column > 20) {
+            out += "\n" + std::string(20, ' ');
+            column = 20;
+        }
+        out += word + " ";
+        column += word.size() + 1;
+        at = end + 1;
+    }
+    out.pop_back();
+    return out + "\n";
+}
+
+}  // namespace
+
+std::string helpText(const CommandSpec* command) {
+    std::string out;
+    if (command != nullptr) {
+        out = std::string("usage: vitscope-cli ") + command->name + " " + command->synopsis + "\n\n" +
+              command->summary + "\n\noptions:\n";
+        for (const OptionSpec& o : optionTable()) {
+            if (accepts(*command, o.name)) {
+                out += optionLine(o);
+            }
+        }
+    } else {
+        out = "usage: vitscope-cli COMMAND [options]   (vitscope-cli COMMAND --help for one command)\n\ncommands:\n";
+        for (const CommandSpec& c : commandTable()) {
+            out += std::string("  ") + c.name + std::string(9 - std::string(c.name).size(), ' ') +
+                   c.synopsis + "\n           " + c.summary + "\n";
+        }
+        out += "\noptions:\n";
+        for (const OptionSpec& o : optionTable()) {
+            out += optionLine(o);
+        }
+        out += "\nLayers, heads, patch rows and columns, patch numbers and registers are 1-based.\n"
+               "PyTorch pickle files (.pth/.pt/.bin) are refused: convert them with\n"
+               "tools/convert_pth_to_safetensors.py.\n";
+    }
+    return out + "\nexit codes: 0 ok, 1 usage or output error, 2 bad image or data file, 3 bad model\n";
+}
+
+std::optional<std::string> CliArgs::parse(const CommandSpec& command, int argc, char** argv,
+                                          int first) {
     for (int i = first; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a.rfind("--", 0) != 0) return "unexpected argument '" + a + "'";
+        if (a.rfind("--", 0) != 0) {
+            return "unexpected argument '" + a + "'";
+        }
         std::string name = a.substr(2);
         std::string value;
         const size_t eq = name.find('=');
@@ -19,18 +207,27 @@ std::optional<std::string> CliArgs::parse(int argc, char** argv, int first) {
             value = name.substr(eq + 1);
             name = name.substr(0, eq);
         }
-        if (mFlagNames.count(name)) {
-            if (inlineValue) return "option --" + name + " takes no value";
-            mFlags.insert(name);
-        } else if (mValued.count(name)) {
-            if (!inlineValue) {
-                if (i + 1 >= argc) return "option --" + name + " needs a value";
-                value = argv[++i];
-            }
-            mValues[name] = value;
-        } else {
+        const OptionSpec* spec = findOption(name);
+        if (spec == nullptr) {
             return "unknown option --" + name;
         }
+        if (!accepts(command, name)) {
+            return std::string("option --") + name + " does not apply to " + command.name;
+        }
+        if (spec->value == nullptr) {
+            if (inlineValue) {
+                return "option --" + name + " takes no value";
+            }
+            mFlags.insert(name);
+            continue;
+        }
+        if (!inlineValue) {
+            if (i + 1 >= argc) {
+                return "option --" + name + " needs a value (" + spec->value + ")";
+            }
+            value = argv[++i];
+        }
+        mValues[name] = value;
     }
     return std::nullopt;
 }
@@ -40,32 +237,66 @@ std::string CliArgs::get(const std::string& name, const std::string& fallback) c
     return it == mValues.end() ? fallback : it->second;
 }
 
-int CliArgs::getInt(const std::string& name, int fallback, int lo, int hi, std::string& error) const {
-    auto it = mValues.find(name);
-    if (it == mValues.end()) return fallback;
-    try {
-        size_t used = 0;
-        const long v = std::stol(it->second, &used);
-        if (used == it->second.size() && v >= lo && v <= hi) return static_cast<int>(v);
-    } catch (...) {
-    }
-    error = "--" + name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" +
-            it->second + "'";
-    return fallback;
+namespace {
+
+core::Error usage(std::string message) { return core::makeError(core::ErrorCode::Usage, std::move(message)); }
+
+bool parseWhole(const std::string& text, long long& v) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
-bool parseSize(const std::string& text, int& h, int& w) {
-    const size_t x = text.find_first_of("xX");
-    if (x == std::string::npos) return false;
-    try {
-        size_t u1 = 0, u2 = 0;
-        const std::string a = text.substr(0, x), b = text.substr(x + 1);
-        h = std::stoi(a, &u1);
-        w = std::stoi(b, &u2);
-        return u1 == a.size() && u2 == b.size() && h > 0 && w > 0 && h <= 8192 && w <= 8192;
-    } catch (...) {
-        return false;
+}  // namespace
+
+core::Result<int> CliArgs::getInt(const std::string& name, int fallback, int lo, int hi) const {
+    auto it = mValues.find(name);
+    if (it == mValues.end()) {
+        return fallback;
     }
+    long long v = 0;
+    if (!parseWhole(it->second, v) || v < lo || v > hi) {
+        return usage("--" + name + " must be an integer in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got '" + it->second + "'");
+    }
+    return static_cast<int>(v);
+}
+
+core::Result<double> CliArgs::getReal(const std::string& name, double fallback, double lo,
+                                      double hi) const {
+    auto it = mValues.find(name);
+    if (it == mValues.end()) {
+        return fallback;
+    }
+    double v = 0;
+    const std::string& t = it->second;
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !(v >= lo && v <= hi)) {
+        return usage("--" + name + " must be a number in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got '" + t + "'");
+    }
+    return v;
+}
+
+core::Result<std::pair<int, int>> CliArgs::getPair(const std::string& name, char sep, int lo,
+                                                   int hi) const {
+    auto it = mValues.find(name);
+    if (it == mValues.end()) {
+        return std::pair<int, int>{0, 0};
+    }
+    const std::string& t = it->second;
+    size_t at = t.find(sep);
+    if (sep == 'x' && at == std::string::npos) {
+        at = t.find('X');
+    }
+    long long a = 0;
+    long long b = 0;
+    const std::string form = sep == 'x' ? "HxW" : "A,B";
+    if (at == std::string::npos || !parseWhole(t.substr(0, at), a) ||
+        !parseWhole(t.substr(at + 1), b) || a < lo || a > hi || b < lo || b > hi) {
+        return usage("--" + name + " must be " + form + " with each in [" + std::to_string(lo) +
+                     ", " + std::to_string(hi) + "], got '" + t + "'");
+    }
+    return std::pair<int, int>{static_cast<int>(a), static_cast<int>(b)};
 }
 
 std::string resourcesDir(const char* argv0) {

@@ -2,7 +2,7 @@
 # exists. The figures live in vitscope_ui; without it (VITSCOPE_BUILD_GUI=OFF) the command is
 # compiled as a stub that says so.
 target_sources(vitscope-cli PRIVATE
-    ${CMAKE_CURRENT_LIST_DIR}/cli_export.cpp ${CMAKE_CURRENT_LIST_DIR}/cli_export.h)
+    ${CMAKE_CURRENT_LIST_DIR}/cli_export.cpp)
 if(TARGET vitscope_ui)
     target_link_libraries(vitscope-cli PRIVATE vitscope::ui)
 else()

@@ -53,7 +53,7 @@ Result<PreprocessRecipe> effectiveRecipe(const VitModel& model, const RunOptions
         return makeError(ErrorCode::Usage,
                          "input size " + std::to_string(options.sizeH) + "x" +
                              std::to_string(options.sizeW) +
-                             ": expected positive multiples of the patch size " +
+                             ": each side must be a positive multiple of the patch size " +
                              std::to_string(p));
     }
     return model.recipe().withOutputSize(options.sizeH, options.sizeW);

@@ -1,0 +1,137 @@
+#include "app/cli_session.h"
+
+#include "core/io/file_util.h"
+#include "core/io/npy.h"
+
+namespace vitscope::app {
+
+namespace {
+
+/// The largest --size side: far beyond any checkpoint; the memory a size needs is checked by
+/// the run itself.
+constexpr int kMaxSide = 16384;
+/// A --input-npy larger than this is not a model input.
+constexpr size_t kMaxInputNpyBytes = size_t(1) << 31;
+
+core::Result<core::ImageTensor> readInputNpy(const std::string& path) {
+    auto bytes = core::readFile(path, kMaxInputNpyBytes);
+    if (!bytes) {
+        return bytes.error();
+    }
+    auto arr = core::parseNpy(*bytes, core::fileLabel(path));
+    if (!arr) {
+        return core::makeError(core::ErrorCode::BadData, arr.error().message);
+    }
+    std::vector<int64_t> shape = arr->shape;
+    if (shape.size() == 4 && shape[0] == 1) {
+        shape.erase(shape.begin());
+    }
+    if (shape.size() != 3) {
+        return core::makeError(core::ErrorCode::BadData,
+                               path + ": expected a float array [channels, height, width]");
+    }
+    return core::ImageTensor{static_cast<int>(shape[0]), static_cast<int>(shape[1]),
+                             static_cast<int>(shape[2]), core::toFloat32(*arr)};
+}
+
+}  // namespace
+
+core::Result<core::PosInterp> parsePosInterp(const std::string& text) {
+    if (text == "bicubic") {
+        return core::PosInterp::Bicubic;
+    }
+    if (text == "bicubic-aa") {
+        return core::PosInterp::BicubicAntialias;
+    }
+    if (text == "bilinear") {
+        return core::PosInterp::Bilinear;
+    }
+    return core::makeError(core::ErrorCode::Usage,
+                           "--pos-interp must be bicubic, bicubic-aa or bilinear, got '" + text + "'");
+}
+
+const char* posInterpName(core::PosInterp interp) {
+    switch (interp) {
+        case core::PosInterp::Bicubic: return "bicubic";
+        case core::PosInterp::BicubicAntialias: return "bicubic-aa";
+        case core::PosInterp::Bilinear: return "bilinear";
+    }
+    return "bicubic";
+}
+
+std::optional<int> openSession(const CliArgs& args, const char* command, const char* argv0,
+                               Session& s) {
+    s.command = command;
+    auto threads = args.getInt("threads", 0, 1, 256);
+    auto heads = args.getInt("heads", 0, 1, 4096);
+    auto size = args.getPair("size", 'x', 1, kMaxSide);
+    for (const core::Error* e : {threads ? nullptr : &threads.error(), heads ? nullptr : &heads.error(),
+                                 size ? nullptr : &size.error()}) {
+        if (e != nullptr) {
+            return fail(s.command, kExitUsage, e->message);
+        }
+    }
+    if (args.has("pos-interp")) {
+        auto interp = parsePosInterp(args.get("pos-interp"));
+        if (!interp) {
+            return fail(s.command, kExitUsage, interp.error().message);
+        }
+        s.run.posInterp = *interp;
+    }
+    if (*threads > 0) {
+        core::setNumThreads(*threads);
+    }
+    s.run.sizeH = size->first;
+    s.run.sizeW = size->second;
+    core::LoadOptions load;
+    load.numHeads = *heads;
+    const std::string path = args.has("model") ? args.get("model") : defaultModelPath(argv0);
+    auto model = core::loadModel(path, load);
+    if (!model) {
+        return fail(s.command, model.error(), Stage::Model);
+    }
+    s.model = *model;
+    // Refuse a bad --size before any image is read.
+    if (auto recipe = core::effectiveRecipe(*s.model, s.run); !recipe) {
+        return fail(s.command, kExitUsage, "--size: " + recipe.error().message);
+    }
+    return std::nullopt;
+}
+
+std::optional<int> runInput(const CliArgs& args, const Session& s, bool required,
+                            core::RunPtr& out) {
+    const bool image = args.has("image");
+    const bool tensor = args.has("input-npy");
+    if (image && tensor) {
+        return fail(s.command, kExitUsage, "give either --image or --input-npy, not both");
+    }
+    if (!image && !tensor) {
+        if (required) {
+            return fail(s.command, kExitUsage, "needs --image FILE");
+        }
+        return std::nullopt;
+    }
+    core::Result<core::Run> run = core::makeError(core::ErrorCode::Usage, "");
+    if (image) {
+        run = core::runImageFile(s.model, args.get("image"), s.run);
+    } else {
+        if (s.run.sizeH > 0) {
+            return fail(s.command, kExitUsage, "--size does not apply to --input-npy (the tensor is fed as it is)");
+        }
+        auto input = readInputNpy(args.get("input-npy"));
+        if (!input) {
+            return fail(s.command, input.error(), Stage::Input);
+        }
+        run = core::runTensor(s.model, std::move(input.value()), s.run);
+        if (!run && run.error().code == core::ErrorCode::BadData) {
+            return fail(s.command, kExitInput, args.get("input-npy") + ": " + run.error().message);
+        }
+    }
+    if (!run) {
+        return fail(s.command, run.error(), Stage::Input);
+    }
+    out = std::make_shared<const core::Run>(std::move(run.value()));
+    return std::nullopt;
+}
+
+}  // namespace vitscope::app
