@@ -310,7 +310,16 @@ Status writeNpyBytes(const std::string& path, const std::vector<int64_t>& shape,
 
 }  // namespace
 
-Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view label) {
+namespace {
+
+/// The magic, the version and the header text of an .npy file; `dataStart` is where the array
+/// bytes begin.
+struct NpyPreamble {
+    std::string_view header;
+    size_t dataStart = 0;
+};
+
+Result<NpyPreamble> readPreamble(std::span<const std::byte> bytes, std::string_view label) {
     if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, kMagicSize) != 0) {
         return bad(label, "bad magic: not an .npy file (expected \\x93NUMPY)");
     }
@@ -337,14 +346,18 @@ Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view lab
                               " bytes)");
     }
     // Version 3.0 is UTF-8, 1.0/2.0 latin-1; the keys and values used here are ASCII either way.
-    const std::string_view text(reinterpret_cast<const char*>(bytes.data() + prefix),
-                                static_cast<size_t>(headerLen));
+    return NpyPreamble{std::string_view(reinterpret_cast<const char*>(bytes.data() + prefix),
+                                        static_cast<size_t>(headerLen)),
+                       prefix + static_cast<size_t>(headerLen)};
+}
+
+/// descr, shape and fortran_order from the header dict, checked.
+Result<NpyArray> readHeaderDict(std::string_view text, std::string_view label) {
     std::vector<std::pair<std::string, PyValue>> dict;
     std::string error;
     if (!HeaderParser(text).parseDict(dict, error)) {
         return bad(label, error);
     }
-
     const PyValue* descr = findKey(dict, "descr");
     const PyValue* fortran = findKey(dict, "fortran_order");
     const PyValue* shapeValue = findKey(dict, "shape");
@@ -360,7 +373,6 @@ Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view lab
     if (shapeValue->kind != PyValue::Kind::Tuple) {
         return bad(label, "'shape' must be a tuple of integers");
     }
-
     NpyArray array;
     array.descr = descr->text;
     for (const PyValue& d : shapeValue->items) {
@@ -375,17 +387,6 @@ Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view lab
         }
         array.shape.push_back(d.number);
     }
-    auto info = parseDescr(array.descr, label);
-    if (!info) {
-        return info.error();
-    }
-    if (info->bigEndian) {
-        return bad(label, "big-endian dtype '" + array.descr +
-                              "' is not supported, expected "
-                              "little-endian ('<')");
-    }
-    array.dtype = info->dtype;
-
     int nonTrivialAxes = 0;
     for (int64_t s : array.shape) {
         nonTrivialAxes += s > 1 ? 1 : 0;
@@ -394,7 +395,30 @@ Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view lab
         return bad(label, "fortran_order True is not supported for shape " +
                               shapeToString(array.shape) + ", expected C order");
     }
+    return array;
+}
 
+}  // namespace
+
+Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view label) {
+    auto preamble = readPreamble(bytes, label);
+    if (!preamble) {
+        return preamble.error();
+    }
+    auto parsed = readHeaderDict(preamble->header, label);
+    if (!parsed) {
+        return parsed.error();
+    }
+    NpyArray array = std::move(parsed.value());
+    auto info = parseDescr(array.descr, label);
+    if (!info) {
+        return info.error();
+    }
+    if (info->bigEndian) {
+        return bad(label, "big-endian dtype '" + array.descr +
+                              "' is not supported, expected little-endian ('<')");
+    }
+    array.dtype = info->dtype;
     uint64_t numel = 0;
     uint64_t need = 0;
     if (!detail::checkedNumel(array.shape, numel) ||
@@ -402,14 +426,13 @@ Result<NpyArray> parseNpy(std::span<const std::byte> bytes, std::string_view lab
         return bad(label, "shape " + shapeToString(array.shape) +
                               " overflows: its byte count does not fit in 64 bits");
     }
-    const size_t dataStart = prefix + static_cast<size_t>(headerLen);
-    const uint64_t have = bytes.size() - dataStart;
+    const uint64_t have = bytes.size() - preamble->dataStart;
     if (have != need) {
         return bad(label, "data holds " + std::to_string(have) + " bytes, shape " +
                               shapeToString(array.shape) + " of " + array.descr + " needs " +
                               std::to_string(need));
     }
-    array.data = bytes.subspan(dataStart);
+    array.data = bytes.subspan(preamble->dataStart);
     return array;
 }
 

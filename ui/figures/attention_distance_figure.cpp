@@ -80,95 +80,99 @@ QSizeF AttentionDistanceFigure::preferredSize() const {
     return QSizeF(width, captionTop + captionH + fp::kMargin);
 }
 
-void AttentionDistanceFigure::paint(QPainter& painter, const QRectF& target) const {
-    const QSizeF natural = preferredSize();
-    fp::NaturalCoordinates coords(painter, target, natural);
-    painter.fillRect(QRectF(QPointF(0, 0), natural), Qt::white);
-    const QRectF plot(kLeft, kTop, kPlotW, kPlotH);
-    const int layers = static_cast<int>(mData.distances.rows());
-    const int heads = static_cast<int>(mData.distances.cols());
-    const double top = yMax();
-    auto px = [&](double layer) {  // layer is 1-based
+namespace {
+
+/// Where a (1-based layer, distance) lands in the plot rectangle.
+struct PlotScale {
+    QRectF plot;
+    int layers = 1;
+    double top = 1.0;
+    double x(double layer) const {
         return plot.left() + (layer - 0.5) / std::max(1, layers) * plot.width();
-    };
-    auto py = [&](double value) { return plot.bottom() - value / top * plot.height(); };
+    }
+    double y(double value) const { return plot.bottom() - value / top * plot.height(); }
+};
 
-    painter.setPen(Qt::black);
-    painter.setFont(fp::font(fp::kTitleSize, true));
-    painter.drawText(QPointF(plot.left(), fp::kMargin + fp::kTitleSize),
-                     QStringLiteral("Mean attention distance"));
-
-    // Axes, y ticks with light grid lines, x ticks at layers.
+/// The frame, y ticks with light grid lines and x ticks at layers.
+void paintAxes(QPainter& painter, const PlotScale& s) {
     const QFont tickFont = fp::font(fp::kTickSize);
     const QFontMetricsF tm(tickFont);
     painter.setFont(tickFont);
-    const double step = niceStep(top, 6);
-    for (double v = 0; v <= top + 1e-9; v += step) {
-        const double y = py(v);
+    const double step = niceStep(s.top, 6);
+    for (double v = 0; v <= s.top + 1e-9; v += step) {
+        const double y = s.y(v);
         painter.setPen(QPen(QColor(225, 225, 225), 0.8));
-        painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+        painter.drawLine(QPointF(s.plot.left(), y), QPointF(s.plot.right(), y));
         painter.setPen(Qt::black);
-        painter.drawLine(QPointF(plot.left() - 4, y), QPointF(plot.left(), y));
+        painter.drawLine(QPointF(s.plot.left() - 4, y), QPointF(s.plot.left(), y));
         const QString text = QString::number(v, 'g', 4);
-        painter.drawText(QPointF(plot.left() - 7 - tm.horizontalAdvance(text),
+        painter.drawText(QPointF(s.plot.left() - 7 - tm.horizontalAdvance(text),
                                  y + tm.ascent() / 2 - 1),
                          text);
     }
-    const int xStep = std::max(1, static_cast<int>(std::ceil(24.0 * layers / plot.width())));
-    for (int l = 1; l <= layers; ++l) {
-        const double x = px(l);
-        painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 4));
-        if ((l - 1) % xStep == 0 || l == layers) {
+    const int xStep = std::max(1, static_cast<int>(std::ceil(24.0 * s.layers / s.plot.width())));
+    for (int l = 1; l <= s.layers; ++l) {
+        const double x = s.x(l);
+        painter.drawLine(QPointF(x, s.plot.bottom()), QPointF(x, s.plot.bottom() + 4));
+        if ((l - 1) % xStep == 0 || l == s.layers) {
             const QString text = QString::number(l);
             painter.drawText(QPointF(x - tm.horizontalAdvance(text) / 2,
-                                     plot.bottom() + 6 + tm.ascent()),
+                                     s.plot.bottom() + 6 + tm.ascent()),
                              text);
         }
     }
     painter.setPen(QPen(Qt::black, 1.0));
     painter.setBrush(Qt::NoBrush);
-    painter.drawRect(plot);
-
-    // The image width.
-    if (mData.imageW > 0) {
-        const double y = py(mData.imageW);
-        painter.setPen(QPen(QColor(90, 90, 90), 1.0, Qt::DashLine));
-        painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
-        painter.setPen(QColor(70, 70, 70));
-        const QString text = QStringLiteral("image width (%1 px)").arg(mData.imageW);
-        painter.drawText(QPointF(plot.right() - 4 - tm.horizontalAdvance(text), y - 4), text);
-    }
-
-    // One dot per head per layer.
-    painter.save();
-    painter.setClipRect(plot.adjusted(-6, -6, 6, 6));
-    for (int l = 0; l < layers; ++l) {
-        for (int h = 0; h < heads; ++h) {
-            QColor c = fp::seriesColor(h);
-            painter.setPen(QPen(c.darker(130), 0.8));
-            c.setAlpha(210);
-            painter.setBrush(c);
-            painter.drawEllipse(QPointF(px(l + 1), py(mData.distances(l, h))), 3.6, 3.6);
-        }
-    }
-    painter.restore();
-
+    painter.drawRect(s.plot);
     // Axis labels.
     const QFont labelFont = fp::font(fp::kLabelSize);
     const QFontMetricsF lm(labelFont);
     painter.setFont(labelFont);
-    painter.setPen(Qt::black);
     const QString xLabel = QStringLiteral("Network depth (layer)");
-    painter.drawText(QPointF(plot.center().x() - lm.horizontalAdvance(xLabel) / 2,
-                             plot.bottom() + 22 + lm.ascent()),
+    painter.drawText(QPointF(s.plot.center().x() - lm.horizontalAdvance(xLabel) / 2,
+                             s.plot.bottom() + 22 + lm.ascent()),
                      xLabel);
-    fp::drawVerticalText(painter, QPointF(fp::kMargin + fp::kLabelSize / 2, plot.center().y()),
+    fp::drawVerticalText(painter, QPointF(fp::kMargin + fp::kLabelSize / 2, s.plot.center().y()),
                          QStringLiteral("Mean attention distance (pixels)"), labelFont);
+}
 
-    // Legend: heads.
-    painter.setFont(tickFont);
-    const double lx = plot.right() + 16;
-    double ly = plot.top() + 4;
+/// The dashed image-width line.
+void paintImageWidth(QPainter& painter, const PlotScale& s, int imageW) {
+    if (imageW <= 0) {
+        return;
+    }
+    const QFontMetricsF tm(fp::font(fp::kTickSize));
+    painter.setFont(fp::font(fp::kTickSize));
+    const double y = s.y(imageW);
+    painter.setPen(QPen(QColor(90, 90, 90), 1.0, Qt::DashLine));
+    painter.drawLine(QPointF(s.plot.left(), y), QPointF(s.plot.right(), y));
+    painter.setPen(QColor(70, 70, 70));
+    const QString text = QStringLiteral("image width (%1 px)").arg(imageW);
+    painter.drawText(QPointF(s.plot.right() - 4 - tm.horizontalAdvance(text), y - 4), text);
+}
+
+/// One dot per head per layer.
+void paintDots(QPainter& painter, const PlotScale& s, const core::Matrix& distances) {
+    painter.save();
+    painter.setClipRect(s.plot.adjusted(-6, -6, 6, 6));
+    for (int l = 0; l < distances.rows(); ++l) {
+        for (int h = 0; h < distances.cols(); ++h) {
+            QColor c = fp::seriesColor(h);
+            painter.setPen(QPen(c.darker(130), 0.8));
+            c.setAlpha(210);
+            painter.setBrush(c);
+            painter.drawEllipse(QPointF(s.x(l + 1), s.y(distances(l, h))), 3.6, 3.6);
+        }
+    }
+    painter.restore();
+}
+
+/// Legend: one entry per head, at most kMaxLegendEntries.
+void paintLegend(QPainter& painter, const PlotScale& s, int heads) {
+    const QFontMetricsF tm(fp::font(fp::kTickSize));
+    painter.setFont(fp::font(fp::kTickSize));
+    const double lx = s.plot.right() + 16;
+    double ly = s.plot.top() + 4;
     const int shown = std::min(heads, kMaxLegendEntries);
     for (int h = 0; h < shown; ++h) {
         QColor c = fp::seriesColor(h);
@@ -183,8 +187,26 @@ void AttentionDistanceFigure::paint(QPainter& painter, const QRectF& target) con
         painter.drawText(QPointF(lx + 14, ly + tm.ascent()),
                          QStringLiteral("… %1 heads").arg(heads));
     }
+}
 
+}  // namespace
+
+void AttentionDistanceFigure::paint(QPainter& painter, const QRectF& target) const {
+    const QSizeF natural = preferredSize();
+    fp::NaturalCoordinates coords(painter, target, natural);
+    painter.fillRect(QRectF(QPointF(0, 0), natural), Qt::white);
+    const PlotScale scale{QRectF(kLeft, kTop, kPlotW, kPlotH),
+                          static_cast<int>(mData.distances.rows()), yMax()};
+    painter.setPen(Qt::black);
+    painter.setFont(fp::font(fp::kTitleSize, true));
+    painter.drawText(QPointF(scale.plot.left(), fp::kMargin + fp::kTitleSize),
+                     QStringLiteral("Mean attention distance"));
+    paintAxes(painter, scale);
+    paintImageWidth(painter, scale, mData.imageW);
+    paintDots(painter, scale, mData.distances);
+    paintLegend(painter, scale, static_cast<int>(mData.distances.cols()));
     const double captionTop = kTop + kPlotH + 22 + fp::kLabelSize + 14;
+    painter.setPen(Qt::black);
     fp::drawWrapped(painter,
                     QRectF(fp::kMargin, captionTop, natural.width() - 2 * fp::kMargin,
                            natural.height() - captionTop),
