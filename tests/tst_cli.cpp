@@ -102,6 +102,65 @@ private slots:
         auto attn = test::readNpyFloat((out.path() + "/attention.npy").toStdString());
         QCOMPARE(attn.shape.size(), size_t(4));
         QCOMPARE(attn.shape[2], int64_t(1 + (40 / 8) * (24 / 8)));
+        // meta.json describes the recipe this run used, not the checkpoint's base recipe.
+        const QJsonObject meta = test::readJson(out.path() + "/meta.json");
+        QVERIFY2(meta["preprocessing"].toString().contains("40x24"), qPrintable(meta["preprocessing"].toString()));
+        QCOMPARE(meta["input_size"].toArray()[0].toInt(), 40);
+    }
+
+    // Options mean the same in every command: a value refused by one is refused by all, with
+    // exit code 1, and a command that does not take an option says so.
+    void optionsAreSharedAcrossCommands_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString image = kData + "/images/rgba.png";
+        for (const QString command : {"predict", "dump", "export"}) {
+            QStringList base{command, "--model", kModel, "--image", image, "--out", QDir::tempPath() + "/x.npy"};
+            if (command == "predict") base = QStringList{command, "--model", kModel, "--image", image};
+            if (command == "export") base << "--figure" << "attention";
+            QTest::newRow(qPrintable(command + " pos-interp")) << (base + QStringList{"--pos-interp", "cubic"}) << "--pos-interp";
+            QTest::newRow(qPrintable(command + " size 0x0")) << (base + QStringList{"--size", "0x0"}) << "--size";
+            QTest::newRow(qPrintable(command + " negative size")) << (base + QStringList{"--size", "-16x16"}) << "--size";
+            QTest::newRow(qPrintable(command + " threads")) << (base + QStringList{"--threads", "0"}) << "--threads";
+            QTest::newRow(qPrintable(command + " heads")) << (base + QStringList{"--heads", "x"}) << "--heads";
+        }
+        QTest::newRow("info takes no --size") << QStringList{"info", "--model", kModel, "--size", "16x16"} << "does not apply to info";
+    }
+    void optionsAreSharedAcrossCommands() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = cli(args);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // --source is 1-based and names the same token as the CSV header of the map export.
+    void sourceIsOneBased() {
+        QTemporaryDir out;
+        const QString image = kData + "/images/rgba.png";
+        const Run first = cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--layer", "1",
+                               "--head", "1", "--source", "1,1", "--out", out.path() + "/a.npy"});
+        QVERIFY2(first.code == 0, qPrintable(first.err));
+        const Run same = cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--layer", "1",
+                              "--head", "1", "--source", "r1c1", "--out", out.path() + "/b.npy"});
+        QVERIFY2(same.code == 0, qPrintable(same.err));
+        auto a = test::readNpyFloat((out.path() + "/a.npy").toStdString());
+        auto b = test::readNpyFloat((out.path() + "/b.npy").toStdString());
+        QVERIFY(a.ok && b.ok);
+        QCOMPARE(a.values, b.values);
+        // Row 0 of the first head of layer 1 in attention.npy is the class token; row 1 is the
+        // first patch, r1c1.
+        const Run dump = cli({"dump", "--model", kModel, "--image", image, "--out", out.path()});
+        QVERIFY2(dump.code == 0, qPrintable(dump.err));
+        auto attn = test::readNpyFloat((out.path() + "/attention.npy").toStdString());
+        const int64_t n = attn.shape[3];
+        for (size_t p = 0; p < a.values.size(); ++p) {
+            QCOMPARE(a.values[p], attn.values[static_cast<size_t>(n) + 1 + p]);  // skip the class column
+        }
+        const Run outside = cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--source", "0,1",
+                                 "--out", out.path() + "/c.npy"});
+        QCOMPARE(outside.code, 1);
+        QVERIFY2(outside.err.contains("1-based"), qPrintable(outside.err));
     }
 
     void predictJsonIsSortedAndNormalised() {

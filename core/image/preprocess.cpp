@@ -376,7 +376,7 @@ std::string PreprocessRecipe::describe() const {
     }
     switch (resizeRule) {
         case ResizeRule::Exact:
-            steps.push_back("resize to " + std::to_string(resizeW) + "x" + std::to_string(resizeH) +
+            steps.push_back("resize to " + std::to_string(resizeH) + "x" + std::to_string(resizeW) +
                             " (" + toString(resample) + ")");
             break;
         case ResizeRule::ShortestEdge:
@@ -388,7 +388,7 @@ std::string PreprocessRecipe::describe() const {
             break;
     }
     if (centerCrop) {
-        steps.push_back("centre crop " + std::to_string(cropW) + "x" + std::to_string(cropH));
+        steps.push_back("centre crop " + std::to_string(cropH) + "x" + std::to_string(cropW));
     }
     if (rescale) {
         const detail::Rescaler rescaler(*this);
