@@ -37,7 +37,8 @@ core::Result<std::unique_ptr<Figure>> makeFigure(const QString& name, const Figu
 ///   attention-distance   [layers, heads] mean distances in input pixels
 ///   attention, rollout   [grid_h, grid_w] map
 ///   embedding-filters    [28, C, P, P] components (raw filters with rawFilters)
-/// (CSV: 2-D as rows x cols; embedding-filters as 28 rows of C*P*P values.)
+/// (CSV: 2-D as rows x cols; embedding-filters as 28 rows of C*P*P values. Header, 1-based:
+/// r1c1.. patches (core::tokenId), head1.., c1.. map columns, ch1_y1_x1.. filter weights.)
 core::Status exportNumbers(const QString& name, const FigureContext& context,
                            const FigureOptions& options, const QString& path);
 
