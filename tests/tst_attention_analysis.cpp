@@ -15,6 +15,7 @@
 #include "core/analysis/patch_grid.h"
 #include "core/analysis/posembed_similarity.h"
 #include "analysis_test_util.h"
+#include "core/model/synthetic_model.h"
 
 using namespace vitscope::core;
 using vitscope::test::fromValues;
@@ -83,11 +84,13 @@ private slots:
     void cosineSimilarityHandCase();
     void cosineSimilarityZeroVectors();
     void similarityByDistance();
+    void positionEmbeddingSimilarityOfModel();
     // Embedding filters.
     void pcaOrthonormal();
     void pcaRankTwoByHand();
     void pcaErrors();
     void displayTile();
+    void modelFilterComponents();
     // Geometry and perturbations.
 };
 
@@ -431,6 +434,60 @@ void TestAttentionAnalysis::displayTile() {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/// A 2-block, 4x4-patch model with seeded random weights.
+ModelPtr smallModel(PosLayout posLayout) {
+    VitConfig config;
+    config.patchSize = 4;
+    config.imageH = config.imageW = 16;
+    config.embedDim = 16;
+    config.depth = 2;
+    config.numHeads = 2;
+    config.mlpDim = 32;
+    config.posLayout = posLayout;
+    auto model = makeSyntheticModel(config, 7u);
+    return model ? model.value() : nullptr;
+}
+
+}  // namespace
+
+void TestAttentionAnalysis::positionEmbeddingSimilarityOfModel() {
+    const ModelPtr model = smallModel(PosLayout::EveryPrefix);
+    QVERIFY(model);
+    const Matrix trained = positionEmbeddingSimilarity(*model, 4, 4, PosInterp::Bicubic);
+    const Matrix table = patchPositionEmbeddings(*model, 4, 4, PosInterp::Bicubic);
+    QVERIFY(near(trained, cosineSimilarity(table), kValueTolerance));
+    QVERIFY(near(trained, trained.transpose(), kSimilarityTolerance));
+    QVERIFY((trained.diagonal().array() - 1.0f).abs().maxCoeff() <= kSimilarityTolerance);
+    // Another grid resamples the table first.
+    const Matrix other = positionEmbeddingSimilarity(*model, 3, 5, PosInterp::Bilinear);
+    QCOMPARE(other.rows(), 15);
+    QCOMPARE(other.cols(), 15);
+    // No learned table: nothing to compare.
+    const ModelPtr none = smallModel(PosLayout::None);
+    QVERIFY(none);
+    QCOMPARE(positionEmbeddingSimilarity(*none, 4, 4, PosInterp::Bicubic).size(), Eigen::Index(0));
+}
+
+void TestAttentionAnalysis::modelFilterComponents() {
+    const ModelPtr model = smallModel(PosLayout::EveryPrefix);
+    QVERIFY(model);
+    const Matrix filters = model->weights().patchEmbed.matrix();  // (16, 3*4*4)
+    auto raw = vitscope::core::modelFilterComponents(*model, true, 5);
+    QVERIFY2(raw, raw ? "" : raw.error().message.c_str());
+    QVERIFY(near(raw->components, filters.topRows(5), 0.0f));
+    QVERIFY(raw->explainedVarianceRatio.empty());
+    auto allRaw = vitscope::core::modelFilterComponents(*model, true, 100);
+    QVERIFY(allRaw);
+    QCOMPARE(allRaw->components.rows(), filters.rows());
+    auto pca = vitscope::core::modelFilterComponents(*model, false, 6);
+    auto direct = principalComponents(filters, 6);
+    QVERIFY(pca && direct);
+    QVERIFY(near(pca->components, direct->components, 0.0f));
+    QCOMPARE(pca->explainedVarianceRatio, direct->explainedVarianceRatio);
+}
 
 QTEST_APPLESS_MAIN(TestAttentionAnalysis)
 #include "tst_attention_analysis.moc"

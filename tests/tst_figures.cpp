@@ -1,7 +1,8 @@
 // Figure export (ui/export): every figure of the factory exports as PNG at the requested pixel
 // size, as SVG that parses as XML and carries the caption as text, and as PDF that poppler
 // renders to a non-empty page of the figure's size; the numbers behind the figures export as
-// .npy with the documented shapes and as CSV.
+// .npy with the documented shapes and as CSV. Every row of the figure table builds, and every
+// figure with numbers writes a .npy and a .csv that hold the same values in the same shape.
 #include <QtTest>
 
 #include <QFile>
@@ -12,9 +13,11 @@
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 
+#include "core/io/file_util.h"
 #include "core/io/npy.h"
 #include "ui/export/figure_export.h"
 #include "ui/export/figure_factory.h"
+#include "ui/export/figure_table.h"
 #include "ui/figures/posembed_similarity_figure.h"
 #include "test_models.h"
 
@@ -88,6 +91,10 @@ private slots:
     void pdf();
     void numbers_data();
     void numbers();
+    void tableBuildsEveryFigure_data();
+    void tableBuildsEveryFigure();
+    void numbersRoundTrip_data();
+    void numbersRoundTrip();
     void unknownNamesAndFormats();
     void noPositionEmbeddingsSaysSo();
     void similarityTileHitTest();
@@ -245,6 +252,80 @@ void TestFigures::numbers() {
     const QStringList lines =
         QString::fromUtf8(csvFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 1 + static_cast<int>(shape[0]));  // header + one line per row
+}
+
+void TestFigures::tableBuildsEveryFigure_data() {
+    addFigureRows();
+}
+
+void TestFigures::tableBuildsEveryFigure() {
+    QFETCH(QString, name);
+    const ui::FigureEntry* entry = ui::findFigure(name);
+    QVERIFY2(entry, qPrintable(name));
+    QVERIFY(entry->build);
+    QCOMPARE(ui::numberFigureNames().contains(name), entry->numbers != nullptr);
+    auto figure = entry->build(mFixture.context, {});
+    QVERIFY2(figure, figure ? "" : figure.error().message.c_str());
+    QVERIFY(!figure.value()->name().isEmpty());  // the painter's ("rollout" draws "attention")
+    // makeFigure is a lookup in the table: the same figure.
+    auto made = ui::makeFigure(name, mFixture.context);
+    QVERIFY2(made, made ? "" : made.error().message.c_str());
+    QCOMPARE(made.value()->caption(), figure.value()->caption());
+    // Without a run, the figures that need one say so; the model-only ones still build.
+    ui::FigureContext modelOnly;
+    modelOnly.model = mFixture.context.model;
+    auto withoutRun = ui::makeFigure(name, modelOnly);
+    if (entry->needsRun) {
+        QVERIFY(!withoutRun);
+        QCOMPARE(withoutRun.error().code, core::ErrorCode::BadImage);
+    } else {
+        QVERIFY2(withoutRun, withoutRun ? "" : withoutRun.error().message.c_str());
+    }
+}
+
+void TestFigures::numbersRoundTrip_data() {
+    QTest::addColumn<QString>("name");
+    for (const QString& name : ui::numberFigureNames()) {
+        QVERIFY(ui::figureNames().contains(name));
+        QTest::newRow(qPrintable(name)) << name;
+    }
+}
+
+void TestFigures::numbersRoundTrip() {
+    QFETCH(QString, name);
+    constexpr size_t kMaxBytes = 64 << 20;
+    const QString npy = mDir.filePath(name + QStringLiteral("_rt.npy"));
+    const QString csv = mDir.filePath(name + QStringLiteral("_rt.csv"));
+    for (const QString& path : {npy, csv}) {
+        auto st = ui::exportNumbers(name, mFixture.context, {}, path);
+        QVERIFY2(st, st ? "" : st.error().message.c_str());
+    }
+    auto npyBytes = core::readFile(npy.toStdString(), kMaxBytes);
+    QVERIFY2(npyBytes, npyBytes ? "" : npyBytes.error().message.c_str());
+    auto array = core::parseNpy(npyBytes.value(), "npy");
+    QVERIFY2(array, array ? "" : array.error().message.c_str());
+    QVERIFY(array->shape.size() >= 2);
+    const std::vector<float> values = core::toFloat32(array.value());
+
+    auto csvBytes = core::readFile(csv.toStdString(), kMaxBytes);
+    QVERIFY2(csvBytes, csvBytes ? "" : csvBytes.error().message.c_str());
+    const QString text = QString::fromUtf8(reinterpret_cast<const char*>(csvBytes->data()),
+                                           static_cast<qsizetype>(csvBytes->size()));
+    const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(!lines.isEmpty());
+    const int64_t cols = lines.front().split(QLatin1Char(',')).size();  // the header
+    const int64_t rows = lines.size() - 1;
+    // CSV: the first axis as rows, everything else flattened into the columns.
+    QCOMPARE(rows, array->shape[0]);
+    QCOMPARE(rows * cols, array->numel());
+    // Same values: '%.9g' round-trips a float exactly.
+    for (int64_t r = 0; r < rows; ++r) {
+        const QStringList fields = lines[r + 1].split(QLatin1Char(','));
+        QCOMPARE(fields.size(), cols);
+        for (int64_t c = 0; c < cols; ++c) {
+            QCOMPARE(fields[c].toFloat(), values[r * cols + c]);
+        }
+    }
 }
 
 void TestFigures::unknownNamesAndFormats() {

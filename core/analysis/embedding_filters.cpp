@@ -5,6 +5,8 @@
 #include <cassert>
 #include <string>
 
+#include "core/model/vit_model.h"
+
 namespace vitscope::core {
 
 Result<FilterComponents> principalComponents(const Matrix& filters, int count) {
@@ -74,6 +76,21 @@ std::vector<float> toDisplayTile(const RowVector& component, int channels, int p
         tile[static_cast<size_t>(i)] = range > 0.0f ? (component(i) - lo) / range : 0.5f;
     }
     return tile;
+}
+
+Result<FilterComponents> modelFilterComponents(const VitModel& model, bool raw, int count) {
+    const VitConfig& config = model.config();
+    const LinearWeights& embed = model.weights().patchEmbed;
+    if (!embed.present() || embed.in != config.patchVectorSize()) {
+        return makeError(ErrorCode::BadModel, "the model has no patch-embedding filter matrix");
+    }
+    const Matrix filters = embed.matrix();  // (D, C*P*P)
+    if (raw) {
+        FilterComponents result;
+        result.components = filters.topRows(std::clamp<Eigen::Index>(count, 0, filters.rows()));
+        return result;
+    }
+    return principalComponents(filters, count);
 }
 
 }  // namespace vitscope::core

@@ -9,6 +9,8 @@
 
 namespace vitscope::core {
 
+class VitModel;
+
 struct FilterComponents {
     /// (count, C*P*P): orthonormal principal directions, sorted by decreasing variance, each
     /// flattened in the (c, ky, kx) order of the filters. The sign of each direction is chosen
@@ -27,6 +29,12 @@ struct FilterComponents {
 /// Fails (BadData) on: no filters or fewer than 2, count <= 0, a non-finite weight, or zero total
 /// variance (all filters identical).
 Result<FilterComponents> principalComponents(const Matrix& filters, int count = 28);
+
+/// What the embedding-filters figure shows for `model`: with `raw`, the first min(count, D)
+/// rows of the patch-embedding matrix (D, C*P*P) as `components` (no variance ratios, no mean);
+/// otherwise principalComponents(filters, count). Fails (BadModel) when the model has no
+/// patch-embedding filter matrix with C*P*P inputs, and as principalComponents does.
+Result<FilterComponents> modelFilterComponents(const VitModel& model, bool raw, int count = 28);
 
 /// One component (C*P*P, (c, ky, kx) order) as a displayable (C, P, P) tile: min-max scaled to
 /// [0, 1] over the whole component (all channels together, so colours keep their balance).

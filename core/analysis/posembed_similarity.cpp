@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/model/vit_model.h"
+
 namespace vitscope::core {
 
 Matrix cosineSimilarity(const Matrix& patchPos) {
@@ -24,6 +26,17 @@ Matrix cosineSimilarity(const Matrix& patchPos) {
     sim = (0.5 * (sim + sim.transpose())).cwiseMax(-1.0).cwiseMin(1.0);
     sim.diagonal().setOnes();
     return sim.cast<float>();
+}
+
+Matrix positionEmbeddingSimilarity(const VitModel& model, int gridH, int gridW, PosInterp interp) {
+    if (model.config().posLayout == PosLayout::None) {
+        return {};
+    }
+    const Matrix table = patchPositionEmbeddings(model, gridH, gridW, interp);  // (M, D)
+    if (table.rows() == 0) {
+        return {};
+    }
+    return cosineSimilarity(table);
 }
 
 SimilarityProfile similarityByDistance(const Matrix& similarity, int gridH, int gridW,

@@ -4,15 +4,24 @@
 
 #include <vector>
 
+#include "core/model/vit_config.h"
 #include "core/tensor.h"
 
 namespace vitscope::core {
+
+class VitModel;
 
 /// (numPatches, numPatches) cosine similarity of the rows of `patchPos` (numPatches, D), the
 /// patch rows of the position table only (prefix rows removed by the caller). Symmetric, values
 /// in [-1, 1], diagonal exactly 1. A zero row (norm 0, computed in double) has similarity 0 to
 /// every other row and 1 to itself.
 Matrix cosineSimilarity(const Matrix& patchPos);
+
+/// (gridH*gridW, gridH*gridW): cosineSimilarity of `model`'s patch position embeddings on a
+/// (gridH, gridW) grid, the table resampled with `interp` when the grid differs from the trained
+/// one (patchPositionEmbeddings). An empty (0, 0) matrix when the model has no learned absolute
+/// position embeddings. Precondition: gridH, gridW > 0.
+Matrix positionEmbeddingSimilarity(const VitModel& model, int gridH, int gridW, PosInterp interp);
 
 /// Distance between two grid cells.
 enum class GridMetric {

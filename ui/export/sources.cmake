@@ -3,7 +3,9 @@
 set(_vitscope_ui_dir ${PROJECT_SOURCE_DIR}/ui)
 target_sources(vitscope_ui PRIVATE
     ${_vitscope_ui_dir}/export/figure_export.cpp ${_vitscope_ui_dir}/export/figure_export.h
-    ${_vitscope_ui_dir}/export/figure_factory.cpp ${_vitscope_ui_dir}/export/figure_factory.h
+    ${_vitscope_ui_dir}/export/figure_factory.h ${_vitscope_ui_dir}/export/figure_context.h
+    ${_vitscope_ui_dir}/export/figure_table.cpp ${_vitscope_ui_dir}/export/figure_table.h
+    ${_vitscope_ui_dir}/export/figure_builders.cpp ${_vitscope_ui_dir}/export/figure_builders.h
     ${_vitscope_ui_dir}/export/batch_export.cpp ${_vitscope_ui_dir}/export/batch_export.h
     ${_vitscope_ui_dir}/export/export_menu.cpp ${_vitscope_ui_dir}/export/export_menu.h
     ${_vitscope_ui_dir}/figure_widget.cpp ${_vitscope_ui_dir}/figure_widget.h
