@@ -9,6 +9,7 @@
 #include "core/analysis/posembed_similarity.h"
 #include "core/io/data_export.h"
 #include "core/io/npy.h"
+#include "core/model/token_names.h"
 #include "ui/figures/attention_figure.h"
 #include "ui/figures/experiments_figure.h"
 #include "ui/figures/head_grid_figure.h"
@@ -86,22 +87,9 @@ core::Result<core::Matrix> mapFor(const core::InferenceResult& result, const Att
     return core::selectedMap(result, selection, rollout);
 }
 
-/// "the class token", "the distillation token", "register 2", "patch (row 3, column 5)".
-QString tokenLabel(const core::TokenLayout& t, int token) {
-    if (token == t.clsIndex) {
-        return QStringLiteral("the class token");
-    }
-    if (token == t.distIndex) {
-        return QStringLiteral("the distillation token");
-    }
-    if (t.firstRegister >= 0 && token >= t.firstRegister &&
-        token < t.firstRegister + t.numRegisters) {
-        return QStringLiteral("register %1").arg(token - t.firstRegister);
-    }
-    const int patch = token - t.numPrefix;
-    return QStringLiteral("patch (row %1, column %2)")
-        .arg(patch / std::max(1, t.gridW) + 1)
-        .arg(patch % std::max(1, t.gridW) + 1);
+/// core::tokenLabel as a QString ("the class token", "patch (row 3, column 5)").
+QString tokenText(const core::TokenLayout& t, int token) {
+    return QString::fromStdString(core::tokenLabel(t, token));
 }
 
 QImage shownImage(const FigureContext& context) {
@@ -183,7 +171,7 @@ core::Result<std::unique_ptr<Figure>> headGridFigure(const FigureContext& contex
     auto figure = std::make_unique<HeadGridFigure>();
     figure->setImage(shownImage(context));
     figure->setColormap(options.colormap);
-    const QString source = tokenLabel(result.tokens, q->sourceToken);
+    const QString source = tokenText(result.tokens, q->sourceToken);
     const QString direction =
         q->reverse ? QStringLiteral("attention to %1").arg(source)
                    : QStringLiteral("attention from %1").arg(source);
@@ -264,10 +252,23 @@ core::Status writeNumbers(const QString& path, const std::vector<int64_t>& shape
                      .arg(path, suffix));
 }
 
+/// "head1", "head2", ...: 1-based, as every number a person reads.
 std::vector<std::string> columnHeader(const char* prefix, int count) {
     std::vector<std::string> header;
     for (int i = 0; i < count; ++i) {
-        header.push_back(prefix + std::to_string(i));
+        header.push_back(prefix + std::to_string(i + 1));
+    }
+    return header;
+}
+
+/// "r1c1", "r1c2", ...: the core's token ids of a (gridH, gridW) patch grid.
+std::vector<std::string> patchHeader(int gridH, int gridW) {
+    core::TokenLayout grid;
+    grid.gridH = gridH;
+    grid.gridW = gridW;
+    std::vector<std::string> header;
+    for (int p = 0; p < grid.numPatches(); ++p) {
+        header.push_back(core::tokenId(grid, p));
     }
     return header;
 }
@@ -445,7 +446,7 @@ core::Status exportNumbers(const QString& name, const FigureContext& context,
             return map.error();
         }
         return writeNumbers(path, {map->rows(), map->cols()}, map.value(),
-                            columnHeader("col", static_cast<int>(map->cols())));
+                            columnHeader("c", static_cast<int>(map->cols())));
     }
     if (name == QLatin1String("posembed-similarity")) {
         const auto [gh, gw] = similarityGrid(context, options);
@@ -454,8 +455,7 @@ core::Status exportNumbers(const QString& name, const FigureContext& context,
             return makeError(ErrorCode::BadModel, data.unavailable.toStdString());
         }
         const auto n = data.similarity.rows();
-        return writeNumbers(path, {n, n}, data.similarity,
-                            columnHeader("patch", static_cast<int>(n)));
+        return writeNumbers(path, {n, n}, data.similarity, patchHeader(data.gridH, data.gridW));
     }
     if (name == QLatin1String("attention-distance")) {
         auto distances = distancesFor(context, options);
