@@ -26,6 +26,7 @@
 #include "ui/export/export_menu.h"
 #include "ui/export/figure_export.h"
 #include "ui/heads_panel.h"
+#include "ui/job_runner.h"
 #include "ui/layers_heads_overview.h"
 #include "ui/main_window.h"
 #include "ui/model_panel.h"
@@ -99,6 +100,7 @@ private slots:
     void fusionReverseAndRollout();
     void headsPanelClickSelectsHead();
     void overviewClickSelectsLayerAndHead();
+    void overviewMapsOffGuiThread();
     void overlayFileNames();
     void exportAllOverlays();
     void exportAllOverlaysCancel();
@@ -393,6 +395,27 @@ void TestMainWindow::overviewClickSelectsLayerAndHead() {
     QCOMPARE(mWindow->picker()->query().layer, layer);
     QCOMPARE(mWindow->picker()->query().head, head);
     expectDisplayedMapMatchesCore();
+}
+
+void TestMainWindow::overviewMapsOffGuiThread() {
+    // Past the synchronous limit (large models) the grid's maps are a JobRunner job.
+    auto* overview = mWindow->overview();
+    overview->setSynchronousLimit(0);
+    const auto s = mWindow->snapshot();
+    const auto& t = s->result()->tokens;
+    mWindow->picker()->setSourcePatch(t.gridH - 1, t.gridW - 1);  // new tiles: a new job
+    const AttentionQuery q = mWindow->picker()->query();
+    QVERIFY(!mWindow->overview()->mapJobs()->isBusy() ||
+            overview->figure().maps().empty());  // nothing stale shown while it runs
+    QTRY_VERIFY_WITH_TIMEOUT(!overview->mapJobs()->isBusy() && !overview->figure().maps().empty(),
+                             kTimeoutMs);
+    const int last = s->result()->attention.layers() * s->result()->attention.heads() - 1;
+    AttentionQuery lastTile = q;
+    lastTile.layer = s->result()->attention.layers() - 1;
+    lastTile.head = s->result()->attention.heads() - 1;
+    QVERIFY(overview->figure().maps()[static_cast<size_t>(last)] ==
+            coreMap(*s->result(), lastTile));
+    overview->setSynchronousLimit(ui::HeadGridView::kDefaultSynchronousLimit);
 }
 
 TestMainWindow::WindowState TestMainWindow::windowState() const {
