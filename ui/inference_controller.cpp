@@ -113,12 +113,12 @@ Outcome runJob(const Request& req, const SnapshotPtr& current, core::RunOptions 
         if (code == core::ErrorCode::Cancelled) {
             return {};
         }
-        const bool imageProblem = code == core::ErrorCode::BadImage ||
-                                  code == core::ErrorCode::Usage;
-        return failure(imageProblem ? QObject::tr("Cannot use image")
-                                    : QObject::tr("Inference failed"),
-                       QObject::tr("Running “%1” through the model failed.").arg(next->imageLabel),
-                       run.error());
+        const bool imageProblem =
+            code == core::ErrorCode::BadImage || code == core::ErrorCode::Usage;
+        return failure(
+            imageProblem ? QObject::tr("Cannot use image") : QObject::tr("Inference failed"),
+            QObject::tr("Running “%1” through the model failed.").arg(next->imageLabel),
+            run.error());
     }
     next->run = std::make_shared<const core::Run>(std::move(run.value()));
     return {next, {}, {}};
