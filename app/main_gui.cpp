@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
         });
         QObject::connect(window.controller(), &vitscope::ui::InferenceController::snapshotChanged,
                          &window, [&window, screenshot](const vitscope::ui::SnapshotPtr& s) {
-                             if (!s->result) {
+                             if (!s->result()) {
                                  return;  // the model alone; the image follows
                              }
                              QTimer::singleShot(500, &window, [&window, screenshot] {

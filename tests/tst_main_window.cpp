@@ -26,6 +26,7 @@
 #include "ui/export/export_menu.h"
 #include "ui/export/figure_export.h"
 #include "ui/heads_panel.h"
+#include "ui/job_runner.h"
 #include "ui/layers_heads_overview.h"
 #include "ui/main_window.h"
 #include "ui/model_panel.h"
@@ -99,6 +100,7 @@ private slots:
     void fusionReverseAndRollout();
     void headsPanelClickSelectsHead();
     void overviewClickSelectsLayerAndHead();
+    void overviewMapsOffGuiThread();
     void overlayFileNames();
     void exportAllOverlays();
     void exportAllOverlaysCancel();
@@ -107,6 +109,7 @@ private slots:
     void badFileKeepsState_data();
     void badFileKeepsState();
     void newRequestCancelsRunning();
+    void runOptionsRerunCurrentImage();
     void pasteImageFromClipboard();
     void prefixTokensAndNoHead_data();
     void prefixTokensAndNoHead();
@@ -160,7 +163,7 @@ void TestMainWindow::cleanupTestCase() {
 bool TestMainWindow::waitForResult(const QString& imageLabelSuffix) {
     auto done = [&] {
         const auto s = mWindow->snapshot();
-        return !mWindow->controller()->isBusy() && s && s->result &&
+        return !mWindow->controller()->isBusy() && s && s->result() &&
                (imageLabelSuffix.isEmpty() || s->imageLabel.endsWith(imageLabelSuffix));
     };
     return QTest::qWaitFor(done, kTimeoutMs);
@@ -168,15 +171,15 @@ bool TestMainWindow::waitForResult(const QString& imageLabelSuffix) {
 
 void TestMainWindow::expectDisplayedMapMatchesCore() {
     const auto s = mWindow->snapshot();
-    QVERIFY(s && s->result);
+    QVERIFY(s && s->result());
     const AttentionQuery q = mWindow->picker()->query();
-    const core::Matrix expected = coreMap(*s->result, q);
+    const core::Matrix expected = coreMap(*s->result(), q);
     // Rollout maps are computed off the GUI thread: wait for the view to catch up.
     (void)QTest::qWaitFor([&] { return mWindow->attentionView()->figure().map() == expected; },
                           10'000);
     const core::Matrix& shown = mWindow->attentionView()->figure().map();
-    QCOMPARE(shown.rows(), static_cast<Eigen::Index>(s->result->tokens.gridH));
-    QCOMPARE(shown.cols(), static_cast<Eigen::Index>(s->result->tokens.gridW));
+    QCOMPARE(shown.rows(), static_cast<Eigen::Index>(s->result()->tokens.gridH));
+    QCOMPARE(shown.cols(), static_cast<Eigen::Index>(s->result()->tokens.gridW));
     QVERIFY(expected.size() > 0);
     // Same function, same inputs: the numbers are identical, not just close.
     QVERIFY2(shown == expected, "displayed heatmap differs from core::selectedMap");
@@ -185,18 +188,21 @@ void TestMainWindow::expectDisplayedMapMatchesCore() {
 void TestMainWindow::opensOnModelAndSample() {
     const auto s = mWindow->snapshot();
     QVERIFY(s->model);
-    QVERIFY(s->shown && !s->shown->empty());
+    QVERIFY(s->shown() && !s->shown()->empty());
+    QVERIFY(s->run && s->run->source && s->run->recipe);
+    QCOMPARE(s->run->model.get(), s->model.get());
+    QVERIFY(s->forwardMs() > 0);
     QVERIFY(mErrors.isEmpty());
     const AttentionQuery q = mWindow->picker()->query();
     // The class-token attention of the last layer, all heads fused by mean.
-    QCOMPARE(q.layer, s->result->attention.layers() - 1);
+    QCOMPARE(q.layer, s->result()->attention.layers() - 1);
     QCOMPARE(q.head, -1);
-    QCOMPARE(q.sourceToken, s->result->tokens.clsIndex);
+    QCOMPARE(q.sourceToken, s->result()->tokens.clsIndex);
     QVERIFY(!q.rollout);
     QVERIFY(!q.reverse);
     expectDisplayedMapMatchesCore();
     QVERIFY(!mWindow->attentionView()->figure().image().isNull());
-    QCOMPARE(mWindow->attentionView()->figure().image().width(), s->result->inputW);
+    QCOMPARE(mWindow->attentionView()->figure().image().width(), s->result()->inputW);
     QVERIFY(!mWindow->grab().isNull());
     QVERIFY(mWindow->statusBar()
                 ->findChild<QLabel*>(QStringLiteral("timingLabel"))
@@ -209,7 +215,7 @@ void TestMainWindow::predictionsFollowTopK() {
     if (!s->model->config().hasHead()) {
         QSKIP("the model has no head");
     }
-    const auto top = core::topK(*s->model, *s->result, 5);
+    const auto top = core::topK(*s->model, *s->result(), 5);
     const QStringList shown = mWindow->predictionsPanel()->labels();
     QCOMPARE(shown.size(), static_cast<int>(top.size()));
     for (size_t i = 0; i < top.size(); ++i) {
@@ -220,7 +226,7 @@ void TestMainWindow::predictionsFollowTopK() {
 
 void TestMainWindow::modelPanelCountsTokens() {
     const auto s = mWindow->snapshot();
-    const auto& t = s->result->tokens;
+    const auto& t = s->result()->tokens;
     const QString tokens = mWindow->modelPanel()->field(QStringLiteral("Tokens"));
     QCOMPARE(tokens, ui::ModelPanel::tokensText(t, s->model->config().embedDim));
     QVERIFY(tokens.startsWith(QString::number(t.numPatches()) + QStringLiteral(" patches")));
@@ -231,8 +237,8 @@ void TestMainWindow::modelPanelCountsTokens() {
 
 void TestMainWindow::layerAndHeadSwitching() {
     auto* picker = mWindow->picker();
-    const int layers = mWindow->snapshot()->result->attention.layers();
-    const int heads = mWindow->snapshot()->result->attention.heads();
+    const int layers = mWindow->snapshot()->result()->attention.layers();
+    const int heads = mWindow->snapshot()->result()->attention.heads();
     picker->findChild<QSpinBox*>(QStringLiteral("layerSpin"))->setValue(1);  // 1-based
     QCOMPARE(picker->query().layer, 0);
     expectDisplayedMapMatchesCore();
@@ -276,7 +282,7 @@ void TestMainWindow::keyboardShortcuts() {
     // A real key press, when the platform gives the window focus.
     mWindow->activateWindow();
     if (QTest::qWaitForWindowActive(mWindow.get(), 2000)) {
-        const int layers = mWindow->snapshot()->result->attention.layers();
+        const int layers = mWindow->snapshot()->result()->attention.layers();
         QTest::keyClick(mWindow.get(), Qt::Key_BracketRight);
         QTRY_COMPARE(picker->query().layer, std::min(2, layers - 1));
         QTest::keyClick(mWindow.get(), Qt::Key_PageUp);
@@ -285,9 +291,9 @@ void TestMainWindow::keyboardShortcuts() {
 }
 
 void TestMainWindow::clickPatchMakesItTheSource() {
-    mWindow->picker()->setLayerAndHead(mWindow->snapshot()->result->attention.layers() - 1, -1);
+    mWindow->picker()->setLayerAndHead(mWindow->snapshot()->result()->attention.layers() - 1, -1);
     auto* view = mWindow->attentionView();
-    const auto& t = mWindow->snapshot()->result->tokens;
+    const auto& t = mWindow->snapshot()->result()->tokens;
     const int row = t.gridH - 1;
     const int col = t.gridW / 2;
     const QPointF centre = view->figure().patchRect(view->imageRect(), row, col).center();
@@ -295,12 +301,14 @@ void TestMainWindow::clickPatchMakesItTheSource() {
     QCOMPARE(mWindow->picker()->query().sourceToken, t.patchToken(row, col));
     expectDisplayedMapMatchesCore();
     auto* source = mWindow->picker()->findChild<QComboBox*>(QStringLiteral("sourceCombo"));
-    QVERIFY(source->currentText().contains(QStringLiteral("(%1, %2)").arg(row).arg(col)));
+    // Named 1-based by core::tokenLabel, as everywhere a person reads a patch.
+    QCOMPARE(source->currentText(),
+             QStringLiteral("Patch (row %1, column %2)").arg(row + 1).arg(col + 1));
 }
 
 void TestMainWindow::hoverShowsPatchTokenAndValue() {
     auto* view = mWindow->attentionView();
-    const auto& t = mWindow->snapshot()->result->tokens;
+    const auto& t = mWindow->snapshot()->result()->tokens;
     QSignalSpy spy(view, &ui::AttentionView::hovered);
     const QPointF centre = view->figure().patchRect(view->imageRect(), 1, 2).center();
     QTest::mouseMove(view, centre.toPoint());
@@ -310,14 +318,22 @@ void TestMainWindow::hoverShowsPatchTokenAndValue() {
     QCOMPARE(args[1].toInt(), 2);
     QCOMPARE(args[2].toInt(), t.patchToken(1, 2));
     QCOMPARE(args[3].toFloat(), view->figure().map()(1, 2));
+    // 1-based names from core::tokenLabel / core::tokenId: patch (1, 2) is row 2, column 3.
     const QString message = mWindow->statusBar()->currentMessage();
-    QVERIFY2(message.contains(QStringLiteral("patch (1, 2)")), qPrintable(message));
-    QVERIFY(message.contains(QStringLiteral("token %1").arg(t.patchToken(1, 2))));
+    QVERIFY2(message.contains(QStringLiteral("patch (row 2, column 3)")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("r2c3")), qPrintable(message));
+    // The first patch is row 1, column 1, never row 0.
+    const QPointF first = view->figure().patchRect(view->imageRect(), 0, 0).center();
+    QTest::mouseMove(view, first.toPoint());
+    QTRY_VERIFY(mWindow->statusBar()->currentMessage().contains(QStringLiteral("r1c1")));
+    QVERIFY2(mWindow->statusBar()->currentMessage().contains(
+                 QStringLiteral("patch (row 1, column 1)")),
+             qPrintable(mWindow->statusBar()->currentMessage()));
 }
 
 void TestMainWindow::fusionReverseAndRollout() {
     auto* picker = mWindow->picker();
-    picker->setLayerAndHead(mWindow->snapshot()->result->attention.layers() - 1, -1);
+    picker->setLayerAndHead(mWindow->snapshot()->result()->attention.layers() - 1, -1);
     auto* fusion = picker->findChild<QComboBox*>(QStringLiteral("fusionCombo"));
     for (core::HeadFusion f :
          {core::HeadFusion::Max, core::HeadFusion::Min, core::HeadFusion::Mean}) {
@@ -345,7 +361,7 @@ void TestMainWindow::fusionReverseAndRollout() {
 
 void TestMainWindow::headsPanelClickSelectsHead() {
     auto* heads = mWindow->headsPanel();
-    const int numHeads = mWindow->snapshot()->result->attention.heads();
+    const int numHeads = mWindow->snapshot()->result()->attention.heads();
     mWindow->picker()->setLayerAndHead(0, -1);
     QCoreApplication::processEvents();
     QCOMPARE(static_cast<int>(heads->figure().maps().size()) >= numHeads, true);
@@ -354,7 +370,7 @@ void TestMainWindow::headsPanelClickSelectsHead() {
     AttentionQuery q = mWindow->picker()->query();
     q.head = target;
     QVERIFY(heads->figure().maps()[static_cast<size_t>(target)] ==
-            coreMap(*mWindow->snapshot()->result, q));
+            coreMap(*mWindow->snapshot()->result(), q));
     QTest::mouseClick(heads, Qt::LeftButton, {}, heads->headRect(target).center().toPoint());
     QCOMPARE(mWindow->picker()->query().head, target);
     QCOMPARE(mWindow->picker()->query().layer, 0);
@@ -368,7 +384,7 @@ void TestMainWindow::overviewClickSelectsLayerAndHead() {
     dock->raise();
     auto* overview = mWindow->overview();
     QTRY_VERIFY(overview->isVisible());
-    const auto& att = mWindow->snapshot()->result->attention;
+    const auto& att = mWindow->snapshot()->result()->attention;
     QCOMPARE(overview->figure().rows(), att.layers());
     QCOMPARE(overview->figure().cols(), att.heads());
     const int layer = att.layers() - 1;
@@ -379,6 +395,27 @@ void TestMainWindow::overviewClickSelectsLayerAndHead() {
     QCOMPARE(mWindow->picker()->query().layer, layer);
     QCOMPARE(mWindow->picker()->query().head, head);
     expectDisplayedMapMatchesCore();
+}
+
+void TestMainWindow::overviewMapsOffGuiThread() {
+    // Past the synchronous limit (large models) the grid's maps are a JobRunner job.
+    auto* overview = mWindow->overview();
+    overview->setSynchronousLimit(0);
+    const auto s = mWindow->snapshot();
+    const auto& t = s->result()->tokens;
+    mWindow->picker()->setSourcePatch(t.gridH - 1, t.gridW - 1);  // new tiles: a new job
+    const AttentionQuery q = mWindow->picker()->query();
+    QVERIFY(!mWindow->overview()->mapJobs()->isBusy() ||
+            overview->figure().maps().empty());  // nothing stale shown while it runs
+    QTRY_VERIFY_WITH_TIMEOUT(!overview->mapJobs()->isBusy() && !overview->figure().maps().empty(),
+                             kTimeoutMs);
+    const int last = s->result()->attention.layers() * s->result()->attention.heads() - 1;
+    AttentionQuery lastTile = q;
+    lastTile.layer = s->result()->attention.layers() - 1;
+    lastTile.head = s->result()->attention.heads() - 1;
+    QVERIFY(overview->figure().maps()[static_cast<size_t>(last)] ==
+            coreMap(*s->result(), lastTile));
+    overview->setSynchronousLimit(ui::HeadGridView::kDefaultSynchronousLimit);
 }
 
 TestMainWindow::WindowState TestMainWindow::windowState() const {
@@ -426,7 +463,7 @@ void TestMainWindow::overlayFileNames() {
 void TestMainWindow::exportAllOverlays() {
     QVERIFY(waitForResult());
     mWindow->setColormap(core::Colormap::Magma);
-    const auto& att = mWindow->snapshot()->result->attention;
+    const auto& att = mWindow->snapshot()->result()->attention;
     const int layers = att.layers();
     const int heads = att.heads();
     QVERIFY(layers >= 2 && heads >= 2);
@@ -472,7 +509,7 @@ void TestMainWindow::exportAllOverlays() {
 void TestMainWindow::exportAllOverlaysCancel() {
     QVERIFY(waitForResult());
     const WindowState before = windowState();
-    const auto& att = mWindow->snapshot()->result->attention;
+    const auto& att = mWindow->snapshot()->result()->attention;
     const int total = att.layers() * (att.heads() + 1);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -496,7 +533,7 @@ void TestMainWindow::exportAllOverlaysCancel() {
 
 void TestMainWindow::exportOverlaysStopsBetweenFiles() {
     ui::OverlayBatch batch;
-    batch.result = mWindow->snapshot()->result;
+    batch.result = mWindow->snapshot()->run->result;
     batch.style = mWindow->attentionView()->figure();
     batch.sourceToken = mWindow->picker()->query().sourceToken;
     QTemporaryDir dir;
@@ -523,7 +560,7 @@ void TestMainWindow::exportOverlaysStopsBetweenFiles() {
 
 void TestMainWindow::exportOverlaysErrors() {
     ui::OverlayBatch batch;
-    batch.result = mWindow->snapshot()->result;
+    batch.result = mWindow->snapshot()->run->result;
     batch.sourceToken = mWindow->picker()->query().sourceToken;
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -634,6 +671,33 @@ void TestMainWindow::newRequestCancelsRunning() {
     QVERIFY(mWindow->recentImages().contains(QFileInfo(second).absoluteFilePath()));
 }
 
+void TestMainWindow::runOptionsRerunCurrentImage() {
+    QVERIFY(waitForResult());
+    const ui::SnapshotPtr before = mWindow->snapshot();
+    const auto errorsBefore = mErrors.size();
+    const core::VitConfig& config = before->model->config();
+    core::RunOptions options;
+    options.sizeH = 2 * config.imageH;  // twice the trained grid: position embeddings resampled
+    options.sizeW = 2 * config.imageW;
+    mWindow->controller()->setRunOptions(options);
+    QTRY_VERIFY_WITH_TIMEOUT(mWindow->snapshot() != before && !mWindow->controller()->isBusy(),
+                             kTimeoutMs);
+    const auto s = mWindow->snapshot();
+    // Same model and image, a new Run at the asked size, from the same decoded source.
+    QCOMPARE(s->model.get(), before->model.get());
+    QCOMPARE(s->imagePath, before->imagePath);
+    QCOMPARE(s->run->source.get(), before->run->source.get());
+    QCOMPARE(s->result()->inputH, 2 * config.imageH);
+    QCOMPARE(s->run->recipe->outputH(), 2 * config.imageH);
+    QCOMPARE(s->result()->tokens.gridH, 2 * config.gridH());
+    expectDisplayedMapMatchesCore();
+    mWindow->controller()->setRunOptions({});  // back to the model's own size
+    QTRY_VERIFY_WITH_TIMEOUT(mWindow->snapshot()->result()->inputH == config.imageH &&
+                                 !mWindow->controller()->isBusy(),
+                             kTimeoutMs);
+    QCOMPARE(mErrors.size(), errorsBefore);
+}
+
 void TestMainWindow::pasteImageFromClipboard() {
     QImage image(40, 30, QImage::Format_RGB32);
     image.fill(QColor(200, 40, 90));
@@ -643,7 +707,7 @@ void TestMainWindow::pasteImageFromClipboard() {
     }
     mWindow->pasteImage();
     QVERIFY(waitForResult(QStringLiteral("clipboard image")));
-    QVERIFY(mWindow->snapshot()->result);
+    QVERIFY(mWindow->snapshot()->result());
     mWindow->openImage(defaultImage());
     QVERIFY(waitForResult(QFileInfo(defaultImage()).fileName()));
 }
@@ -654,7 +718,7 @@ void TestMainWindow::prefixTokensAndNoHead_data() {
     QTest::newRow("DeiT distilled: 2 prefix tokens") << "hf_deit_distilled"
                                                      << "Distillation token";
     QTest::newRow("DINOv2 registers") << "hf_dinov2_reg_cls"
-                                      << "Register token 1";
+                                      << "Register 1";
     QTest::newRow("no head") << "hf_vit_nohead"
                              << "Class token";
 }
@@ -674,19 +738,19 @@ void TestMainWindow::prefixTokensAndNoHead() {
     window.openModel(dir);
     window.openImage(kData + QStringLiteral("/images/rgb16.png"));
     QTRY_VERIFY_WITH_TIMEOUT(
-        window.snapshot() && window.snapshot()->result && !window.controller()->isBusy(),
+        window.snapshot() && window.snapshot()->result() && !window.controller()->isBusy(),
         kTimeoutMs);
     QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
     const auto s = window.snapshot();
     auto* source = window.picker()->findChild<QComboBox*>(QStringLiteral("sourceCombo"));
     QVERIFY(source->findText(sourceItem) >= 0);
-    QCOMPARE(source->count(), s->result->tokens.numPrefix);
+    QCOMPARE(source->count(), s->result()->tokens.numPrefix);
     // Pick every prefix token in turn: the map is always over the patch grid only.
     for (int i = 0; i < source->count(); ++i) {
         source->setCurrentIndex(i);
         const core::Matrix& map = window.attentionView()->figure().map();
-        QCOMPARE(map.rows(), static_cast<Eigen::Index>(s->result->tokens.gridH));
-        QVERIFY(map == coreMap(*s->result, window.picker()->query()));
+        QCOMPARE(map.rows(), static_cast<Eigen::Index>(s->result()->tokens.gridH));
+        QVERIFY(map == coreMap(*s->result(), window.picker()->query()));
     }
     if (!s->model->config().hasHead()) {
         QVERIFY(window.predictionsPanel()->labels().isEmpty());

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ui/job_runner.h"
+
 namespace vitscope::ui {
 
 namespace {
@@ -18,7 +20,7 @@ constexpr int kDragThreshold = 4;
 constexpr double kCaptionHeight = 40.0;
 }  // namespace
 
-AttentionView::AttentionView(QWidget* parent) : QWidget(parent) {
+AttentionView::AttentionView(QWidget* parent) : QWidget(parent), mMapJobs(new JobRunner(this)) {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
@@ -65,6 +67,24 @@ void AttentionView::setImage(const QImage& shown, const core::TokenLayout& token
     update();
 }
 
+void AttentionView::showQuery(std::shared_ptr<const core::InferenceResult> result,
+                              const AttentionQuery& query) {
+    if (!result) {
+        return;
+    }
+    const QString caption = describeQuery(query, result->tokens, result->attention.layers(),
+                                          result->attention.heads());
+    if (!query.rollout) {  // one row or column of one (fused) layer: cheap
+        mMapJobs->cancel();  // a rollout still running must not overwrite this map
+        setMap(attentionMap(*result, query), query.sourceToken, caption);
+        return;
+    }
+    mMapJobs->start<core::Matrix>(
+        tr("Attention rollout"),
+        [result, query](const JobContext&) { return attentionMap(*result, query); },
+        [this, query, caption](core::Matrix map) { setMap(map, query.sourceToken, caption); });
+}
+
 void AttentionView::setMap(const core::Matrix& map, int sourceToken, const QString& caption) {
     mFigure.setMap(map);
     if (mTokens.isPatch(sourceToken) && mTokens.gridW > 0) {
@@ -82,6 +102,7 @@ void AttentionView::setMap(const core::Matrix& map, int sourceToken, const QStri
 }
 
 void AttentionView::clear() {
+    mMapJobs->cancel();
     mFigure = AttentionFigure();
     syncPalette();
     mTokens = {};

@@ -5,13 +5,17 @@
 
 #include <QList>
 #include <QWidget>
+#include <memory>
 
 #include "core/model/inference_result.h"
 #include "ui/figures/attention_figure.h"
+#include "ui/layer_head_picker.h"
 
 class QAction;
 
 namespace vitscope::ui {
+
+class JobRunner;
 
 class AttentionView : public QWidget {
     Q_OBJECT
@@ -22,7 +26,15 @@ public:
     void setImage(const QImage& shown, const core::TokenLayout& tokens);
     /// The (gridH, gridW) map to overlay; `sourceToken` is outlined when it is a patch.
     void setMap(const core::Matrix& map, int sourceToken, const QString& caption);
+    /// Computes and shows the map of `query` on `result` (with its caption): one row or column
+    /// at once, a rollout (up to `depth` (N, N) products) as a JobRunner job, latest wins.
+    void showQuery(std::shared_ptr<const core::InferenceResult> result,
+                   const AttentionQuery& query);
     void clear();
+
+    const core::TokenLayout& tokens() const { return mTokens; }
+    /// Runs the rollout maps (for tests: wait until it is idle).
+    JobRunner* mapJobs() const { return mMapJobs; }
 
     const AttentionFigure& figure() const { return mFigure; }
     core::Colormap colormap() const { return mFigure.colormap(); }
@@ -78,6 +90,7 @@ private:
 
     AttentionFigure mFigure;
     core::TokenLayout mTokens;
+    JobRunner* mMapJobs = nullptr;
     double mZoom = 1.0;  // 1 = fit
     QPointF mPan;        // offset of the image centre from the plot centre, in pixels
     QPoint mPressPos;

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/job_runner.h"
+
 namespace vitscope::ui {
 
-HeadGridView::HeadGridView(const QString& name, double maxTile, QWidget* parent) : QWidget(parent) {
+HeadGridView::HeadGridView(const QString& name, double maxTile, TileMaps tileMaps, QWidget* parent)
+    : QWidget(parent), mTileMaps(tileMaps), mMapJobs(new JobRunner(this)) {
     mFigure.setName(name);
     mFigure.setMaxTileSize(maxTile);
 }
@@ -16,7 +19,7 @@ void HeadGridView::setResult(const QImage& shown,
                              std::shared_ptr<const core::InferenceResult> result) {
     mFigure.setImage(shown);
     mResult = std::move(result);
-    mDirty = true;
+    requestMaps();
     updateGeometry();
     update();
 }
@@ -24,8 +27,40 @@ void HeadGridView::setResult(const QImage& shown,
 void HeadGridView::setQuery(const AttentionQuery& query) {
     const bool same = sameTiles(query, mQuery);
     mQuery = query;
-    mDirty = mDirty || !same;
+    if (!same) {
+        requestMaps();
+    }
     update();
+}
+
+void HeadGridView::requestMaps() {
+    mDirty = true;
+    mMaps.clear();
+    mMapsReady = false;
+    if (!mResult || mResult->attention.empty()) {
+        mMapJobs->cancel();
+        mMapsReady = true;
+        return;
+    }
+    const qint64 values = qint64(tileCount()) * mResult->attention.tokens();
+    if (values <= mSyncLimit) {  // a few rows of attention: cheaper than a thread hop
+        mMapJobs->cancel();
+        mMaps = mTileMaps(*mResult, mQuery);
+        mMapsReady = true;
+        return;
+    }
+    mMapJobs->start<std::vector<core::Matrix>>(
+        tr("Attention maps"),
+        [maps = mTileMaps, result = mResult, query = mQuery](const JobContext&) {
+            return maps(*result, query);
+        },
+        [this](std::vector<core::Matrix> maps) {
+            mMaps = std::move(maps);
+            mMapsReady = true;
+            mDirty = true;
+            updateGeometry();
+            update();
+        });
 }
 
 void HeadGridView::setColormap(core::Colormap colormap) {
@@ -39,6 +74,9 @@ void HeadGridView::setOpacity(double opacity) {
 }
 
 void HeadGridView::clear() {
+    mMapJobs->cancel();
+    mMaps.clear();
+    mMapsReady = false;
     mResult.reset();
     mFigure.setTiles({}, 0, 0, {}, {});
     mDirty = false;
@@ -56,11 +94,11 @@ void HeadGridView::rebuild() const {
     }
     mDirty = false;
     mBuiltColumns = columns;
-    if (!mResult || mResult->attention.empty()) {
-        mFigure.setTiles({}, 0, 0, {}, {});
+    if (!mResult || mResult->attention.empty() || !mMapsReady) {
+        mFigure.setTiles({}, 0, 0, {}, {});  // the job fills the grid in when it is done
         return;
     }
-    buildTiles(mFigure, *mResult, mQuery, columns);
+    buildTiles(mFigure, *mResult, mMaps, mQuery, columns);
 }
 
 const HeadGridFigure& HeadGridView::figure() const {

@@ -3,17 +3,22 @@
 /// and LayersHeadsOverview (every layer x head). It keeps the result and the query, rebuilds the
 /// small multiples lazily when either changes, paints the figure with the widget's palette,
 /// outlines the selected tile and turns a click into a (layer, head). Subclasses say which tiles
-/// there are and how tiles map to layers and heads.
+/// there are and how tiles map to layers and heads. The tiles' maps are computed on the GUI thread
+/// when they are few (one row or column each); past synchronousLimit() values (every layer x head
+/// of a large model) they are a JobRunner job, and the grid fills in when it is done.
 
 #include <QWidget>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "core/model/inference_result.h"
 #include "ui/figures/head_grid_figure.h"
 #include "ui/layer_head_picker.h"
 
 namespace vitscope::ui {
+
+class JobRunner;
 
 class HeadGridView : public QWidget {
     Q_OBJECT
@@ -23,6 +28,13 @@ public:
     void setColormap(core::Colormap colormap);
     void setOpacity(double opacity);
     void clear();
+
+    /// Tiles x tokens above which the maps are computed off the GUI thread (tests set 0).
+    void setSynchronousLimit(qint64 values) { mSyncLimit = values; }
+    qint64 synchronousLimit() const { return mSyncLimit; }
+    /// Runs the maps of large grids (tests wait for it to be idle).
+    JobRunner* mapJobs() const { return mMapJobs; }
+    static constexpr qint64 kDefaultSynchronousLimit = qint64(1) << 18;
 
     /// The figure as currently laid out (recomputed if needed), for export and tests.
     const HeadGridFigure& figure() const;
@@ -35,13 +47,18 @@ signals:
     void tileClicked(int layer, int head);
 
 protected:
+    /// Every tile's map for `query` on `result`, in tile order. A plain function, as it may run
+    /// on a worker thread.
+    using TileMaps = std::vector<core::Matrix> (*)(const core::InferenceResult& result,
+                                                   const AttentionQuery& query);
     /// `name` is the figure's export name; `maxTile` bounds a tile's side (0: none).
-    HeadGridView(const QString& name, double maxTile, QWidget* parent);
+    HeadGridView(const QString& name, double maxTile, TileMaps tileMaps, QWidget* parent);
 
-    /// Fills `figure` with the tiles for `query` on `result`, laid out in `columns` columns
-    /// (tiles, labels and caption). Called only with a non-empty attention result.
+    /// Fills `figure` with `maps` (from TileMaps) laid out in `columns` columns, with labels and
+    /// caption. Called only with a non-empty attention result.
     virtual void buildTiles(HeadGridFigure& figure, const core::InferenceResult& result,
-                            const AttentionQuery& query, int columns) const = 0;
+                            std::vector<core::Matrix> maps, const AttentionQuery& query,
+                            int columns) const = 0;
     /// Columns to lay the tiles out in at `width` pixels (>= 1).
     virtual int columnsFor(int width) const = 0;
     /// Number of real tiles (for the row count at another column count).
@@ -65,7 +82,14 @@ protected:
 
 private:
     void rebuild() const;
+    /// Recomputes the tiles' maps for the current result and query (at once or as a job).
+    void requestMaps();
 
+    TileMaps mTileMaps = nullptr;
+    JobRunner* mMapJobs = nullptr;
+    qint64 mSyncLimit = kDefaultSynchronousLimit;
+    std::vector<core::Matrix> mMaps;  // of mResult and mQuery's tiles; empty until ready
+    bool mMapsReady = false;
     std::shared_ptr<const core::InferenceResult> mResult;
     AttentionQuery mQuery;
     mutable HeadGridFigure mFigure;

@@ -6,10 +6,23 @@ namespace vitscope::ui {
 
 namespace {
 constexpr int kMinTile = 72;
+
+/// Every head of the query's layer, for its source token (never a rollout).
+std::vector<core::Matrix> headMaps(const core::InferenceResult& result,
+                                   const AttentionQuery& query) {
+    std::vector<core::Matrix> maps;
+    for (int h = 0; h < result.attention.heads(); ++h) {
+        AttentionQuery q = query;
+        q.head = h;
+        q.rollout = false;
+        maps.push_back(attentionMap(result, q));
+    }
+    return maps;
+}
 }  // namespace
 
 HeadsPanel::HeadsPanel(QWidget* parent)
-    : HeadGridView(QStringLiteral("heads"), /*maxTile=*/160, parent) {
+    : HeadGridView(QStringLiteral("heads"), /*maxTile=*/160, &headMaps, parent) {
     setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     connect(this, &HeadGridView::tileClicked, this, &HeadsPanel::headClicked);
 }
@@ -29,15 +42,11 @@ bool HeadsPanel::sameTiles(const AttentionQuery& a, const AttentionQuery& b) con
 }
 
 void HeadsPanel::buildTiles(HeadGridFigure& figure, const core::InferenceResult& result,
-                            const AttentionQuery& query, int columns) const {
+                            std::vector<core::Matrix> maps, const AttentionQuery& query,
+                            int columns) const {
     const int heads = result.attention.heads();
-    std::vector<core::Matrix> maps;
     QStringList labels;
     for (int h = 0; h < heads; ++h) {
-        AttentionQuery q = query;
-        q.head = h;
-        q.rollout = false;
-        maps.push_back(attentionMap(result, q));
         labels << tr("H%1").arg(h + 1);
     }
     const int rows = (heads + columns - 1) / columns;

@@ -21,7 +21,8 @@ signals:
 
 protected:
     void buildTiles(HeadGridFigure& figure, const core::InferenceResult& result,
-                    const AttentionQuery& query, int columns) const override;
+                    std::vector<core::Matrix> maps, const AttentionQuery& query,
+                    int columns) const override;
     int columnsFor(int width) const override;
     int tileCount() const override;
     bool sameTiles(const AttentionQuery& a, const AttentionQuery& b) const override;

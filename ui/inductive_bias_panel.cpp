@@ -3,7 +3,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -13,9 +12,8 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
-#include "core/image/image_io.h"
+#include "core/pipeline/dataset.h"
 #include "ui/export/figure_export.h"
 #include "ui/figure_widget.h"
 #include "ui/figures/attention_distance_figure.h"
@@ -23,6 +21,7 @@
 #include "ui/figures/experiments_figure.h"
 #include "ui/figures/posembed_similarity_figure.h"
 #include "ui/image_convert.h"
+#include "ui/job_runner.h"
 
 namespace vitscope::ui {
 
@@ -43,15 +42,6 @@ QComboBox* interpCombo(QWidget* parent) {
     return combo;
 }
 
-/// Result of a folder run.
-struct FolderDistance {
-    core::Matrix mean;  // (layers, heads)
-    int used = 0;
-    int skipped = 0;
-    QString firstProblem;
-    bool cancelled = false;
-};
-
 struct ExperimentsJob {
     core::Result<std::vector<core::ExperimentOutcome>> outcomes =
         core::makeError(core::ErrorCode::Cancelled, "not run");
@@ -64,7 +54,11 @@ struct FiltersJob {
 }  // namespace
 
 InductiveBiasPanel::InductiveBiasPanel(QWidget* parent)
-    : QWidget(parent), mCancel(std::make_shared<std::atomic<bool>>(false)) {
+    : QWidget(parent),
+      mSimilarityJobs(new JobRunner(this)),
+      mDistanceJobs(new JobRunner(this)),
+      mFiltersJobs(new JobRunner(this)),
+      mWork(new JobRunner(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     mTabs = new QTabWidget(this);
@@ -82,15 +76,19 @@ InductiveBiasPanel::InductiveBiasPanel(QWidget* parent)
     busyRow->addWidget(mCancelButton);
     layout->addLayout(busyRow);
     connect(mCancelButton, &QPushButton::clicked, this, &InductiveBiasPanel::cancelWork);
+    connect(mWork, &JobRunner::progressChanged, this, [this](const QString&, int value, int max) {
+        mProgress->setRange(0, max);
+        mProgress->setValue(value);
+    });
+    connect(mWork, &JobRunner::busyChanged, this, [this](bool busy) {
+        if (!busy) {
+            setBusy(false, {});
+        }
+    });
     setBusy(false, {});
 }
 
-InductiveBiasPanel::~InductiveBiasPanel() {
-    mCancel->store(true);
-    for (QObject* object : mWatchers) {
-        static_cast<QFutureWatcher<std::shared_ptr<void>>*>(object)->waitForFinished();
-    }
-}
+InductiveBiasPanel::~InductiveBiasPanel() = default;  // each JobRunner cancels and waits
 
 QWidget* InductiveBiasPanel::buildPositionTab() {
     auto* tab = new QWidget(this);
@@ -256,14 +254,8 @@ void InductiveBiasPanel::showTab(Tab tab) { mTabs->setCurrentIndex(static_cast<i
 FigureContext InductiveBiasPanel::context() const {
     FigureContext c;
     c.model = mModel;
-    if (mResult && mInput) {
-        auto run = std::make_shared<core::Run>();
-        run->model = mModel;
-        run->result = mResult;
-        run->input = mInput;
-        run->source = mSource;
-        run->recipe = mModel->recipe();
-        c.run = std::move(run);
+    if (result() && mRun->input) {
+        c.run = mRun;
     }
     return c;
 }
@@ -290,34 +282,17 @@ FigureOptions InductiveBiasPanel::options() const {
     return o;
 }
 
-void InductiveBiasPanel::runAsync(std::function<std::shared_ptr<void>()> work,
-                                  std::function<void(std::shared_ptr<void>)> done) {
-    const quint64 generation = mGeneration;
-    auto* watcher = new QFutureWatcher<std::shared_ptr<void>>(this);
-    mWatchers.append(watcher);
-    connect(watcher, &QFutureWatcherBase::finished, this,
-            [this, watcher, generation, done = std::move(done)] {
-                mWatchers.removeOne(watcher);
-                std::shared_ptr<void> value = watcher->result();
-                watcher->deleteLater();
-                if (generation == mGeneration) {
-                    done(std::move(value));
-                }
-            });
-    watcher->setFuture(QtConcurrent::run(std::move(work)));
-}
 
 void InductiveBiasPanel::setModel(core::ModelPtr model) {
     if (model == mModel) {
         return;
     }
-    ++mGeneration;
-    mCancel->store(true);
-    mCancel = std::make_shared<std::atomic<bool>>(false);
+    for (JobRunner* jobs : {mSimilarityJobs, mDistanceJobs, mFiltersJobs, mWork}) {
+        jobs->cancel();  // results for the old model are dropped
+    }
     setBusy(false, {});
     mModel = std::move(model);
-    mResult.reset();
-    mInput.reset();
+    mRun.reset();
     mSimilarity.reset();
     mTileRow = mTileCol = -1;
     mFolderDistances = core::Matrix();
@@ -330,10 +305,8 @@ void InductiveBiasPanel::setModel(core::ModelPtr model) {
     updateFiltersFigure();
 }
 
-void InductiveBiasPanel::setResult(std::shared_ptr<const core::InferenceResult> result,
-                                   std::shared_ptr<const core::Preprocessed> input) {
-    mResult = std::move(result);
-    mInput = std::move(input);
+void InductiveBiasPanel::setRun(core::RunPtr run) {
+    mRun = std::move(run);
     mOutcomes.clear();
     mExperimentsWidget->setFigure(nullptr);
     if (mGridCombo->currentIndex() == 1) {
@@ -347,18 +320,13 @@ void InductiveBiasPanel::setResult(std::shared_ptr<const core::InferenceResult> 
     updateExperimentControls();
 }
 
-void InductiveBiasPanel::setSourceImage(std::shared_ptr<const core::Image8> source) {
-    mSource = std::move(source);
-}
 
 void InductiveBiasPanel::setSnapshot(SnapshotPtr snapshot) {
     if (!snapshot) {
         return;
     }
     setModel(snapshot->model);
-    mSource = snapshot->original;
-    mShownOnly = snapshot->shown;
-    setResult(snapshot->result, nullptr);
+    setRun(snapshot->model ? snapshot->run : nullptr);
 }
 
 void InductiveBiasPanel::updatePositionFigure() {
@@ -369,19 +337,20 @@ void InductiveBiasPanel::updatePositionFigure() {
     const FigureOptions o = options();
     int gh = o.gridH;
     int gw = o.gridW;
-    if (gh == 0 && mResult) {
-        gh = mResult->tokens.gridH;
-        gw = mResult->tokens.gridW;
+    if (gh == 0 && result()) {
+        gh = result()->tokens.gridH;
+        gw = result()->tokens.gridW;
     }
     core::ModelPtr model = mModel;
     const QString name = defaultModelName(*model);
-    runAsync(
-        [model, gh, gw, interp = o.interp, name]() -> std::shared_ptr<void> {
-            return std::make_shared<PosEmbedSimilarityData>(
+    mSimilarityJobs->start<std::shared_ptr<const PosEmbedSimilarityData>>(
+        tr("Position-embedding similarity"),
+        [model, gh, gw, interp = o.interp, name](const JobContext&) {
+            return std::make_shared<const PosEmbedSimilarityData>(
                 posEmbedSimilarityData(*model, gh, gw, interp, name));
         },
-        [this](std::shared_ptr<void> value) {
-            mSimilarity = std::static_pointer_cast<PosEmbedSimilarityData>(value);
+        [this](std::shared_ptr<const PosEmbedSimilarityData> value) {
+            mSimilarity = std::move(value);
             if (mTileRow >= mSimilarity->gridH || mTileCol >= mSimilarity->gridW) {
                 mTileRow = mTileCol = -1;
             }
@@ -401,12 +370,10 @@ void InductiveBiasPanel::updateTileFigure() {
         return;
     }
     QImage shown;
-    const bool sameGrid = mResult && mResult->tokens.gridH == mSimilarity->gridH &&
-                          mResult->tokens.gridW == mSimilarity->gridW;
-    if (sameGrid && mInput) {
-        shown = toQImage(mInput->shown);
-    } else if (sameGrid && mShownOnly) {
-        shown = toQImage(*mShownOnly);
+    const bool sameGrid = result() && result()->tokens.gridH == mSimilarity->gridH &&
+                          result()->tokens.gridW == mSimilarity->gridW;
+    if (sameGrid && mRun->input) {
+        shown = toQImage(mRun->input->shown);
     }
     mTileWidget->setFigure(
         std::make_shared<PosEmbedTileFigure>(*mSimilarity, mTileRow, mTileCol, shown));
@@ -428,7 +395,7 @@ void InductiveBiasPanel::onSimilarityClicked(QPointF pos, QRectF target) {
 }
 
 void InductiveBiasPanel::updateDistanceFigure() {
-    if (!mModel || (!mResult && mFolderDistances.size() == 0)) {
+    if (!mModel || (!result() && mFolderDistances.size() == 0)) {
         mDistanceWidget->setFigure(nullptr);
         return;
     }
@@ -437,14 +404,13 @@ void InductiveBiasPanel::updateDistanceFigure() {
     mDistanceSource->setText(mFolderDistances.size() > 0
                                  ? tr("Averaged over %1 images of a folder").arg(mFolderImages)
                                  : tr("Current image"));
-    runAsync(
-        [c, o]() -> std::shared_ptr<void> {
+    mDistanceJobs->start<std::shared_ptr<Figure>>(
+        tr("Attention distance"),
+        [c, o](const JobContext&) -> std::shared_ptr<Figure> {
             auto figure = makeFigure(QStringLiteral("attention-distance"), c, o);
             return figure ? std::shared_ptr<Figure>(std::move(figure.value())) : nullptr;
         },
-        [this](std::shared_ptr<void> value) {
-            mDistanceWidget->setFigure(std::static_pointer_cast<Figure>(value));
-        });
+        [this](std::shared_ptr<Figure> figure) { mDistanceWidget->setFigure(std::move(figure)); });
 }
 
 void InductiveBiasPanel::updateFiltersFigure() {
@@ -454,14 +420,14 @@ void InductiveBiasPanel::updateFiltersFigure() {
     }
     core::ModelPtr model = mModel;
     const bool raw = mFilterMode->currentIndex() == 1;
-    runAsync(
-        [model, raw]() -> std::shared_ptr<void> {
+    mFiltersJobs->start<std::shared_ptr<FiltersJob>>(
+        tr("Embedding filters"),
+        [model, raw](const JobContext&) {
             auto job = std::make_shared<FiltersJob>();
             job->data = embeddingFiltersData(*model, raw, 28, defaultModelName(*model));
             return job;
         },
-        [this](std::shared_ptr<void> value) {
-            auto job = std::static_pointer_cast<FiltersJob>(value);
+        [this](std::shared_ptr<FiltersJob> job) {
             if (!job->data) {
                 mFiltersWidget->setFigure(nullptr);
                 mFiltersWidget->setPlaceholder(QString::fromStdString(job->data.error().message));
@@ -472,9 +438,12 @@ void InductiveBiasPanel::updateFiltersFigure() {
         });
 }
 
+bool InductiveBiasPanel::canRunExperiments() const {
+    return mModel && mRun && mRun->input && !mRun->input->input.empty();
+}
+
 void InductiveBiasPanel::updateExperimentControls() {
-    const bool ready = mModel && (mInput || mSource);
-    mRunExperiments->setEnabled(ready && mProgress->isHidden());
+    mRunExperiments->setEnabled(canRunExperiments() && mProgress->isHidden());
     if (!mModel) {
         return;
     }
@@ -498,91 +467,48 @@ void InductiveBiasPanel::setBusy(bool busy, const QString& what) {
     mCancelButton->setVisible(busy);
     mProgress->setFormat(what + QStringLiteral(" %v/%m"));
     mFolderButton->setEnabled(!busy);
-    mRunExperiments->setEnabled(!busy && mModel && (mInput || mSource));
+    mRunExperiments->setEnabled(!busy && canRunExperiments());
     if (!busy) {
         mProgress->setRange(0, 1);
         mProgress->setValue(0);
     }
 }
 
-void InductiveBiasPanel::cancelWork() { mCancel->store(true); }
+void InductiveBiasPanel::cancelWork() { mWork->cancel(); }
 
 void InductiveBiasPanel::runFolderDistance(const QString& folder) {
     if (!mModel) {
         return;
     }
-    QDir dir(folder);
-    const QStringList files = dir.entryList(
-        {QStringLiteral("*.png"), QStringLiteral("*.jpg"), QStringLiteral("*.jpeg"),
-         QStringLiteral("*.bmp"), QStringLiteral("*.tif"), QStringLiteral("*.tiff"),
-         QStringLiteral("*.webp"), QStringLiteral("*.pgm"), QStringLiteral("*.ppm")},
-        QDir::Files, QDir::Name);
-    if (files.isEmpty()) {
-        emit failed(tr("No images"), tr("%1: no image files found").arg(folder));
+    auto files = core::listImages(folder.toStdString(), mMaxImages->value());
+    if (!files) {
+        emit failed(tr("No images"), QString::fromStdString(files.error().message));
         return;
     }
-    QStringList paths;
-    for (int i = 0; i < std::min<int>(files.size(), mMaxImages->value()); ++i) {
-        paths << dir.filePath(files[i]);
-    }
-    mCancel = std::make_shared<std::atomic<bool>>(false);
     setBusy(true, tr("Attention distance: image"));
-    mProgress->setRange(0, static_cast<int>(paths.size()));
+    mProgress->setRange(0, static_cast<int>(files->size()));
     core::ModelPtr model = mModel;
+    core::RunOptions run;  // the window's image size and interpolation, as its run had
+    if (mRun && mRun->input) {
+        run.sizeH = mRun->input->input.height;
+        run.sizeW = mRun->input->input.width;
+        run.posInterp = mRun->posInterp;
+    }
     const core::PrefixHandling prefix = options().prefix;
-    auto cancel = mCancel;
-    runAsync(
-        [this, model, paths, prefix, cancel]() -> std::shared_ptr<void> {
-            auto out = std::make_shared<FolderDistance>();
-            core::AttentionDistanceAccumulator accumulator;
-            auto ws = core::makeWorkspace();
-            for (int i = 0; i < paths.size(); ++i) {
-                if (cancel->load()) {
-                    out->cancelled = true;
-                    break;
-                }
-                auto note = [&](const std::string& message) {
-                    ++out->skipped;
-                    if (out->firstProblem.isEmpty()) {
-                        out->firstProblem = QString::fromStdString(message);
-                    }
-                };
-                auto image = core::loadImage(paths[i].toStdString());
-                auto pre = image ? core::preprocess(image.value(), model->recipe())
-                                 : core::Result<core::Preprocessed>(image.error());
-                if (!pre) {
-                    note(pre.error().message);
-                } else {
-                    core::ForwardOptions forward;
-                    forward.cancel = cancel.get();
-                    auto result = core::runForward(*model, pre->input, forward, ws.get());
-                    if (!result) {
-                        if (result.error().code == core::ErrorCode::Cancelled) {
-                            out->cancelled = true;
-                            break;
-                        }
-                        note(result.error().message);
-                    } else if (auto st = accumulator.add(result.value(),
-                                                         model->config().patchSize, prefix);
-                               !st) {
-                        note(st.error().message);
-                    }
-                }
-                QMetaObject::invokeMethod(
-                    this, [this, i] { mProgress->setValue(i + 1); }, Qt::QueuedConnection);
-            }
-            out->mean = accumulator.mean();
-            out->used = accumulator.count();
-            return out;
+    mWork->start<core::Result<core::FolderDistance>>(
+        tr("Attention distance"),
+        [model, files = std::move(files.value()), run, prefix](const JobContext& job) {
+            core::RunOptions options = run;
+            options.cancel = job.cancel;
+            return core::folderAttentionDistance(
+                model, files, options, prefix,
+                [&job](int done, int total) { job.progress({}, done, total); });
         },
-        [this, folder](std::shared_ptr<void> value) {
+        [this, folder](core::Result<core::FolderDistance> out) {
             setBusy(false, {});
-            auto out = std::static_pointer_cast<FolderDistance>(value);
-            if (out->used == 0) {
+            if (!out) {
                 emit failed(tr("Attention distance"),
-                            out->cancelled ? tr("cancelled before any image was done")
-                                           : tr("%1: no image could be used (%2)")
-                                                 .arg(folder, out->firstProblem));
+                            tr("%1: %2").arg(folder, QString::fromStdString(out.error().message)));
                 return;
             }
             mFolderDistances = out->mean;
@@ -596,50 +522,31 @@ void InductiveBiasPanel::runFolderDistance(const QString& folder) {
 }
 
 void InductiveBiasPanel::runExperiments() {
-    if (!mModel || (!mInput && !mSource)) {
+    if (!canRunExperiments()) {
         return;
     }
-    mCancel = std::make_shared<std::atomic<bool>>(false);
     setBusy(true, tr("Experiments: run"));
     mProgress->setRange(0, 1);
+    // The experiments start from the window's run: its input tensor, source image and recipe.
+    core::ExperimentInput in;
+    in.input = mRun->input->input;
+    if (mRun->source) {
+        in.source = *mRun->source;
+    }
+    in.recipe = mRun->recipe ? *mRun->recipe : mModel->recipe();
     core::ModelPtr model = mModel;
-    auto input = mInput;
-    auto source = mSource;
-    auto cancel = mCancel;
     FigureOptions o = options();
-    o.experiments.cancel = cancel.get();
-    o.experiments.progress = [this](int done, int total) {
-        QMetaObject::invokeMethod(
-            this,
-            [this, done, total] {
-                mProgress->setRange(0, total);
-                mProgress->setValue(done);
-            },
-            Qt::QueuedConnection);
-    };
-    runAsync(
-        [model, input, source, o, cancel]() -> std::shared_ptr<void> {
-            auto job = std::make_shared<ExperimentsJob>();
-            core::ExperimentInput in;
-            if (source) {
-                in.source = *source;
-            }
-            if (input) {
-                in.input = input->input;
-            } else {
-                auto pre = core::preprocess(*source, model->recipe());
-                if (!pre) {
-                    job->outcomes = pre.error();
-                    return job;
-                }
-                in.input = std::move(pre->input);
-            }
-            job->outcomes = core::runExperiments(*model, in, o.experimentKinds, o.experiments);
-            return job;
+    mWork->start<std::shared_ptr<ExperimentsJob>>(
+        tr("Experiments"),
+        [model, in = std::move(in), o](const JobContext& job) mutable {
+            auto out = std::make_shared<ExperimentsJob>();
+            o.experiments.cancel = job.cancel;
+            o.experiments.progress = [&job](int done, int total) { job.progress({}, done, total); };
+            out->outcomes = core::runExperiments(*model, in, o.experimentKinds, o.experiments);
+            return out;
         },
-        [this](std::shared_ptr<void> value) {
+        [this](std::shared_ptr<ExperimentsJob> job) {
             setBusy(false, {});
-            auto job = std::static_pointer_cast<ExperimentsJob>(value);
             if (!job->outcomes) {
                 if (job->outcomes.error().code != core::ErrorCode::Cancelled) {
                     emit failed(tr("Experiments"),

@@ -3,12 +3,12 @@
 /// (Figure 7 centre, click a tile to enlarge it over the image), "Attention distance" (Figure 7
 /// right, for the current image or a folder of images), "Embedding filters" (Figure 7 left) and
 /// "Experiments" (shuffled patches, position embeddings removed/permuted, a sub-patch shift,
-/// another resolution). Every computation runs off the GUI thread (QtConcurrent) with progress and
-/// cancel; every figure exports through FigureWidget (PNG/SVG/PDF and its numbers).
+/// another resolution). Every computation runs off the GUI thread as a JobRunner job (one runner per
+/// figure, so that they restart independently) with progress and cancel; every figure exports
+/// through FigureWidget (PNG/SVG/PDF and its numbers). It never preprocesses or runs the model on
+/// the window's image itself: it works from the snapshot's core::Run.
 
 #include <QWidget>
-#include <atomic>
-#include <functional>
 #include <memory>
 
 #include "core/analysis/attention_distance.h"
@@ -28,6 +28,7 @@ class QTabWidget;
 namespace vitscope::ui {
 
 class FigureWidget;
+class JobRunner;
 
 class InductiveBiasPanel : public QWidget {
     Q_OBJECT
@@ -47,13 +48,10 @@ public:
 public slots:
     /// A new model: recomputes the model-only figures (similarity, filters) and clears the rest.
     void setModel(vitscope::core::ModelPtr model);
-    /// A new run of the current model: `input` is the preprocessed input the result came from.
-    void setResult(std::shared_ptr<const vitscope::core::InferenceResult> result,
-                   std::shared_ptr<const vitscope::core::Preprocessed> input);
-    /// The decoded original image (used by the resolution experiment); may be null.
-    void setSourceImage(std::shared_ptr<const vitscope::core::Image8> source);
-    /// Convenience for the window: model, result and images of an InferenceController snapshot
-    /// (connect InferenceController::snapshotChanged here).
+    /// A new run of the current model (source image, recipe, input, result); may be null.
+    void setRun(vitscope::core::RunPtr run);
+    /// For the window: the model and run of an InferenceController snapshot (connect
+    /// InferenceController::snapshotChanged here).
     void setSnapshot(vitscope::ui::SnapshotPtr snapshot);
 
     /// Attention distance over the images of `folder` (at most the "images" spin box, 128 by
@@ -83,20 +81,17 @@ private:
     void onSimilarityClicked(QPointF pos, QRectF target);
     FigureContext context() const;
     FigureOptions options() const;
-    /// Runs `work` on the thread pool and `done` with its result on the GUI thread, unless the
-    /// model changed meanwhile (generation check).
-    void runAsync(std::function<std::shared_ptr<void>()> work,
-                  std::function<void(std::shared_ptr<void>)> done);
+    /// The current run's result when it has one.
+    const core::InferenceResult* result() const { return mRun ? mRun->result.get() : nullptr; }
+    bool canRunExperiments() const;
 
     core::ModelPtr mModel;
-    std::shared_ptr<const core::InferenceResult> mResult;
-    std::shared_ptr<const core::Preprocessed> mInput;
-    std::shared_ptr<const core::Image8> mSource;
-    std::shared_ptr<const core::Image8> mShownOnly;  // snapshot pixels when no Preprocessed
-    quint64 mGeneration = 0;
-    std::shared_ptr<std::atomic<bool>> mCancel;
-    int mRunningJobs = 0;
-    QList<QObject*> mWatchers;
+    core::RunPtr mRun;
+    // One runner per figure; `mWork` runs the folder and experiment jobs behind the progress bar.
+    JobRunner* mSimilarityJobs = nullptr;
+    JobRunner* mDistanceJobs = nullptr;
+    JobRunner* mFiltersJobs = nullptr;
+    JobRunner* mWork = nullptr;
 
     // Figures' data kept for re-layout and tile clicks.
     std::shared_ptr<const PosEmbedSimilarityData> mSimilarity;

@@ -2,80 +2,88 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
-#include <QFutureWatcher>
-#include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
 #include <span>
+
+#include "ui/job_runner.h"
 
 namespace vitscope::ui {
 
 namespace {
+
+using Outcome = InferenceController::Outcome;
+using Request = InferenceController::Request;
 
 QString fileName(const QString& path) {
     const QFileInfo info(path);
     return info.fileName().isEmpty() ? path : info.fileName();
 }
 
-struct JobContext {
-    InferenceController::Request request;
-    SnapshotPtr current;
-    std::shared_ptr<std::atomic<bool>> cancel;
-    std::function<void(QString, int, int)> progress;  // called on the worker thread
-};
-
-/// A published snapshot, or the (title, message) of an error; neither when cancelled.
-struct JobOutput {
-    SnapshotPtr snapshot;
-    QString title;
-    QString message;
-};
-
-JobOutput failure(const QString& title, const QString& what, const core::Error& error) {
+Outcome failure(const QString& title, const QString& what, const core::Error& error) {
     return {nullptr, title,
             QStringLiteral("%1\n\n%2\n\nThe previous model and image are kept.")
                 .arg(what, QString::fromStdString(error.message))};
 }
 
-/// The whole job, on a worker thread: load the model (if asked), decode the image (if asked),
-/// preprocess with the model's recipe and run the forward pass. Touches no QObject.
-JobOutput runJob(const JobContext& ctx) {
+/// Loads the model the request names into `next`; an error outcome when it fails.
+std::optional<Outcome> loadModel(const Request& req, const JobContext& job, Snapshot& next) {
+    const QString what = QObject::tr("Loading model %1").arg(fileName(req.modelPath));
+    job.progress(what, 0, 1000);
+    core::LoadOptions options = req.loadOptions;
+    options.cancel = job.cancel;
+    options.progress = [&job, &what](float f) {
+        job.progress(what, static_cast<int>(f * 1000), 1000);
+    };
+    QElapsedTimer timer;
+    timer.start();
+    auto model = core::loadModel(req.modelPath.toStdString(), options);
+    if (!model) {
+        return failure(QObject::tr("Cannot open model"),
+                       QObject::tr("Could not open the model “%1”.").arg(req.modelPath),
+                       model.error());
+    }
+    next.model = std::move(model.value());
+    next.modelPath = req.modelPath;
+    next.loadMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    return std::nullopt;
+}
+
+/// Decodes the request's image (path, bytes or pixels).
+core::Result<std::shared_ptr<const core::Image8>> decodeImage(const Request& req) {
+    core::Result<core::Image8> image = core::Image8{};
+    if (req.imagePixels) {
+        return req.imagePixels;
+    }
+    if (!req.imageBytes.isEmpty()) {
+        const auto* data = reinterpret_cast<const std::byte*>(req.imageBytes.constData());
+        image = core::decodeImage(std::span(data, static_cast<size_t>(req.imageBytes.size())),
+                                  req.imageLabel.toStdString());
+    } else {
+        image = core::loadImage(req.imagePath.toStdString());
+    }
+    if (!image) {
+        return image.error();
+    }
+    return std::make_shared<const core::Image8>(std::move(image.value()));
+}
+
+/// The whole job, on a worker thread: load the model (if asked), decode the image (if asked) and
+/// run it through core::runImage. Touches no QObject.
+Outcome runJob(const Request& req, const SnapshotPtr& current, core::RunOptions options,
+               const JobContext& job) {
     auto next = std::make_shared<Snapshot>();
-    if (ctx.current) {
-        *next = *ctx.current;
+    if (current) {
+        *next = *current;
     }
-    const auto& req = ctx.request;
     if (!req.modelPath.isEmpty()) {
-        ctx.progress(QObject::tr("Loading model %1").arg(fileName(req.modelPath)), 0, 1000);
-        core::LoadOptions options;
-        options.cancel = ctx.cancel.get();
-        options.progress = [&ctx, &req](float f) {
-            ctx.progress(QObject::tr("Loading model %1").arg(fileName(req.modelPath)),
-                         static_cast<int>(f * 1000), 1000);
-        };
-        QElapsedTimer timer;
-        timer.start();
-        auto model = core::loadModel(req.modelPath.toStdString(), options);
-        if (!model) {
-            return failure(QObject::tr("Cannot open model"),
-                           QObject::tr("Could not open the model “%1”.").arg(req.modelPath),
-                           model.error());
+        if (auto error = loadModel(req, job, *next)) {
+            return *error;
         }
-        next->model = std::move(model.value());
-        next->modelPath = req.modelPath;
-        next->loadMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     }
+    std::shared_ptr<const core::Image8> source =
+        current && current->run ? current->run->source : nullptr;
     if (req.hasImage()) {
-        core::Result<core::Image8> image = core::Image8{};
-        if (req.imagePixels) {
-            image = *req.imagePixels;
-        } else if (!req.imageBytes.isEmpty()) {
-            const auto* data = reinterpret_cast<const std::byte*>(req.imageBytes.constData());
-            image = core::decodeImage(std::span(data, static_cast<size_t>(req.imageBytes.size())),
-                                      req.imageLabel.toStdString());
-        } else {
-            image = core::loadImage(req.imagePath.toStdString());
-        }
-        if (!image || image->empty()) {
+        auto image = decodeImage(req);
+        if (!image || !*image || (*image)->empty()) {
             const core::Error error =
                 image ? core::makeError(core::ErrorCode::BadImage, "the image is empty")
                       : image.error();
@@ -83,71 +91,79 @@ JobOutput runJob(const JobContext& ctx) {
                            QObject::tr("Could not open the image “%1”.").arg(req.imageLabel),
                            error);
         }
-        next->original = std::make_shared<const core::Image8>(std::move(image.value()));
+        source = std::move(image.value());
         next->imageLabel = req.imageLabel;
         next->imagePath = req.imagePath;
     }
-    if (!next->model || !next->original) {
-        next->result = nullptr;  // a model without an image yet, or nothing at all
-        next->shown = nullptr;
-        next->input = nullptr;
-        next->predictions.clear();
+    if (!next->model || !source) {
+        // A model without an image yet, an image without a model to run it, or nothing at all.
+        auto run = std::make_shared<core::Run>();
+        run->source = source;
+        next->run = source ? std::move(run) : nullptr;
         return {next, {}, {}};
     }
-    const core::VitModel& model = *next->model;
-    auto prep = core::preprocess(*next->original, model.recipe());
-    if (!prep) {
-        return failure(QObject::tr("Cannot use image"),
-                       QObject::tr("Could not prepare “%1” for the model.").arg(next->imageLabel),
-                       prep.error());
-    }
-    core::ForwardOptions options;
-    options.cancel = ctx.cancel.get();
-    options.progress = [&ctx](int done, int total) {
-        ctx.progress(QObject::tr("Running block %1/%2").arg(done).arg(total), done, total);
+    options.topK = InferenceController::kTopK;
+    options.cancel = job.cancel;
+    options.progress = [&job](int done, int total) {
+        job.progress(QObject::tr("Running block %1/%2").arg(done).arg(total), done, total);
     };
-    QElapsedTimer timer;
-    timer.start();
-    auto result = core::runForward(model, prep->input, options);
-    if (!result) {
-        return failure(QObject::tr("Inference failed"),
-                       QObject::tr("The forward pass on “%1” failed.").arg(next->imageLabel),
-                       result.error());
+    auto run = core::runImage(next->model, source, options);
+    if (!run) {
+        const auto code = run.error().code;
+        if (code == core::ErrorCode::Cancelled) {
+            return {};
+        }
+        const bool imageProblem =
+            code == core::ErrorCode::BadImage || code == core::ErrorCode::Usage;
+        return failure(
+            imageProblem ? QObject::tr("Cannot use image") : QObject::tr("Inference failed"),
+            QObject::tr("Running “%1” through the model failed.").arg(next->imageLabel),
+            run.error());
     }
-    next->forwardMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
-    auto input = std::make_shared<const core::Preprocessed>(std::move(prep.value()));
-    next->shown = std::shared_ptr<const core::Image8>(input, &input->shown);  // aliases `input`
-    next->input = std::move(input);
-    auto shared = std::make_shared<const core::InferenceResult>(std::move(result.value()));
-    next->predictions = model.config().hasHead()
-                            ? core::topK(model, *shared, InferenceController::kTopK)
-                            : std::vector<core::Prediction>{};
-    next->result = std::move(shared);
+    next->run = std::make_shared<const core::Run>(std::move(run.value()));
     return {next, {}, {}};
 }
 
-bool isCancelled(const JobContext& ctx) { return ctx.cancel->load(); }
-
 }  // namespace
 
-InferenceController::InferenceController(QObject* parent) : QObject(parent) {
+InferenceController::InferenceController(QObject* parent)
+    : QObject(parent), mJobs(new JobRunner(this)) {
     qRegisterMetaType<SnapshotPtr>();
+    connect(mJobs, &JobRunner::progressChanged, this, &InferenceController::progressChanged);
+    connect(mJobs, &JobRunner::busyChanged, this, [this](bool busy) {
+        if (!busy) {
+            mRunningRequest = {};
+        }
+        emit busyChanged(busy);
+    });
 }
 
 InferenceController::~InferenceController() {
-    if (mCancel) {
-        mCancel->store(true);
-    }
-    for (QObject* object : std::as_const(mWatchers)) {
-        auto* watcher = static_cast<QFutureWatcher<JobOutput>*>(object);
-        watcher->disconnect(this);
-        watcher->waitForFinished();
-    }
+    mQueued.reset();
+    delete mJobs;  // cancels and waits, before the members its callbacks use go away
+    mJobs = nullptr;
 }
 
-void InferenceController::openModel(const QString& path) {
+bool InferenceController::isBusy() const { return mJobs && mJobs->isBusy(); }
+
+void InferenceController::openModel(const QString& path, const core::LoadOptions& options) {
     Request r;
     r.modelPath = path;
+    r.loadOptions = options;
+    r.loadOptions.progress = {};
+    r.loadOptions.cancel = nullptr;
+    submit(std::move(r));
+}
+
+void InferenceController::setRunOptions(const core::RunOptions& options) {
+    mRunOptions = options;
+    mRunOptions.progress = {};
+    mRunOptions.cancel = nullptr;
+    if (!mJobs->isBusy() && (!mCurrent || !mCurrent->model || !mCurrent->source())) {
+        return;  // nothing to re-run; the next image uses the options
+    }
+    Request r;
+    r.rerun = true;
     submit(std::move(r));
 }
 
@@ -178,19 +194,20 @@ void InferenceController::openImagePixels(const core::Image8& image, const QStri
 
 void InferenceController::cancel() {
     mQueued.reset();
-    if (mCancel) {
-        mCancel->store(true);
-    }
+    mJobs->cancel();
 }
 
 void InferenceController::submit(Request request) {
-    if (!mRunning) {
+    if (!mJobs->isBusy()) {
         start(std::move(request));
         return;
     }
     if (!mRunningRequest.modelPath.isEmpty() && request.modelPath.isEmpty()) {
-        // Do not throw away a model load (possibly a large file) for an image: queue the image
-        // and run it with the new model when the load finishes.
+        // Do not throw away a model load (possibly a large file) for an image or new run
+        // options: queue the request and run it with the new model when the load finishes.
+        if (!request.hasImage() && mQueued && mQueued->hasImage()) {
+            return;  // a queued image runs with the new options anyway
+        }
         mQueued = std::move(request);
         return;
     }
@@ -204,82 +221,33 @@ void InferenceController::submit(Request request) {
         request.imageLabel = carry.imageLabel;
     }
     mQueued.reset();
-    mCancel->store(true);
-    start(std::move(request));
+    start(std::move(request));  // JobRunner cancels the running job
 }
 
 void InferenceController::start(Request request) {
-    const quint64 generation = ++mGeneration;
-    mCancel = std::make_shared<std::atomic<bool>>(false);
     mRunningRequest = request;
-    const bool wasRunning = mRunning;
-    mRunning = true;
-
-    JobContext ctx;
-    ctx.request = std::move(request);
-    ctx.current = mCurrent;
-    ctx.cancel = mCancel;
-    QPointer<InferenceController> self(this);
-    ctx.progress = [self, generation](QString text, int value, int maximum) {
-        // Worker thread: hop to the GUI thread; the controller drops stale generations.
-        if (auto* target = self.data()) {
-            QMetaObject::invokeMethod(
-                target,
-                [self, generation, text, value, maximum] {
-                    if (self) {
-                        self->reportProgress(generation, text, value, maximum);
-                    }
-                },
-                Qt::QueuedConnection);
-        }
-    };
-
-    auto* watcher = new QFutureWatcher<JobOutput>(this);
-    mWatchers.append(watcher);
-    connect(watcher, &QFutureWatcher<JobOutput>::finished, this, [this, watcher, generation] {
-        mWatchers.removeOne(watcher);
-        const JobOutput out = watcher->result();
-        watcher->deleteLater();
-        finish(generation, out.snapshot, out.title, out.message);
-    });
-    watcher->setFuture(QtConcurrent::run([ctx = std::move(ctx)]() -> JobOutput {
-        JobOutput out = runJob(ctx);
-        if (isCancelled(ctx)) {
-            return {};  // superseded: nothing to publish, nothing to report
-        }
-        return out;
-    }));
-    if (!wasRunning) {
-        emit busyChanged(true);
-    }
+    SnapshotPtr current = mCurrent;
+    core::RunOptions options = mRunOptions;
+    mJobs->start<Outcome>(
+        tr("Working"),
+        [request = std::move(request), current, options](const JobContext& job) {
+            return runJob(request, current, options, job);
+        },
+        [this](Outcome outcome) { finish(outcome); });
 }
 
-void InferenceController::finish(quint64 generation, const SnapshotPtr& snapshot,
-                                 const QString& title, const QString& message) {
-    if (generation != mGeneration) {
-        return;  // superseded by a newer request; that one is running
-    }
-    mRunning = false;
+void InferenceController::finish(const Outcome& outcome) {
     mRunningRequest = {};
-    if (snapshot) {
-        mCurrent = snapshot;
+    if (outcome.snapshot) {
+        mCurrent = outcome.snapshot;
         emit snapshotChanged(mCurrent);
-    } else if (!title.isEmpty()) {
-        emit failed(title, message);
+    } else if (!outcome.title.isEmpty()) {
+        emit failed(outcome.title, outcome.message);
     }
     if (mQueued) {
         Request next = std::move(*mQueued);
         mQueued.reset();
         start(std::move(next));
-        return;
-    }
-    emit busyChanged(false);
-}
-
-void InferenceController::reportProgress(quint64 generation, const QString& text, int value,
-                                         int maximum) {
-    if (generation == mGeneration && mRunning) {
-        emit progressChanged(text, value, maximum);
     }
 }
 

@@ -12,6 +12,8 @@
 #include <QSpinBox>
 #include <algorithm>
 
+#include "core/model/token_names.h"
+
 namespace vitscope::ui {
 
 core::Matrix attentionMap(const core::InferenceResult& result, const AttentionQuery& query) {
@@ -43,31 +45,17 @@ QString fusionName(core::HeadFusion fusion) {
 namespace {
 
 QString tokenTitle(const core::TokenLayout& tokens, int token) {
-    if (token == tokens.clsIndex) {
-        return QObject::tr("class token");
-    }
-    if (token == tokens.distIndex) {
-        return QObject::tr("distillation token");
-    }
-    if (tokens.numRegisters > 0 && token >= tokens.firstRegister &&
-        token < tokens.firstRegister + tokens.numRegisters) {
-        return QObject::tr("register token %1").arg(token - tokens.firstRegister + 1);
-    }
-    if (tokens.isPatch(token) && tokens.gridW > 0) {
-        const int p = token - tokens.numPrefix;
-        return QObject::tr("patch (%1, %2)").arg(p / tokens.gridW).arg(p % tokens.gridW);
-    }
-    return QObject::tr("token %1").arg(token);
+    return QString::fromStdString(core::tokenLabel(tokens, token));
 }
 
-int defaultSource(const core::TokenLayout& tokens) {
-    if (tokens.clsIndex >= 0) {
-        return tokens.clsIndex;
+/// "Class token", "Register 1", "Patch (row 2, column 3)": the label as a list item.
+QString tokenItem(const core::TokenLayout& tokens, int token) {
+    QString title = tokenTitle(tokens, token);
+    if (title.startsWith(QStringLiteral("the "))) {
+        title.remove(0, 4);
     }
-    if (tokens.numPrefix > 0) {
-        return 0;
-    }
-    return tokens.patchToken(tokens.gridH / 2, tokens.gridW / 2);
+    title[0] = title[0].toUpper();
+    return title;
 }
 
 }  // namespace
@@ -205,7 +193,7 @@ void LayerHeadPicker::buildActions() {
         [this] { setFusion(core::HeadFusion((int(mQuery.fusion) + 1) % 3)); });
     add(tr("Source: Class Token"), {Qt::Key_C}, [this] {
         AttentionQuery q = mQuery;
-        q.sourceToken = defaultSource(mTokens);
+        q.sourceToken = core::defaultQueryToken(mTokens);
         apply(q);
     });
     add(tr("Toggle Reverse View"), {Qt::Key_V}, [this] { setReverse(!mQuery.reverse); });
@@ -223,7 +211,7 @@ void LayerHeadPicker::setShape(int numLayers, int numHeads, const core::TokenLay
     if (!same) {
         q = AttentionQuery{};
         q.layer = std::max(numLayers - 1, 0);
-        q.sourceToken = defaultSource(tokens);
+        q.sourceToken = core::defaultQueryToken(tokens);
         q.fusion = mQuery.fusion;
         q.discardRatio = mQuery.discardRatio;
     }
@@ -302,14 +290,10 @@ void LayerHeadPicker::apply(const AttentionQuery& query) {
 void LayerHeadPicker::rebuildSourceItems() {
     mSourceCombo->clear();
     for (int t = 0; t < mTokens.numPrefix; ++t) {
-        QString title = tokenTitle(mTokens, t);
-        title[0] = title[0].toUpper();
-        mSourceCombo->addItem(title, t);
+        mSourceCombo->addItem(tokenItem(mTokens, t), t);
     }
     if (mTokens.isPatch(mQuery.sourceToken)) {
-        QString title = tokenTitle(mTokens, mQuery.sourceToken);
-        title[0] = title[0].toUpper();
-        mSourceCombo->addItem(title, mQuery.sourceToken);
+        mSourceCombo->addItem(tokenItem(mTokens, mQuery.sourceToken), mQuery.sourceToken);
     }
     mSourceCombo->setCurrentIndex(mSourceCombo->findData(mQuery.sourceToken));
 }

@@ -4,8 +4,29 @@
 
 namespace vitscope::ui {
 
+namespace {
+/// Every layer x head map for the query's source token, row-major (layer, head).
+std::vector<core::Matrix> allMaps(const core::InferenceResult& result,
+                                  const AttentionQuery& query) {
+    const int layers = result.attention.layers();
+    const int heads = result.attention.heads();
+    std::vector<core::Matrix> maps;
+    maps.reserve(static_cast<size_t>(layers) * heads);
+    for (int l = 0; l < layers; ++l) {
+        for (int h = 0; h < heads; ++h) {
+            AttentionQuery q = query;
+            q.layer = l;
+            q.head = h;
+            q.rollout = false;
+            maps.push_back(attentionMap(result, q));
+        }
+    }
+    return maps;
+}
+}  // namespace
+
 LayersHeadsOverview::LayersHeadsOverview(QWidget* parent)
-    : HeadGridView(QStringLiteral("layers-heads"), /*maxTile=*/120, parent) {
+    : HeadGridView(QStringLiteral("layers-heads"), /*maxTile=*/120, &allMaps, parent) {
     QSizePolicy policy(QSizePolicy::Preferred, QSizePolicy::Preferred);
     policy.setHeightForWidth(true);
     setSizePolicy(policy);
@@ -21,22 +42,14 @@ int LayersHeadsOverview::tileCount() const {
 }
 
 void LayersHeadsOverview::buildTiles(HeadGridFigure& figure, const core::InferenceResult& result,
-                                     const AttentionQuery& query, int /*columns*/) const {
+                                     std::vector<core::Matrix> maps, const AttentionQuery& query,
+                                     int /*columns*/) const {
     const int layers = result.attention.layers();
     const int heads = result.attention.heads();
-    std::vector<core::Matrix> maps;
-    maps.reserve(static_cast<size_t>(layers) * heads);
     QStringList rowLabels;
     QStringList colLabels;
     for (int l = 0; l < layers; ++l) {
         rowLabels << tr("L%1").arg(l + 1);
-        for (int h = 0; h < heads; ++h) {
-            AttentionQuery q = query;
-            q.layer = l;
-            q.head = h;
-            q.rollout = false;
-            maps.push_back(attentionMap(result, q));
-        }
     }
     for (int h = 0; h < heads; ++h) {
         colLabels << tr("H%1").arg(h + 1);

@@ -22,7 +22,8 @@ signals:
 
 protected:
     void buildTiles(HeadGridFigure& figure, const core::InferenceResult& result,
-                    const AttentionQuery& query, int columns) const override;
+                    std::vector<core::Matrix> maps, const AttentionQuery& query,
+                    int columns) const override;
     /// Always one column per head, whatever the width.
     int columnsFor(int width) const override;
     int tileCount() const override;

@@ -9,7 +9,6 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -21,9 +20,10 @@
 #include <QStatusBar>
 #include <QToolBar>
 #include <QToolButton>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
+#include "core/model/token_names.h"
+#include "core/pipeline/dataset.h"
 #include "ui/attention_view.h"
 #include "ui/heads_panel.h"
 #include "ui/image_convert.h"
@@ -36,10 +36,12 @@ namespace vitscope::ui {
 
 namespace {
 constexpr int kMaxRecent = 10;
-const char* const kImageFilter =
-    "Images (*.png *.jpg *.jpeg *.jpe *.bmp *.dib *.tif *.tiff *.webp *.pbm *.pgm *.ppm *.pnm "
-    "*.pxm *.sr *.ras *.jp2 *.exr *.hdr *.pic);;All files (*)";
 const char* const kModelFilter = "Checkpoints (*.safetensors *.npz *.json);;All files (*)";
+
+QString imageFilter() {
+    return QObject::tr("Images (%1);;All files (*)")
+        .arg(QString::fromStdString(core::imageNamePatterns()));
+}
 
 QDockWidget* makeDock(QMainWindow* window, const QString& title, const QString& name,
                       QWidget* content, Qt::DockWidgetArea area) {
@@ -150,7 +152,7 @@ void MainWindow::buildFileMenu() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Image..."), QKeySequence::Open, this, [this] {
         const QString path =
-            QFileDialog::getOpenFileName(this, tr("Open Image"), mLastDir, tr(kImageFilter));
+            QFileDialog::getOpenFileName(this, tr("Open Image"), mLastDir, imageFilter());
         if (!path.isEmpty()) {
             openImage(path);
         }
@@ -246,8 +248,10 @@ void MainWindow::buildStatusBar() {
 
 void MainWindow::fillSamplesMenu(QMenu* menu) const {
     const QDir samples(mResourcesDir + QStringLiteral("/samples"));
-    const QStringList filters{QStringLiteral("*.png"), QStringLiteral("*.jpg"),
-                              QStringLiteral("*.jpeg")};
+    QStringList filters;
+    for (const std::string& ext : core::imageExtensions()) {
+        filters << QStringLiteral("*") + QString::fromStdString(ext);
+    }
     for (const QString& group : samples.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         QMenu* sub = menu->addMenu(group);
         const QDir dir(samples.filePath(group));
@@ -375,71 +379,54 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
     }
     setWindowTitle((title << tr("vitscope")).join(QStringLiteral(" — ")));
     if (s->model) {
-        mModelPanel->setModel(*s->model, s->result.get());
+        mModelPanel->setModel(*s->model, s->result());
     }
     mTimingLabel->setText(tr("model load %1 ms · forward %2 ms")
                               .arg(s->loadMs, 0, 'f', 0)
-                              .arg(s->forwardMs, 0, 'f', 1));
-    if (!s->result) {
+                              .arg(s->forwardMs(), 0, 'f', 1));
+    if (!s->result()) {
         mView->clear();
-        if (s->original) {  // an image but no model to run it yet
-            mView->setImage(toQImage(*s->original), {});
+        if (s->source()) {  // an image but no model to run it yet
+            mView->setImage(toQImage(*s->source()), {});
         }
         mPredictions->clear();
         mHeads->clear();
         mOverview->clear();
         return;
     }
-    const QImage shown = s->shown ? toQImage(*s->shown) : QImage();
-    const auto& att = s->result->attention;
-    mView->setImage(shown, s->result->tokens);
-    mHeads->setResult(shown, s->result);
-    mOverview->setResult(shown, s->result);
+    const core::Run& run = *s->run;
+    const QImage shown = s->shown() ? toQImage(*s->shown()) : QImage();
+    const auto& att = run.result->attention;
+    mView->setImage(shown, run.result->tokens);
+    mHeads->setResult(shown, run.result);
+    mOverview->setResult(shown, run.result);
     if (s->model->config().hasHead()) {
-        mPredictions->setPredictions(s->predictions);
+        mPredictions->setPredictions(run.predictions);
     } else {
         mPredictions->setNoHead(QString::fromStdString(s->model->info().architecture));
     }
-    mPicker->setShape(att.layers(), att.heads(), s->result->tokens);  // emits queryChanged
+    mPicker->setShape(att.layers(), att.heads(), run.result->tokens);  // emits queryChanged
 }
 
 void MainWindow::showQuery(const AttentionQuery& query) {
     const SnapshotPtr s = mController->current();
-    if (!s || !s->result) {
+    if (!s || !s->result()) {
         return;
     }
-    const auto& r = *s->result;
-    const QString caption =
-        describeQuery(query, r.tokens, r.attention.layers(), r.attention.heads());
     mHeads->setQuery(query);
     mOverview->setQuery(query);
-    const quint64 generation = ++mMapGeneration;
-    if (!query.rollout) {  // one row or column of one (fused) layer: cheap
-        mView->setMap(attentionMap(r, query), query.sourceToken, caption);
-        return;
-    }
-    // Rollout multiplies up to `depth` (N, N) matrices: off the GUI thread, latest request wins.
-    auto* watcher = new QFutureWatcher<core::Matrix>(this);
-    connect(watcher, &QFutureWatcher<core::Matrix>::finished, this,
-            [this, watcher, generation, query, caption] {
-                watcher->deleteLater();
-                if (generation == mMapGeneration) {
-                    mView->setMap(watcher->result(), query.sourceToken, caption);
-                }
-            });
-    watcher->setFuture(
-        QtConcurrent::run([result = s->result, query] { return attentionMap(*result, query); }));
+    mView->showQuery(s->run->result, query);  // rollout goes off the GUI thread
 }
 
 void MainWindow::showHover(int row, int col, int token, float value) {
-    if (row < 0) {
+    if (row < 0 || col < 0) {
         statusBar()->clearMessage();
         return;
     }
-    statusBar()->showMessage(tr("patch (%1, %2) · token %3 · attention %4")
-                                 .arg(row)
-                                 .arg(col)
-                                 .arg(token)
+    const core::TokenLayout& tokens = mView->tokens();
+    statusBar()->showMessage(tr("%1 · %2 · attention %3")
+                                 .arg(QString::fromStdString(core::tokenLabel(tokens, token)),
+                                      QString::fromStdString(core::tokenId(tokens, token)))
                                  .arg(static_cast<double>(value), 0, 'g', 4));
 }
 

@@ -113,7 +113,6 @@ private:
     QString mLastDir;
     QString mShownModelPath;
     QString mShownImageLabel;
-    quint64 mMapGeneration = 0;  // the latest attention map asked for
 };
 
 }  // namespace vitscope::ui

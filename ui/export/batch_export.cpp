@@ -1,11 +1,10 @@
 #include "ui/export/batch_export.h"
 
 #include <QDir>
-#include <QFutureWatcher>
-#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 
 #include "ui/export/figure_export.h"
+#include "ui/job_runner.h"
 #include "ui/layer_head_picker.h"
 
 namespace vitscope::ui {
@@ -119,55 +118,57 @@ core::Result<int> exportOverlays(const OverlayBatch& batch, const OverlayProgres
     return written;
 }
 
-BatchExporter::BatchExporter(QObject* parent) : QObject(parent) {
-    mWatcher = new QFutureWatcher<Outcome>(this);
-    connect(mWatcher, &QFutureWatcher<Outcome>::finished, this, [this] {
-        mRunning = false;
-        const Outcome outcome = mWatcher->result();
-        emit finished(outcome.written, outcome.total, outcome.cancelled, outcome.error);
-    });
+BatchExporter::BatchExporter(QObject* parent) : QObject(parent), mJobs(new JobRunner(this)) {
+    // Progress arrives as (path, files written, total) through the runner, which drops the
+    // reports of a cancelled batch.
+    connect(mJobs, &JobRunner::progressChanged, this,
+            [this](const QString& path, int done, int total) {
+                if (done > 0) {
+                    mDone = done;
+                    emit progressChanged(done, total, path);
+                }
+            });
 }
 
-BatchExporter::~BatchExporter() {
-    cancel();
-    mWatcher->waitForFinished();
-}
+BatchExporter::~BatchExporter() = default;  // the runner cancels and waits
+
+bool BatchExporter::isRunning() const { return mJobs->isBusy(); }
 
 bool BatchExporter::start(OverlayBatch batch) {
-    if (mRunning) {
+    if (isRunning()) {
         return false;
     }
-    mRunning = true;
-    mCancel = std::make_shared<std::atomic<bool>>(false);
-    const int total = batch.result ? overlayCount(*batch.result) : 0;
-    // The worker owns its copy of the batch and the cancel flag; progress reaches the GUI
-    // thread as queued calls on this object (dropped if it is destroyed first).
-    mWatcher->setFuture(
-        QtConcurrent::run([this, batch = std::move(batch), cancel = mCancel, total] {
+    mDone = 0;
+    mTotal = batch.result ? overlayCount(*batch.result) : 0;
+    mJobs->start<Outcome>(
+        tr("Exporting overlays"),
+        [batch = std::move(batch), total = mTotal](const JobContext& job) {
             int done = 0;  // counted here too, so that a failed batch still says what it wrote
-            const auto report = [this, &done](int n, int of, const QString& path) {
+            const auto report = [&job, &done](int n, int of, const QString& path) {
                 done = n;
-                QMetaObject::invokeMethod(
-                    this, [this, n, of, path] { emit progressChanged(n, of, path); },
-                    Qt::QueuedConnection);
+                job.progress(path, n, of);
             };
-            const core::Result<int> written = exportOverlays(batch, report, cancel.get());
+            const core::Result<int> written = exportOverlays(batch, report, job.cancel);
             Outcome outcome;
             outcome.total = total;
             outcome.written = written ? written.value() : done;
-            outcome.cancelled = written && outcome.written < total && cancel->load();
             if (!written) {
                 outcome.error = QString::fromStdString(written.error().message);
             }
             return outcome;
-        }));
+        },
+        [this](Outcome outcome) {
+            emit finished(outcome.written, outcome.total, false, outcome.error);
+        });
     return true;
 }
 
 void BatchExporter::cancel() {
-    if (mCancel) {
-        mCancel->store(true);
+    if (!isRunning()) {
+        return;
     }
+    mJobs->cancel();  // the worker stops before its next file; its outcome is dropped
+    emit finished(mDone, mTotal, true, {});
 }
 
 }  // namespace vitscope::ui

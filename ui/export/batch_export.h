@@ -5,7 +5,7 @@
 /// figure exported on its own.
 ///
 /// exportOverlays() touches no widget (QImage, QSvgGenerator and QPdfWriter paint on any thread),
-/// so it may run off the GUI thread; BatchExporter runs it with QtConcurrent::run and reports
+/// so it may run off the GUI thread; BatchExporter runs it as a JobRunner job and reports
 /// progress and the outcome on the GUI thread (STYLE.md §6).
 
 #include <QObject>
@@ -18,10 +18,9 @@
 #include "core/result.h"
 #include "ui/figures/attention_figure.h"
 
-template <typename T>
-class QFutureWatcher;
-
 namespace vitscope::ui {
+
+class JobRunner;
 
 /// What a batch writes. Plain value: it shares the (immutable) result and copies the figure.
 struct OverlayBatch {
@@ -63,12 +62,13 @@ public:
     /// Cancels the batch in progress and waits for it (it stops after the file being written).
     ~BatchExporter() override;
 
-    bool isRunning() const { return mRunning; }
+    bool isRunning() const;
     /// Starts writing `batch`; returns false (and starts nothing) while another batch runs.
     bool start(OverlayBatch batch);
 
 public slots:
-    /// Stops the running batch before its next file; finished() follows with cancelled = true.
+    /// Stops the running batch before its next file; finished() follows at once with
+    /// cancelled = true and the files reported so far (the file being written completes).
     void cancel();
 
 signals:
@@ -86,9 +86,9 @@ public:
     };
 
 private:
-    QFutureWatcher<Outcome>* mWatcher = nullptr;
-    std::shared_ptr<std::atomic<bool>> mCancel;
-    bool mRunning = false;
+    JobRunner* mJobs = nullptr;
+    int mDone = 0;   // files reported by the running batch
+    int mTotal = 0;  // files in the running batch
 };
 
 }  // namespace vitscope::ui

@@ -107,7 +107,7 @@ void ExportMenu::exportAllOverlays() {
         return;
     }
     const SnapshotPtr snapshot = mSources.controller->current();
-    if (!snapshot || !snapshot->result || snapshot->result->attention.empty()) {
+    if (!snapshot || !snapshot->result() || snapshot->result()->attention.empty()) {
         emit failed(tr("Cannot export overlays"),
                     tr("There is no attention to export: open a model and an image first."));
         return;
@@ -124,14 +124,14 @@ void ExportMenu::exportAllOverlays() {
     QSettings().setValue(QLatin1String(kBatchDirKey), folder);
     const AttentionQuery query = mSources.picker->query();
     OverlayBatch batch;
-    batch.result = snapshot->result;
+    batch.result = snapshot->run->result;
     batch.style = mSources.view->figure();
     batch.style.setPalette({});  // print colours, as a single export
     batch.sourceToken = query.sourceToken;
     batch.reverse = query.reverse;
     batch.folder = folder;
     batch.format = overlayFormat();
-    const int total = overlayCount(*snapshot->result);
+    const int total = overlayCount(*snapshot->result());
     mBatchFolder = folder;
     mBatch->start(std::move(batch));
     mExportAll->setEnabled(false);

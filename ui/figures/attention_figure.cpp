@@ -140,14 +140,14 @@ void AttentionFigure::paintRulers(QPainter& painter, const QRectF& imageRect,
     const int colStep = labelStep(cw, fm.horizontalAdvance(QStringLiteral("000")));
     for (int c = 0; c < mGridW; c += colStep) {
         const QRectF r(imageRect.left() + c * cw, topStrip.top(), cw, topStrip.height());
-        painter.drawText(r.adjusted(-20, 0, 20, 0), Qt::AlignCenter, QString::number(c));
+        painter.drawText(r.adjusted(-20, 0, 20, 0), Qt::AlignCenter, QString::number(c + 1));
     }
     painter.setClipRect(leftStrip);
     const int rowStep = labelStep(ch, fm.height());
     for (int r = 0; r < mGridH; r += rowStep) {
         const QRectF rr(leftStrip.left(), imageRect.top() + r * ch, leftStrip.width() - 4, ch);
         painter.drawText(rr.adjusted(0, -10, 0, 10), Qt::AlignRight | Qt::AlignVCenter,
-                         QString::number(r));
+                         QString::number(r + 1));  // 1-based, as the mosaic numbers tiles
     }
     painter.restore();
 }

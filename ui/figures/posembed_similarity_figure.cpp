@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/model/token_names.h"
 #include "ui/figures/figure_parts.h"
 #include "ui/image_convert.h"
 
@@ -261,11 +262,19 @@ QSizeF PosEmbedTileFigure::preferredSize() const {
     return QSizeF(width, fp::kMargin + kTitleStrip + panelH + 14 + captionH + fp::kMargin);
 }
 
+/// The core's name of tile (row, col) of the mosaic, so that it reads as the attention view
+/// names the same patch: "patch (row 3, column 5)".
+QString PosEmbedTileFigure::tileLabel() const {
+    core::TokenLayout grid;  // patches only: the similarity drops the prefix entries
+    grid.gridH = mData.gridH;
+    grid.gridW = mData.gridW;
+    return QString::fromStdString(core::tokenLabel(grid, grid.patchToken(mRow, mCol)));
+}
+
 QString PosEmbedTileFigure::caption() const {
-    return QStringLiteral("Cosine similarity between the position embedding of patch (row %1, "
-                          "column %2) and those of every patch%3")
-               .arg(mRow + 1)
-               .arg(mCol + 1)
+    return QStringLiteral("Cosine similarity between the position embedding of %1 and those of "
+                          "every patch%2")
+               .arg(tileLabel())
                .arg(mShown.isNull() ? QStringLiteral(".")
                                     : QStringLiteral(", over the image the model saw (left, 60% "
                                                      "opacity) and alone (right)."));
@@ -283,7 +292,7 @@ void PosEmbedTileFigure::paint(QPainter& painter, const QRectF& target) const {
     painter.setPen(Qt::black);
     painter.setFont(fp::font(fp::kTitleSize, true));
     painter.drawText(QPointF(fp::kMargin, fp::kMargin + fp::kTitleSize),
-                     QStringLiteral("Patch (%1, %2)").arg(mRow + 1).arg(mCol + 1));
+                     tileLabel().replace(0, 1, QStringLiteral("P")));
     const double panelH = kTilePanel * mData.gridH / mData.gridW;
     double x = fp::kMargin;
     const double top = fp::kMargin + kTitleStrip;

@@ -80,6 +80,7 @@ public:
     QString name() const override { return QStringLiteral("posembed-similarity-tile"); }
 
 private:
+    QString tileLabel() const;
     PosEmbedSimilarityData mData;
     int mRow = 0;
     int mCol = 0;
