@@ -46,7 +46,7 @@ JobOutput runJob(const JobContext& ctx) {
     const auto& req = ctx.request;
     if (!req.modelPath.isEmpty()) {
         ctx.progress(QObject::tr("Loading model %1").arg(fileName(req.modelPath)), 0, 1000);
-        core::LoadOptions options;
+        core::LoadOptions options = req.loadOptions;
         options.cancel = ctx.cancel.get();
         options.progress = [&ctx, &req](float f) {
             ctx.progress(QObject::tr("Loading model %1").arg(fileName(req.modelPath)),
@@ -146,8 +146,13 @@ InferenceController::~InferenceController() {
 }
 
 void InferenceController::openModel(const QString& path) {
+    openModel(path, core::LoadOptions{});
+}
+
+void InferenceController::openModel(const QString& path, const core::LoadOptions& options) {
     Request r;
     r.modelPath = path;
+    r.loadOptions = options;
     submit(std::move(r));
 }
 

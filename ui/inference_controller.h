@@ -49,6 +49,8 @@ public slots:
     /// A .safetensors file, a sharded index, a Hugging Face/timm folder or a .npz. The current
     /// image is re-run with the new model's preprocessing.
     void openModel(const QString& path);
+    /// The same with the user's overrides (head count, mean/std, resize recipe).
+    void openModel(const QString& path, const core::LoadOptions& options);
     void openImage(const QString& path);
     /// Encoded image bytes (PNG, JPEG, ... from the clipboard or a drop); `label` names them.
     void openImageData(const QByteArray& bytes, const QString& label);
@@ -69,6 +71,7 @@ public:
     /// One request: a model to load and/or an image to open (path, bytes or pixels).
     struct Request {
         QString modelPath;
+        core::LoadOptions loadOptions;  ///< overrides; progress and cancel are set per run
         QString imagePath;
         QByteArray imageBytes;
         std::shared_ptr<const core::Image8> imagePixels;
