@@ -1,10 +1,17 @@
 // Loader behaviour beyond the numbers: broken checkpoints fail with errors that name the file and
 // the tensor, pickles are refused, and what was assumed is reported.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/model/vit_model.h"
 
 using namespace vitscope;
+
+const QString kBundled = QStringLiteral(VITSCOPE_RESOURCES "/models/fashion-mnist-vit");
 
 class TestModelLoader : public QObject {
     Q_OBJECT
@@ -59,6 +66,132 @@ private slots:
         QVERIFY(noted);
         QCOMPARE((*r)->config().pooling, core::Pooling::MeanPatches);
         QVERIFY((*r)->config().fcNorm);
+    }
+
+    void bundledWeightsAloneAreMarkedInferred() {
+        // model.safetensors without config.json or preprocessor_config.json: every guess is listed.
+        QTemporaryDir dir;
+        QVERIFY(QFile::copy(kBundled + "/model.safetensors", dir.filePath("model.safetensors")));
+        auto r = core::loadModel(dir.path().toStdString());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        const core::ModelInfo& info = (*r)->info();
+        using Kind = core::InferredSetting::Kind;
+        const auto* heads = info.findInferred(Kind::NumHeads);
+        QVERIFY(heads != nullptr);
+        QCOMPARE(heads->value, std::string("1"));
+        QVERIFY2(heads->why.find("no config.json") != std::string::npos, heads->why.c_str());
+        QVERIFY(heads->why.find("head width 64") != std::string::npos);
+        const auto* norm = info.findInferred(Kind::Normalization);
+        QVERIFY(norm != nullptr);
+        QCOMPARE(norm->value, std::string("mean/std 0.5"));
+        QVERIFY(norm->why.find("preprocessor_config.json") != std::string::npos);
+        QVERIFY(info.findInferred(Kind::Resize) != nullptr);
+        const auto* labels = info.findInferred(Kind::Labels);
+        QVERIFY(labels != nullptr);
+        QCOMPARE(labels->value, std::string("'class N'"));
+        QCOMPARE((*r)->label(0), std::string("class 0"));
+        // Read normally, nothing is a guess.
+        auto normal = core::loadModel(kBundled.toStdString());
+        QVERIFY(normal.ok());
+        QVERIFY((*normal)->info().inferred.empty());
+        QVERIFY((*normal)->info().ignoredTensors.empty());
+    }
+
+    void overridesReproduceTheConfig() {
+        // 4 heads and the bundled mean/std given by the user: the same logits as with the config.
+        QFile pre(kBundled + "/preprocessor_config.json");
+        QVERIFY(pre.open(QIODevice::ReadOnly));
+        const QJsonObject pj = QJsonDocument::fromJson(pre.readAll()).object();
+        const float mean = static_cast<float>(pj["image_mean"].toArray()[0].toDouble());
+        const float stdv = static_cast<float>(pj["image_std"].toArray()[0].toDouble());
+        QTemporaryDir dir;
+        QVERIFY(QFile::copy(kBundled + "/model.safetensors", dir.filePath("model.safetensors")));
+        core::LoadOptions options;
+        options.numHeads = 4;
+        options.mean = std::array<float, 3>{mean, mean, mean};
+        options.std = std::array<float, 3>{stdv, stdv, stdv};
+        options.recipe = core::RecipeStyle::HfExact;
+        auto guessed = core::loadModel(dir.path().toStdString(), options);
+        QVERIFY2(guessed.ok(), guessed.ok() ? "" : guessed.error().message.c_str());
+        using Kind = core::InferredSetting::Kind;
+        const core::ModelInfo& info = (*guessed)->info();
+        QVERIFY(info.findInferred(Kind::NumHeads) == nullptr);
+        QVERIFY(info.findInferred(Kind::Normalization) == nullptr);
+        QVERIFY(info.findInferred(Kind::Resize) == nullptr);
+        QVERIFY(info.findInferred(Kind::Labels) != nullptr);  // no override for names
+        auto normal = core::loadModel(kBundled.toStdString());
+        QVERIFY(normal.ok());
+        QCOMPARE((*guessed)->config().numHeads, (*normal)->config().numHeads);
+
+        core::Image8 image{28, 28, 1, {}};
+        for (int i = 0; i < 28 * 28; ++i) image.pixels.push_back(static_cast<uint8_t>((i * 37 + i / 28 * 11) % 256));
+        auto a = core::preprocess(image, (*guessed)->recipe());
+        auto b = core::preprocess(image, (*normal)->recipe());
+        QVERIFY(a.ok() && b.ok());
+        auto ra = core::runForward(**guessed, a->input);
+        auto rb = core::runForward(**normal, b->input);
+        QVERIFY(ra.ok() && rb.ok());
+        QCOMPARE(ra->logits.size(), rb->logits.size());
+        for (int c = 0; c < static_cast<int>(rb->logits.size()); ++c) QCOMPARE(ra->logits[c], rb->logits[c]);
+    }
+
+    void badOverridesAreUsageErrors_data() {
+        QTest::addColumn<int>("heads");
+        QTest::addColumn<float>("mean");
+        QTest::addColumn<float>("stdv");
+        QTest::addColumn<QString>("expected");
+        const float inf = std::numeric_limits<float>::infinity();
+        QTest::newRow("heads not dividing") << 5 << 0.5f << 0.5f << "does not divide the embedding width 64";
+        QTest::newRow("negative heads") << -2 << 0.5f << 0.5f << "head count must be positive";
+        QTest::newRow("std zero") << 0 << 0.5f << 0.0f << "std must be";
+        QTest::newRow("std infinite") << 0 << 0.5f << inf << "std must be";
+        QTest::newRow("mean nan") << 0 << std::nanf("") << 0.5f << "mean must be finite";
+    }
+
+    void badOverridesAreUsageErrors() {
+        QFETCH(int, heads);
+        QFETCH(float, mean);
+        QFETCH(float, stdv);
+        QFETCH(QString, expected);
+        core::LoadOptions options;
+        options.numHeads = heads;
+        options.mean = std::array<float, 3>{mean, mean, mean};
+        options.std = std::array<float, 3>{stdv, stdv, stdv};
+        auto r = core::loadModel(kBundled.toStdString(), options);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, core::ErrorCode::Usage);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(expected), r.error().message.c_str());
+    }
+
+    void unknownTensorsAreRefused() {
+        auto r = core::loadModel(VITSCOPE_TEST_DATA "/bad/unknown_tensor");
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, core::ErrorCode::BadModel);
+        const QString m = QString::fromStdString(r.error().message);
+        QVERIFY2(m.startsWith("model.safetensors: this checkpoint has tensors vitscope does not use: "), qPrintable(m));
+        QVERIFY2(m.contains("vit.encoder.layer.0.attention.attention.q_norm.weight"), qPrintable(m));
+        QVERIFY2(m.contains("(and 3 more)"), qPrintable(m));
+        QVERIFY(m.contains("an architecture vitscope does not support"));
+    }
+
+    void allowListedExtrasAreIgnoredAndListed_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QStringList>("ignored");
+        QTest::newRow("HF ViTModel pooler") << "hf_vit_nohead" << QStringList{"pooler.dense.bias", "pooler.dense.weight"};
+        QTest::newRow("DINOv2 mask token") << "hf_dinov2" << QStringList{"embeddings.mask_token"};
+        QTest::newRow("HF ViT without extras") << "hf_vit_cls" << QStringList{};
+        QTest::newRow("timm") << "timm_distilled" << QStringList{};
+        QTest::newRow("Google") << "google_npz_bigvision" << QStringList{};
+    }
+
+    void allowListedExtrasAreIgnoredAndListed() {
+        QFETCH(QString, path);
+        QFETCH(QStringList, ignored);
+        auto r = core::loadModel((QStringLiteral(VITSCOPE_TEST_DATA "/models/") + path).toStdString());
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        QStringList have;
+        for (const auto& n : (*r)->info().ignoredTensors) have << QString::fromStdString(n);
+        QCOMPARE(have, ignored);
     }
 
     void f32IsMappedInPlaceAndF16Converted() {

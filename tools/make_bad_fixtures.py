@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes the small checkpoint/data fixtures used by tests/tst_safetensors, tst_npy_npz, tst_idx
-and tst_pickle_guard:
+"""Writes the small checkpoint/data fixtures used by tests/tst_safetensors, tst_npy_npz, tst_idx,
+tst_pickle_guard and tst_model_loader (unknown_tensor/, derived from tests/data/models/hf_vit_cls):
 
   tests/data/io/   valid files for positive tests (values checked exactly by the tests)
   tests/data/bad/  one broken file per failure mode (see tests/data/bad/README.md)
@@ -321,6 +321,44 @@ def pickle_fixtures():
     write(BAD, "torch_zip_pkl_second.dat", buf.getvalue())
 
 
+# ---------------------------------------------------------------------------------------------
+# model checkpoints with tensors the loader does not use (tests/tst_model_loader.cpp)
+
+def read_safetensors(path):
+    """(entries as for safetensors_bytes, metadata) of a valid file, raw bytes kept as they are."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    metadata = header.pop("__metadata__", None)
+    body = data[8 + n:]
+    entries = []
+    for name, t in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
+        begin, end = t["data_offsets"]
+        entries.append((name, t["dtype"], t["shape"], body[begin:end]))
+    return entries, metadata
+
+
+def unknown_tensor_fixtures():
+    """tests/data/models/hf_vit_cls plus qk-norm tensors (timm/HF qk_norm=True): the loader must
+    refuse the file and name them rather than run a model without the norms."""
+    src = os.path.join(ROOT, "tests", "data", "models", "hf_vit_cls")
+    entries, metadata = read_safetensors(os.path.join(src, "model.safetensors"))
+    width = json.load(open(os.path.join(src, "config.json")))["hidden_size"]
+    heads = json.load(open(os.path.join(src, "config.json")))["num_attention_heads"]
+    head_dim = width // heads
+    for layer in range(2):
+        for norm in ("q_norm", "k_norm"):
+            for part, value in (("weight", 1.0), ("bias", 0.0)):
+                raw = np.full(head_dim, value, dtype="<f4").tobytes()
+                entries.append((f"vit.encoder.layer.{layer}.attention.attention.{norm}.{part}", "F32",
+                                [head_dim], raw))
+    out = os.path.join(BAD, "unknown_tensor")
+    write(out, "model.safetensors", safetensors_bytes(entries, metadata))
+    with open(os.path.join(src, "config.json"), "rb") as f:
+        write(out, "config.json", f.read())
+
+
 if __name__ == "__main__":
     valid_safetensors()
     sharded()
@@ -329,4 +367,5 @@ if __name__ == "__main__":
     bad_npy_npz()
     idx_fixtures()
     pickle_fixtures()
+    unknown_tensor_fixtures()
     print("fixtures written to", os.path.abspath(IO), "and", os.path.abspath(BAD))

@@ -71,6 +71,8 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
 
     connect(mController, &InferenceController::snapshotChanged, this, &MainWindow::showSnapshot);
     connect(mController, &InferenceController::failed, this, &MainWindow::showError);
+    connect(mModelPanel, &ModelPanel::reloadRequested, mController,
+            qOverload<const QString&, const core::LoadOptions&>(&InferenceController::openModel));
     connect(mController, &InferenceController::busyChanged, this, &MainWindow::onBusyChanged);
     connect(mController, &InferenceController::progressChanged, this,
             [this](const QString& text, int value, int maximum) {

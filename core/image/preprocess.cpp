@@ -450,6 +450,43 @@ PreprocessRecipe timmEvalRecipe(int size, double cropPct, Resample resample,
     return r;
 }
 
+const char* toString(RecipeStyle style) {
+    switch (style) {
+        case RecipeStyle::HfExact:
+            return "hf";
+        case RecipeStyle::TimmCenterCrop:
+            return "timm";
+    }
+    return "?";
+}
+
+Result<RecipeStyle> parseRecipeStyle(std::string_view name) {
+    if (name == "hf") {
+        return RecipeStyle::HfExact;
+    }
+    if (name == "timm") {
+        return RecipeStyle::TimmCenterCrop;
+    }
+    return makeError(ErrorCode::Usage, "unknown resize recipe '" + std::string(name) +
+                                           "' (expected 'hf': exact resize, bilinear, or 'timm': "
+                                           "shorter side to size/0.875, bicubic, centre crop)");
+}
+
+PreprocessRecipe recipeForStyle(RecipeStyle style, int height, int width, int channels,
+                                std::array<float, 3> mean, std::array<float, 3> std) {
+    PreprocessRecipe r;
+    if (style == RecipeStyle::HfExact) {
+        r = hfExactResizeRecipe(height, width, Resample::Bilinear, mean, std);
+    } else {
+        // timm's default crop_pct 0.875 on the shorter side; the crop keeps the model's size.
+        r = timmEvalRecipe(std::min(height, width), 0.875, Resample::Bicubic, mean, std);
+        r.cropH = height;
+        r.cropW = width;
+    }
+    r.channels = channels;
+    return r;
+}
+
 Image8 resizeImage(const Image8& image, int width, int height, Resample resample) {
     if (image.empty() || width <= 0 || height <= 0) {
         return {};

@@ -92,6 +92,19 @@ PreprocessRecipe timmEvalRecipe(int size, double cropPct = 0.875,
                                 std::array<float, 3> mean = kImageNetMean,
                                 std::array<float, 3> std = kImageNetStd);
 
+/// The two resize recipes a user can choose when the files do not state one (LoadOptions::recipe,
+/// the CLI's --recipe, the model panel's recipe box).
+enum class RecipeStyle {
+    HfExact,         ///< "hf": resize straight to the model size, bilinear (HF ViTImageProcessor)
+    TimmCenterCrop,  ///< "timm": shorter side to floor(size / 0.875), bicubic, centre crop
+};
+const char* toString(RecipeStyle style);  ///< "hf", "timm"
+/// "hf" or "timm"; anything else is ErrorCode::Usage naming the accepted values.
+Result<RecipeStyle> parseRecipeStyle(std::string_view name);
+/// The recipe of `style` for a model input of (height, width) with `channels` channels.
+PreprocessRecipe recipeForStyle(RecipeStyle style, int height, int width, int channels,
+                                std::array<float, 3> mean, std::array<float, 3> std);
+
 /// Pillow-compatible resize of 8-bit pixels (Image.resize(size, resample), reducing_gap=None):
 /// the same separable fixed-point convolution (22 fractional bits, horizontal pass first), and
 /// for Nearest the same accumulated source coordinates, so results are bit-identical to Pillow.

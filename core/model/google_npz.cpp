@@ -1,5 +1,6 @@
 // Google big_vision / vision_transformer .npz checkpoints, converted to PyTorch's layout once at
 // load so the forward pass has one code path.
+#include <set>
 #include <sstream>
 
 #include "core/model/weights_binding.h"
@@ -38,10 +39,12 @@ GoogleLayout detectLayout(const TensorStore& store) {
 struct Converter {
     TensorStore& store;
     const std::string& label;
+    std::set<std::string> consumed;  ///< original names converted
 
     Result<const StoredTensor*> need(const std::string& name, size_t rank) {
         const StoredTensor* t = store.find(name);
         if (t == nullptr) return makeError(ErrorCode::BadModel, label + ": tensor '" + name + "' is missing");
+        consumed.insert(name);
         if (t->shape.size() != rank) {
             std::ostringstream os;
             os << label << ": tensor '" << name << "': shape " << shapeToString(t->shape) << ", expected rank " << rank;
@@ -99,7 +102,7 @@ int countGoogleBlocks(const TensorStore& store, const std::string& prefix) {
 }  // namespace
 
 Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
-    Converter cv{store, label};
+    Converter cv{store, label, {}};
     const GoogleLayout g = detectLayout(store);
     const std::string& pre = g.prefix;
     if (store.contains(pre + "MAPHead_0/probe")) {
@@ -169,10 +172,9 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
     }
 #undef VITSCOPE_CONV
     if (depth == 0) return makeError(ErrorCode::BadModel, label + ": no " + blockPrefix + "N tensors");
-    // The originals are no longer needed: free them (Google names all contain '/').
-    for (const std::string& name : store.names()) {
-        if (name.find('/') != std::string::npos) store.erase(name);
-    }
+    // The converted originals are no longer needed: free them. Anything else stays in the store,
+    // so the loader can refuse (or list as ignored) what was not converted.
+    for (const std::string& name : cv.consumed) store.erase(name);
     return heads;
 }
 

@@ -2,7 +2,10 @@
 // config files, refuses pickles, dispatches to the format parsers, maps the naming onto the
 // canonical one, derives and checks the config, binds the weights, and assembles labels,
 // preprocessing recipe and a description of what was assumed.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "core/io/file_util.h"
@@ -136,7 +139,9 @@ std::string dtypeSummary(const TensorStore& store) {
 }
 
 /// Class names: the config's, the ImageNet-1k list for unnamed 1000-class heads, else "class N".
-std::vector<std::string> pickLabels(const VitConfig& c, const ConfigHints* h, std::string& source) {
+/// The last two are guesses and recorded in `inferred`.
+std::vector<std::string> pickLabels(const VitConfig& c, const ConfigHints* h, std::string& source,
+                                    std::vector<InferredSetting>& inferred) {
     if (!c.hasHead()) {
         source = "none (the model has no classification head)";
         return {};
@@ -145,12 +150,87 @@ std::vector<std::string> pickLabels(const VitConfig& c, const ConfigHints* h, st
         source = fs::path(h->file).filename().string() + (h->kind == detail::ConfigKind::HuggingFace ? " id2label" : " label_names");
         return h->labels;
     }
+    std::string why = "no config.json names the classes";
+    if (h && !h->labels.empty()) {
+        why = fs::path(h->file).filename().string() +
+              (h->labelsArePlaceholders ? " has only placeholder names"
+                                        : " names " + std::to_string(h->labels.size()) + " classes, the head has " +
+                                              std::to_string(c.numClasses));
+    } else if (h) {
+        why = fs::path(h->file).filename().string() + " names no classes";
+    }
     if (c.numClasses == 1000) {
         source = "ImageNet-1k class list (bundled)";
+        inferred.push_back({InferredSetting::Kind::Labels, "ImageNet-1k class names", why + "; 1000 classes"});
         return imagenetLabels();
     }
     source = "none in the file: shown as \"class N\"";
+    inferred.push_back({InferredSetting::Kind::Labels, "'class N'", why});
     return {};
+}
+
+std::string formatValues(const std::array<float, 3>& v, int channels) {
+    auto one = [](float x) {
+        std::ostringstream os;
+        os << x;
+        return os.str();
+    };
+    if (channels == 1 || (v[0] == v[1] && v[1] == v[2])) return one(v[0]);
+    return "(" + one(v[0]) + ", " + one(v[1]) + ", " + one(v[2]) + ")";
+}
+
+/// Resize part of a recipe only ("resize to 28x28 (bilinear)").
+std::string describeResize(PreprocessRecipe r) {
+    r.rescale = false;
+    r.normalize = false;
+    r.channels = 3;
+    return r.describe();
+}
+
+/// Why no recipe came from the files, in the naming's terms.
+std::string recipeMissingWhy(Naming naming, const ConfigHints* h) {
+    switch (naming) {
+        case Naming::Google: return "Google .npz files state no preprocessing";
+        case Naming::Timm:
+            return h ? fileLabel(h->file) + " has no pretrained_cfg" : "no config.json with a pretrained_cfg";
+        default: return "no preprocessor_config.json";
+    }
+}
+
+/// Applies the user's recipe / mean / std over `recipe`; records what still is a guess when the
+/// files stated no preprocessing.
+void applyRecipeOverrides(PreprocessRecipe& recipe, const VitConfig& c, const LoadOptions& o, bool guessed,
+                          const std::string& why, std::vector<InferredSetting>& inferred) {
+    if (o.recipe) recipe = recipeForStyle(*o.recipe, c.imageH, c.imageW, c.channels, recipe.mean, recipe.std);
+    if (o.mean) recipe.mean = *o.mean;
+    if (o.std) recipe.std = *o.std;
+    if (!guessed) return;
+    if (!o.mean || !o.std) {
+        const std::string mean = formatValues(recipe.mean, c.channels), stdv = formatValues(recipe.std, c.channels);
+        const std::string value = mean == stdv ? "mean/std " + mean : "mean " + mean + " std " + stdv;
+        inferred.push_back({InferredSetting::Kind::Normalization, value,
+                            why + (o.mean ? "; std assumed" : o.std ? "; mean assumed" : "")});
+    }
+    if (!o.recipe) inferred.push_back({InferredSetting::Kind::Resize, describeResize(recipe), why});
+}
+
+/// Store tensors the bound model does not use: allow-listed ones are returned, others fail.
+Result<std::vector<std::string>> checkUnused(const TensorStore& store, const std::set<std::string>& used,
+                                             const detail::DetectedNaming& naming, const std::string& label) {
+    std::vector<std::string> ignored, unknown;
+    for (const std::string& name : store.names()) {
+        if (used.count(name) != 0) continue;
+        (detail::harmlessExtra(name, naming).empty() ? unknown : ignored).push_back(name);
+    }
+    std::sort(ignored.begin(), ignored.end());
+    std::sort(unknown.begin(), unknown.end());
+    if (unknown.empty()) return ignored;
+    constexpr size_t kShown = 5;
+    std::string list;
+    for (size_t i = 0; i < std::min(kShown, unknown.size()); ++i) list += (i ? ", " : "") + unknown[i];
+    if (unknown.size() > kShown) list += " (and " + std::to_string(unknown.size() - kShown) + " more)";
+    return badModel(label + ": this checkpoint has tensors vitscope does not use: " + list +
+                    "; it may be an architecture vitscope does not support");
 }
 
 PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<std::string>& notes) {
@@ -192,7 +272,23 @@ std::string formatName(const Resolved& r, Naming naming, const ConfigHints* h) {
 
 }  // namespace
 
+Status validateLoadOptions(const LoadOptions& options) {
+    if (options.numHeads < 0) {
+        return makeError(ErrorCode::Usage, "head count must be positive, not " + std::to_string(options.numHeads));
+    }
+    auto finite = [](const std::array<float, 3>& v) {
+        return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+    };
+    if (options.mean && !finite(*options.mean)) return makeError(ErrorCode::Usage, "mean must be finite numbers");
+    if (options.std && (!finite(*options.std) ||
+                        !std::all_of(options.std->begin(), options.std->end(), [](float x) { return x > 0.0f; }))) {
+        return makeError(ErrorCode::Usage, "std must be finite numbers greater than 0");
+    }
+    return Ok{};
+}
+
 Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) {
+    if (auto st = validateLoadOptions(options); !st) return st.error();
     auto resolved = resolvePath(path);
     if (!resolved) return resolved.error();
     const Resolved& r = *resolved;
@@ -226,13 +322,18 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     detail::DeriveContext ctx{naming.naming, naming.prefix, label, options.numHeads, googleHeads};
 
     ModelInfo info;
-    auto config = detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes);
+    auto config = detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes, info.inferred);
     if (!config) return config.error();
     VitWeights weights;
-    auto params = detail::bindWeights(canon, *config, ctx, weights);
+    std::set<std::string> used;
+    auto params = detail::bindWeights(canon, *config, ctx, weights, used);
     if (!params) return params.error();
+    auto ignored = checkUnused(*store, used, naming, label);
+    if (!ignored) return ignored.error();
+    info.ignoredTensors = std::move(*ignored);
 
     PreprocessRecipe recipe;
+    const bool recipeGuessed = r.preprocessor.empty() && !(hints && hints->recipe);
     if (!r.preprocessor.empty()) {
         auto rec = detail::readPreprocessorConfig(r.preprocessor, config->channels);
         if (!rec) return rec.error();
@@ -243,6 +344,8 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     } else {
         recipe = defaultRecipe(*config, naming.naming, info.notes);
     }
+    applyRecipeOverrides(recipe, *config, options, recipeGuessed,
+                         recipeMissingWhy(naming.naming, hints ? &*hints : nullptr), info.inferred);
 
     info.path = r.display;
     info.format = formatName(r, naming.naming, hints ? &*hints : nullptr);
@@ -252,7 +355,7 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     info.numParameters = *params;
     info.mappedBytes = store->borrowedBytes();
     info.ownedBytes = store->ownedBytes();
-    std::vector<std::string> labels = pickLabels(*config, hints ? &*hints : nullptr, info.labelsSource);
+    std::vector<std::string> labels = pickLabels(*config, hints ? &*hints : nullptr, info.labelsSource, info.inferred);
 
     weights.storage = std::move(*store);
     if (options.progress) options.progress(1.0f);

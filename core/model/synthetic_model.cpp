@@ -56,7 +56,8 @@ Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
     const detail::CanonicalTensors canon = detail::canonicalize(store, naming);
     detail::DeriveContext ctx{detail::Naming::Timm, "", "synthetic", c.numHeads, 0};
     VitWeights weights;
-    auto params = detail::bindWeights(canon, c, ctx, weights);
+    std::set<std::string> used;
+    auto params = detail::bindWeights(canon, c, ctx, weights, used);
     if (!params) return params.error();
     ModelInfo info;
     info.path = "synthetic";

@@ -208,11 +208,30 @@ bool detectNaming(const TensorStore& store, DetectedNaming& out) {
     for (const std::string& name : store.names()) {
         if (name == "embedding/kernel" || (name.size() > 17 && name.compare(name.size() - 17, 17, "/embedding/kernel") == 0)) {
             out.naming = Naming::Google;
-            out.prefix.clear();
+            out.prefix = name.substr(0, name.size() - 16);
             return true;
         }
     }
     return false;
+}
+
+std::string harmlessExtra(const std::string& name, const DetectedNaming& naming) {
+    const std::string& p = naming.prefix;
+    switch (naming.naming) {
+        case Naming::HfVit:
+        case Naming::HfDeit:
+        case Naming::HfDinov2:
+            if (name == p + "embeddings.mask_token") return "masked-image-modelling token, unused at inference";
+            if (name == p + "pooler.dense.weight" || name == p + "pooler.dense.bias") {
+                return "ViTModel pooler, used by no classification head";
+            }
+            return {};
+        case Naming::Google:
+            if (!p.empty() && name.compare(0, p.size(), p) != 0) return "outside the parameters (optimiser state)";
+            return {};
+        case Naming::Timm: return {};
+    }
+    return {};
 }
 
 CanonicalTensors canonicalize(const TensorStore& store, const DetectedNaming& naming) {

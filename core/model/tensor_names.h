@@ -38,12 +38,27 @@ private:
 };
 
 /// Detects the naming family from tensor names; also returns the module prefix of Hugging Face
-/// files ("vit.", "deit.", "dinov2." or ""). Fails when nothing known is found.
+/// files ("vit.", "deit.", "dinov2." or "") and the parameter prefix of Google files ("",
+/// "params/", "opt/target/"). Fails when nothing known is found.
 struct DetectedNaming {
     Naming naming = Naming::Timm;
     std::string prefix;
 };
 bool detectNaming(const TensorStore& store, DetectedNaming& out);
+
+/// The allow-list: tensors a checkpoint may carry that vitscope knowingly does not use. Any other
+/// tensor the bound model does not use makes the load fail (it may belong to an architecture
+/// vitscope does not run, e.g. qk-norm's `attn.q_norm.weight`, and ignoring it would compute
+/// something else). Allowed:
+///  - Hugging Face (every naming): `{p}embeddings.mask_token`, the masked-image-modelling token
+///    of ViTModel(use_mask_token=True) and DINOv2 training, never used at inference;
+///    `{p}pooler.dense.weight` / `.bias`, ViTModel's tanh pooler, which no classification head
+///    uses (ViTForImageClassification, and vitscope, read the final class token itself).
+///  - Google .npz under a parameter prefix ("params/", "opt/target/"): everything outside it,
+///    i.e. optimiser state saved next to the parameters ("opt/state/...").
+///  - timm: nothing (timm's parameter-free modules such as head_drop store no tensors).
+/// Returns why `name` is harmless, or an empty string when it is not on the list.
+std::string harmlessExtra(const std::string& name, const DetectedNaming& naming);
 
 /// Maps a store in a Hugging Face or timm naming onto canonical names (no data is copied).
 CanonicalTensors canonicalize(const TensorStore& store, const DetectedNaming& naming);

@@ -23,6 +23,23 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
     mId = nextId.fetch_add(1);
 }
 
+const char* toString(InferredSetting::Kind kind) {
+    switch (kind) {
+        case InferredSetting::Kind::NumHeads: return "head count";
+        case InferredSetting::Kind::Normalization: return "normalisation";
+        case InferredSetting::Kind::Resize: return "resize";
+        case InferredSetting::Kind::Labels: return "labels";
+    }
+    return "?";
+}
+
+const InferredSetting* ModelInfo::findInferred(InferredSetting::Kind kind) const {
+    for (const InferredSetting& s : inferred) {
+        if (s.kind == kind) return &s;
+    }
+    return nullptr;
+}
+
 std::string VitModel::label(int classIndex) const {
     if (classIndex >= 0 && classIndex < static_cast<int>(mLabels.size())) return mLabels[classIndex];
     return "class " + std::to_string(classIndex);

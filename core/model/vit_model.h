@@ -2,6 +2,7 @@
 /// VitModel: a loaded checkpoint (config, weights, labels, preprocessing recipe), immutable after
 /// load, and the forward pass that keeps every layer's attention.
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -17,6 +18,23 @@
 
 namespace vitscope::core {
 
+/// A setting the files did not state, so vitscope guessed it. Predictions and attention maps are
+/// only right if the guess is; `vitscope-cli info` and the model panel list these prominently.
+/// A value the user supplied through LoadOptions is not a guess and is not listed.
+struct InferredSetting {
+    enum class Kind {
+        NumHeads,       ///< number of attention heads
+        Normalization,  ///< mean / std
+        Resize,         ///< resize / crop recipe
+        Labels,         ///< class names
+    };
+    Kind kind = Kind::NumHeads;
+    std::string value;  ///< what was assumed: "1", "mean/std 0.5", "class N", ...
+    std::string why;    ///< "no config.json; head width 64 assumed"
+};
+/// "head count", "normalisation", "resize", "labels".
+const char* toString(InferredSetting::Kind kind);
+
 /// Human-facing facts about a loaded model, for `vitscope-cli info` and the model panel.
 struct ModelInfo {
     std::string path;          ///< what the user opened
@@ -29,6 +47,13 @@ struct ModelInfo {
     size_t mappedBytes = 0;  ///< float data used in place from the memory map
     size_t ownedBytes = 0;   ///< float data converted or copied at load
     std::vector<std::string> notes;  ///< e.g. "number of heads assumed: head width 64"
+    std::vector<InferredSetting> inferred;  ///< guessed settings, in Kind order; empty: none
+    /// Tensors in the file that vitscope knowingly does not use (the allow-list in
+    /// tensor_names.h), by their name in the file, sorted. Any other unused tensor fails the load.
+    std::vector<std::string> ignoredTensors;
+
+    /// The guess of `kind`, or null when the setting was read from the files or given.
+    const InferredSetting* findInferred(InferredSetting::Kind kind) const;
 };
 
 class VitModel {
@@ -59,8 +84,16 @@ private:
 
 using ModelPtr = std::shared_ptr<const VitModel>;
 
+/// What the user states about a checkpoint, with the same meaning in the CLI (--heads, --mean,
+/// --std, --recipe) and the window's model panel. Each given value wins over the files and is
+/// then not listed in ModelInfo::inferred.
 struct LoadOptions {
-    int numHeads = 0;  ///< override / supply the head count (timm files without config)
+    int numHeads = 0;  ///< override / supply the head count (0: from the files, else guessed)
+    /// Normalisation per channel (grey models use the first value); std > 0, all finite.
+    std::optional<std::array<float, 3>> mean;
+    std::optional<std::array<float, 3>> std;
+    /// Resize recipe at the model's trained size, replacing the files' or the guessed one.
+    std::optional<RecipeStyle> recipe;
     /// Called with a fraction in [0, 1] while large files are read/converted; may be empty.
     std::function<void(float)> progress;
     const std::atomic<bool>* cancel = nullptr;
@@ -71,7 +104,13 @@ struct LoadOptions {
 /// content) are refused without reading them further. Every tensor is checked for presence, rank,
 /// shape and byte count against the config. Errors are ErrorCode::BadModel (or Io) and name the
 /// file and the tensor.
+/// Overrides in `options` are checked first (validateLoadOptions; ErrorCode::Usage), and a head
+/// count that does not divide the embedding width is ErrorCode::Usage too. A tensor the model does
+/// not use is ErrorCode::BadModel naming it, unless allow-listed (then in info().ignoredTensors).
 Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options = {});
+
+/// ErrorCode::Usage unless numHeads >= 0, mean is finite and std is finite and > 0.
+Status validateLoadOptions(const LoadOptions& options);
 
 /// Scratch buffers of one forward pass, reused across runs of the same shape (llama2.c RunState).
 struct ForwardWorkspace;

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/io/file_util.h"
+#include "core/model/vit_model.h"
+
 namespace vitscope::core::detail {
 namespace {
 
@@ -66,7 +69,7 @@ Error bad(const std::string& file, const std::string& what) { return makeError(E
 }  // namespace
 
 Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints, const DeriveContext& ctx,
-                               std::vector<std::string>& notes) {
+                               std::vector<std::string>& notes, std::vector<InferredSetting>& inferred) {
     const std::string& file = ctx.weightsFile;
     ConfigHints none;
     const ConfigHints& h = hints ? *hints : none;
@@ -102,6 +105,11 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
 
     // Heads: the config, --heads, the Google kernel, or an assumed head width of 64.
     if (ctx.headsOverride > 0) {
+        if (c.embedDim % ctx.headsOverride != 0) {
+            return makeError(ErrorCode::Usage, file + ": a head count of " + std::to_string(ctx.headsOverride) +
+                                                   " does not divide the embedding width " +
+                                                   std::to_string(c.embedDim));
+        }
         c.numHeads = ctx.headsOverride;
         notes.push_back("number of heads given on the command line: " + std::to_string(c.numHeads));
     } else if (h.numHeads) {
@@ -114,6 +122,10 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
                           h.architecture.find("_gigantic_") != std::string::npos;
         c.numHeads = huge ? 16 : std::max(1, c.embedDim / 64);
         c.headsGuessed = true;
+        const std::string source = hints ? fileLabel(hints->file) + " does not state it" : std::string("no config.json");
+        inferred.push_back({InferredSetting::Kind::NumHeads, std::to_string(c.numHeads),
+                            source + (huge ? "; 16 assumed as in timm's huge/giant models"
+                                           : "; head width 64 assumed")});
         notes.push_back("number of heads not stored in the file: assumed " + std::to_string(c.numHeads) +
                         (huge ? " (timm's huge/giant models)" : " (head width 64)") + "; override with --heads");
     }
@@ -224,6 +236,7 @@ namespace {
 struct Binder {
     const CanonicalTensors& t;
     const DeriveContext& ctx;
+    std::set<std::string>& used;
     int64_t params = 0;
     std::optional<Error> error;
 
@@ -248,6 +261,7 @@ struct Binder {
             return nullptr;
         }
         params += r->tensor->numel();
+        used.insert(r->sourceName);
         return r->tensor->data;
     }
     LinearWeights linear(const std::string& base, int out, int in, bool bias, bool required = true) {
@@ -271,8 +285,9 @@ struct Binder {
 
 }  // namespace
 
-Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx, VitWeights& w) {
-    Binder b{t, ctx, 0, std::nullopt};
+Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx, VitWeights& w,
+                            std::set<std::string>& used) {
+    Binder b{t, ctx, used, 0, std::nullopt};
     const int d = c.embedDim;
     w.patchEmbed.weight = b.get("patch_embed.proj.weight", {d, c.channels, c.patchSize, c.patchSize});
     w.patchEmbed.bias = b.get("patch_embed.proj.bias", {d});

@@ -1,12 +1,18 @@
 #pragma once
 /// From canonical tensors (see tensor_names.h) to a checked VitConfig and bound VitWeights.
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "core/model/config_io.h"
 #include "core/model/tensor_names.h"
 #include "core/model/vit_config.h"
 #include "core/model/vit_weights.h"
+
+namespace vitscope::core {
+struct InferredSetting;
+}
 
 namespace vitscope::core::detail {
 
@@ -19,13 +25,15 @@ struct DeriveContext {
 };
 
 /// Fills every config field from the config file's hints where stated, else from tensor shapes
-/// and names (timm's conventions). Records in `notes` what was assumed.
+/// and names (timm's conventions). Records in `notes` what was assumed, and a guessed head count
+/// in `inferred`. A head override that does not divide the width is ErrorCode::Usage.
 Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints, const DeriveContext& ctx,
-                               std::vector<std::string>& notes);
+                               std::vector<std::string>& notes, std::vector<InferredSetting>& inferred);
 
 /// Checks presence, rank and shape of every tensor the config needs and points `w` at them.
-/// Returns the number of parameters bound.
-Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx, VitWeights& w);
+/// Returns the number of parameters bound; adds the file names of the bound tensors to `used`.
+Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx, VitWeights& w,
+                            std::set<std::string>& used);
 
 /// Converts a Google big_vision / vision_transformer .npz store (HWIO and (in, heads, headDim)
 /// kernels) into canonical tensors, added to `store` as owned copies in PyTorch's layout. Returns
