@@ -16,17 +16,11 @@ using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 /// Tolerance so that a ratio like 0.7f (0.69999998...) of 10 discards 7 entries, not 6.
 constexpr double kDiscardCountSlack = 1e-6;
 
-int discardCount(float discardRatio, int n) {
-    const int k =
-        static_cast<int>(std::floor(static_cast<double>(discardRatio) * n + kDiscardCountSlack));
-    return std::clamp(k, 0, n);
-}
-
 /// Â in double: discard per row (row keepToken untouched), + I, each row / its own sum.
 MatrixD factorD(const Matrix& fused, float discardRatio, int keepToken) {
     const int n = static_cast<int>(fused.rows());
     MatrixD a = fused.cast<double>();  // (N, N)
-    const int k = discardCount(discardRatio, n);
+    const int k = rolloutDiscardCount(discardRatio, n);
     if (k > 0) {
         std::vector<int> order(static_cast<size_t>(n));
         for (int i = 0; i < n; ++i) {
@@ -52,6 +46,12 @@ MatrixD factorD(const Matrix& fused, float discardRatio, int keepToken) {
 }
 
 }  // namespace
+
+int rolloutDiscardCount(float discardRatio, int n) {
+    const int k =
+        static_cast<int>(std::floor(static_cast<double>(discardRatio) * n + kDiscardCountSlack));
+    return std::clamp(k, 0, n);
+}
 
 Matrix rolloutFactor(const Matrix& fused, float discardRatio, int keepToken) {
     assert(fused.rows() == fused.cols());

@@ -24,6 +24,10 @@ struct RolloutOptions {
     float discardRatio = 0.0f;
 };
 
+/// How many of the `n` weights of one row `discardRatio` discards. rolloutFactor applies it to
+/// each row of length N (numTokens), not to the N * N flattened matrix.
+int rolloutDiscardCount(float discardRatio, int n);
+
 /// One layer's factor Â (N, N) from a fused attention matrix `fused` (N, N, non-negative):
 /// discard per `discardRatio` in every row except row `keepToken` (-1: no row is protected),
 /// add I, then divide each row by its own sum (keepdim semantics: row i / sum_j (A+I)_ij).
