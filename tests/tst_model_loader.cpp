@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/model/config_io.h"
 #include "core/model/vit_model.h"
 
 using namespace vitscope;
@@ -249,6 +250,57 @@ private slots:
         QVERIFY(!(*r)->config().headsGuessed);
         QVERIFY((*r)->config().preLogits);
         QCOMPARE((*r)->info().naming, std::string("google"));
+    }
+
+    void timmCropPctResizeSize_data() {
+        // Expected sizes are Python's math.floor(size / crop_pct) with crop_pct a Python float
+        // (double), as timm's transforms_factory computes them. A float32 crop_pct 0.8 is
+        // 0.800000012, which makes every 0.8 row one pixel short (279 instead of 280).
+        QTest::addColumn<QString>("cropPct");  // as written in config.json
+        QTest::addColumn<int>("h");
+        QTest::addColumn<int>("w");
+        QTest::addColumn<int>("shortestEdge");  // floor(min(h, w) / crop_pct)
+        QTest::addColumn<int>("doubledEdge");   // floor(2 * min(h, w) / crop_pct), withOutputSize
+        QTest::newRow("0.8 at 224") << "0.8" << 224 << 224 << 280 << 560;
+        QTest::newRow("0.8 at 112") << "0.8" << 112 << 112 << 140 << 280;
+        QTest::newRow("0.8 at 384") << "0.8" << 384 << 384 << 480 << 960;
+        QTest::newRow("0.8 at 240x320") << "0.8" << 240 << 320 << 300 << 600;
+        QTest::newRow("0.85 at 204") << "0.85" << 204 << 204 << 240 << 480;
+        QTest::newRow("0.875 at 224") << "0.875" << 224 << 224 << 256 << 512;
+        QTest::newRow("0.9 at 224") << "0.9" << 224 << 224 << 248 << 497;
+        QTest::newRow("0.9 at 384") << "0.9" << 384 << 384 << 426 << 853;
+        QTest::newRow("0.95 at 224") << "0.95" << 224 << 224 << 235 << 471;
+        QTest::newRow("1.0 at 224") << "1.0" << 224 << 224 << 224 << 448;
+    }
+
+    void timmCropPctResizeSize() {
+        QFETCH(QString, cropPct);
+        QFETCH(int, h);
+        QFETCH(int, w);
+        QFETCH(int, shortestEdge);
+        QFETCH(int, doubledEdge);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath("config.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral("{\"architecture\": \"vit_tiny_patch16_224\", \"pretrained_cfg\": "
+                               "{\"input_size\": [3, %1, %2], \"crop_pct\": %3}}")
+                    .arg(h)
+                    .arg(w)
+                    .arg(cropPct)
+                    .toUtf8());
+        f.close();
+        const auto hints = core::detail::readConfigFile(path.toStdString());
+        QVERIFY2(hints.ok(), hints.ok() ? "" : hints.error().message.c_str());
+        QVERIFY(hints->recipe.has_value());
+        const core::PreprocessRecipe& r = *hints->recipe;
+        QCOMPARE(r.shortestEdge, shortestEdge);
+        QCOMPARE(r.cropH, h);
+        QCOMPARE(r.cropW, w);
+        // The recipe carries crop_pct itself (as a double) for other input sizes.
+        QCOMPARE(r.withOutputSize(2 * h, 2 * w).shortestEdge, doubledEdge);
+        QCOMPARE(r.cropPct, cropPct.toDouble());
     }
 };
 

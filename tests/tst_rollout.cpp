@@ -5,6 +5,7 @@
 //   (3) `int(sqrt(len(mask)))` as the grid side, wrong with 2+ prefix tokens or non-square grids.
 #include <QtTest>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/analysis/attention_maps.h"
@@ -103,6 +104,9 @@ private slots:
     void sameInputSameOutput();
     void selectedMapRejectsBadSelection_data();
     void selectedMapRejectsBadSelection();
+    void discardCountMatchesPython_data();
+    void discardCountMatchesPython();
+    void discardNinetyPercentOfFifty();
 };
 
 void TestRollout::handComputedTwoLayersThreeTokens() {
@@ -395,6 +399,73 @@ void TestRollout::selectedMapRejectsBadSelection() {
     QVERIFY(!map.ok());
     QCOMPARE(map.error().code, ErrorCode::Usage);
     QVERIFY(!map.error().message.empty());
+}
+
+void TestRollout::discardCountMatchesPython_data() {
+    // The reference is jacobgil/vit-explain's `int(flat.size(-1) * discard_ratio)`, in float64
+    // with discard_ratio the Python float the user typed. Table from /usr/bin/python3:
+    //   for r in ratios: [int(n * float(r)) for n in (10, 49, 50, 197, 257)]
+    // (vit-explain's n is the flattened N * N; here n is one row's N, see discardKeepsSourceRow.)
+    QTest::addColumn<float>("ratio");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<int>("expected");
+    struct Row {
+        const char* ratio;
+        int counts[5];
+    };
+    static const int kSizes[5] = {10, 49, 50, 197, 257};
+    static const Row kTable[] = {
+        {"0.0", {0, 0, 0, 0, 0}},        {"0.05", {0, 2, 2, 9, 12}},
+        {"0.1", {1, 4, 5, 19, 25}},      {"0.15", {1, 7, 7, 29, 38}},
+        {"0.2", {2, 9, 10, 39, 51}},     {"0.25", {2, 12, 12, 49, 64}},
+        {"0.3", {3, 14, 15, 59, 77}},    {"0.35", {3, 17, 17, 68, 89}},
+        {"0.4", {4, 19, 20, 78, 102}},   {"0.45", {4, 22, 22, 88, 115}},
+        {"0.5", {5, 24, 25, 98, 128}},   {"0.55", {5, 26, 27, 108, 141}},
+        {"0.6", {6, 29, 30, 118, 154}},  {"0.65", {6, 31, 32, 128, 167}},
+        {"0.7", {7, 34, 35, 137, 179}},  {"0.75", {7, 36, 37, 147, 192}},
+        {"0.8", {8, 39, 40, 157, 205}},  {"0.85", {8, 41, 42, 167, 218}},
+        {"0.9", {9, 44, 45, 177, 231}},  {"0.95", {9, 46, 47, 187, 244}},
+        {"1.0", {10, 49, 50, 197, 257}}, {"0.99", {9, 48, 49, 195, 254}},
+        {"0.33", {3, 16, 16, 65, 84}},
+    };
+    for (const Row& row : kTable) {
+        for (int i = 0; i < 5; ++i) {
+            QTest::addRow("%s of %d", row.ratio, kSizes[i])
+                << std::stof(row.ratio) << kSizes[i] << row.counts[i];
+        }
+    }
+    // Python parity, not real arithmetic: 100 * 0.29 is 28.999999999999996 in float64, so
+    // vit-explain discards 28. A slack to round it up to 29 would break parity here.
+    QTest::newRow("0.29 of 100") << 0.29f << 100 << 28;
+    QTest::newRow("0.57 of 100") << 0.57f << 100 << 56;
+    // 1/3 as a float is 0.33333334 (shortest form), 3 * that = 1.0000000199999999 -> 1.
+    QTest::newRow("1/3 of 3") << 1.0f / 3.0f << 3 << 1;
+}
+
+void TestRollout::discardCountMatchesPython() {
+    QFETCH(float, ratio);
+    QFETCH(int, n);
+    QFETCH(int, expected);
+    QCOMPARE(rolloutDiscardCount(ratio, n), expected);
+}
+
+void TestRollout::discardNinetyPercentOfFifty() {
+    // 1 class token + a 7x7 grid: N = 50, ratio 0.9 discards 45 weights of every row but the
+    // source row. 0.9f is 0.899999976, and floor(0.9f * 50 + 1e-6) = 44 kept one weight too
+    // many. Each row's diagonal is its largest weight, so exactly k entries end up zero.
+    const int n = 50;
+    Matrix a(n, n);
+    for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < n; ++j) {
+            a(i, j) = i == j ? 1.0f : 0.001f * float(1 + (i * 7 + j * 3) % n);
+        }
+        a.row(i) /= a.row(i).sum();
+    }
+    const Matrix factor = rolloutFactor(a, 0.9f, 0);
+    QCOMPARE(int((factor.row(0).array() == 0.0f).count()), 0);
+    for (int i = 1; i < n; ++i) {
+        QCOMPARE(int((factor.row(i).array() == 0.0f).count()), 45);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestRollout)

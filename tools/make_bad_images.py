@@ -8,7 +8,10 @@ tests/data/bad/images/  broken or hostile files, each refused with a specific me
 tests/data/images/      valid but tricky files: a JPEG with EXIF orientation 6 and its upright
                         pixels as decoded by Pillow (ImageOps.exif_transpose), a 16-bit RGB PNG,
                         a 16-bit grey PNG, an RGBA PNG and a grey+alpha PNG whose pixel values
-                        follow formulas the test recomputes.
+                        follow formulas the test recomputes; and orient7x5_o{3,6,8}.{png,webp,tif}:
+                        one 7x5 image stored with orientation 3, 6 and 8 in a PNG eXIf chunk, a
+                        lossless WebP EXIF chunk and a TIFF's own Orientation tag, with Pillow's
+                        upright pixels in orient7x5_o{3,6,8}_upright.png.
 """
 
 import io
@@ -139,7 +142,40 @@ def make_good():
     Image.fromarray(la, "LA").save(os.path.join(GOOD, "grey_alpha.png"))
 
 
+def make_orientation():
+    # 7 wide x 5 high, every pixel distinct, so any wrong flip or rotation changes pixels.
+    h, w = 5, 7
+    stored = np.zeros((h, w, 3), np.uint8)
+    for y in range(h):
+        for x in range(w):
+            stored[y, x] = (30 * x + 7, 50 * y + 11, (x * 13 + y * 29) * 5 % 256)
+    source = Image.fromarray(stored)
+    for o in (3, 6, 8):
+        exif = Image.Exif()
+        exif[0x0112] = o
+        base = os.path.join(GOOD, "orient7x5_o%d" % o)
+        source.save(base + ".png", exif=exif.tobytes())  # eXIf chunk, before IDAT
+        source.save(base + ".webp", lossless=True, exact=True, exif=exif.tobytes())  # VP8X + EXIF
+        source.save(base + ".tif", tiffinfo={0x0112: o})  # the TIFF's own tag 274 in IFD0
+        uprights = []
+        for ext in (".png", ".webp"):
+            im = Image.open(base + ext)
+            assert im.getexif().get(0x0112) == o, (base + ext, "orientation not stored")
+            uprights.append(np.asarray(ImageOps.exif_transpose(im).convert("RGB")))
+        # Pillow 9.4 already applies a TIFF's orientation in load(), and exif_transpose would
+        # apply it a second time (Pillow issue 7381, fixed in 10.1). load() is right in both.
+        im = Image.open(base + ".tif")
+        im.load()
+        uprights.append(np.asarray(im.convert("RGB")))
+        for u in uprights[1:]:
+            assert np.array_equal(u, uprights[0]), (base, "formats disagree")
+        assert uprights[0].shape == ((w, h, 3) if o in (6, 8) else (h, w, 3))
+        # Saved from the bare array: no eXIf chunk, so the reference itself is not rotated.
+        Image.fromarray(uprights[0]).save(base + "_upright.png")
+
+
 if __name__ == "__main__":
     make_bad()
     make_good()
+    make_orientation()
     print("wrote", BAD, "and", GOOD)

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <numeric>
+#include <system_error>
 #include <vector>
 
 #include "core/analysis/attention_maps.h"
@@ -13,20 +15,11 @@ namespace {
 
 using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-/// Tolerance so that a ratio like 0.7f (0.69999998...) of 10 discards 7 entries, not 6.
-constexpr double kDiscardCountSlack = 1e-6;
-
-int discardCount(float discardRatio, int n) {
-    const int k =
-        static_cast<int>(std::floor(static_cast<double>(discardRatio) * n + kDiscardCountSlack));
-    return std::clamp(k, 0, n);
-}
-
 /// Â in double: discard per row (row keepToken untouched), + I, each row / its own sum.
 MatrixD factorD(const Matrix& fused, float discardRatio, int keepToken) {
     const int n = static_cast<int>(fused.rows());
     MatrixD a = fused.cast<double>();  // (N, N)
-    const int k = discardCount(discardRatio, n);
+    const int k = rolloutDiscardCount(discardRatio, n);
     if (k > 0) {
         std::vector<int> order(static_cast<size_t>(n));
         for (int i = 0; i < n; ++i) {
@@ -52,6 +45,30 @@ MatrixD factorD(const Matrix& fused, float discardRatio, int keepToken) {
 }
 
 }  // namespace
+
+int rolloutDiscardCount(float discardRatio, int n) {
+    // The reference is jacobgil/vit-explain's int(n * discard_ratio), in float64 with the ratio
+    // the user typed. The float 0.9f is 0.899999976, so widening it directly gives 44 of 50, not
+    // 45. Its shortest round-trip decimal ("0.9") is what was typed (spin box, --discard), and
+    // that decimal read as a double is Python's float. from_chars, unlike strtod, ignores the
+    // locale (a Qt application runs with the user's LC_NUMERIC, whose decimal point may be a
+    // comma).
+    if (!(discardRatio > 0.0f) || n <= 0) {
+        return 0;  // also NaN
+    }
+    if (discardRatio >= 1.0f) {
+        return n;
+    }
+    char text[32];
+    double ratio = discardRatio;
+    const auto written = std::to_chars(text, text + sizeof text, discardRatio);
+    if (written.ec == std::errc{}) {
+        std::from_chars(text, written.ptr, ratio);
+    }
+    // No slack: Python itself gives int(100 * 0.29) = 28 (28.999999999999996), and parity with
+    // it is the point. floor of a non-negative double below n, so the cast cannot overflow.
+    return std::clamp(static_cast<int>(std::floor(static_cast<double>(n) * ratio)), 0, n);
+}
 
 Matrix rolloutFactor(const Matrix& fused, float discardRatio, int keepToken) {
     assert(fused.rows() == fused.cols());

@@ -17,12 +17,19 @@ namespace vitscope::core {
 
 struct RolloutOptions {
     /// Fraction in [0, 1] of the weights of each row of the fused matrix that are set to zero
-    /// before the identity is added: the lowest k = floor(discardRatio * N) entries of the row
-    /// (ties: lower column first; a 1e-6 tolerance makes 0.7 of 10 give 7). Discarding is per
-    /// row, not over the whole matrix, so every query token loses the same share of its weights.
+    /// before the identity is added: the lowest k = rolloutDiscardCount(discardRatio, N) entries
+    /// of the row (ties: lower column first). Discarding is per row, not over the whole matrix,
+    /// so every query token loses the same share of its weights.
     /// The row of the protected (source) token is never touched: see `keepToken` below.
     float discardRatio = 0.0f;
 };
+
+/// How many of the `n` weights of one row `discardRatio` discards: Python's int(n * r), as
+/// jacobgil/vit-explain computes it, with r the double of the ratio's shortest decimal form
+/// (0.9f -> 0.9, so 0.9 of 50 is 45, not 44; 0.29 of 100 is 28, as in Python). Clamped to
+/// [0, n]; 0 for NaN. rolloutFactor applies it to each row of length N (numTokens);
+/// vit-explain applies it to the flattened N * N matrix, which discarding per row replaces.
+int rolloutDiscardCount(float discardRatio, int n);
 
 /// One layer's factor Â (N, N) from a fused attention matrix `fused` (N, N, non-negative):
 /// discard per `discardRatio` in every row except row `keepToken` (-1: no row is protected),

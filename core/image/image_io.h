@@ -44,12 +44,16 @@ struct ImageHeaderInfo {
 /// or the header is too short to hold the size.
 std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes);
 
-/// The EXIF Orientation tag (1..8) of a JPEG (APP1 "Exif" segment, IFD0, tag 0x0112), or 1 when
-/// there is none or it cannot be read. Bounded parser, safe on any bytes.
-int jpegExifOrientation(std::span<const std::byte> bytes);
+/// The EXIF Orientation tag (1..8, IFD0 tag 0x0112) that decodeImage still has to apply, found
+/// where Pillow's ImageOps.exif_transpose finds it: a JPEG's first APP1 "Exif" segment, a PNG's
+/// eXIf chunk (the last one), a WebP's EXIF chunk (VP8X files with the EXIF flag; the first
+/// one). 1 when there is none, it cannot be read, or the format is another: OpenCV's TIFF decoder
+/// already orients a TIFF by its own Orientation tag. Bounded parsers, safe on any bytes.
+int exifOrientation(std::span<const std::byte> bytes);
 
 /// Decodes any format OpenCV's imgcodecs reads (PNG, JPEG, BMP, TIFF, WebP, PNM, ...), applies the
-/// EXIF orientation, converts 16-bit to 8-bit, drops alpha and returns RGB (3 channels) or grey
+/// EXIF orientation as Pillow's ImageOps.exif_transpose does (JPEG, PNG, WebP, TIFF), converts
+/// 16-bit to 8-bit, drops alpha and returns RGB (3 channels) or grey
 /// (1 channel, for grey sources). `label` names the source in error messages (ErrorCode::BadImage).
 /// The declared size is checked against `limits` before any pixel buffer is allocated.
 Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view label,

@@ -45,6 +45,16 @@ Status optFloat(const json& j, const char* key, std::optional<float>& out, const
     return Ok{};
 }
 
+/// As optFloat, in double: for values Python uses as floats in size arithmetic (crop_pct), where
+/// float32 rounding moves floor(224 / 0.8) from 280 to 279.
+Status optDouble(const json& j, const char* key, std::optional<double>& out, const std::string& file) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return Ok{};
+    if (!it->is_number()) return fieldError(file, key, "a number");
+    out = it->get<double>();
+    return Ok{};
+}
+
 /// image_size / input size: an integer or [h, w].
 Status optSize(const json& j, const char* key, std::optional<int>& h, std::optional<int>& w, const std::string& file) {
     auto it = j.find(key);
@@ -197,9 +207,9 @@ Result<ConfigHints> readTimm(const json& j, ConfigHints h) {
             h.imageH = ih;
             h.imageW = iw;
         }
-        std::optional<float> cropPct;
-        VITSCOPE_TRY(optFloat(*pc, "crop_pct", cropPct, h.file));
-        if (cropPct && (*cropPct <= 0.05f || *cropPct > 4.0f)) return fieldError(h.file, "crop_pct", "in (0.05, 4]");
+        std::optional<double> cropPct;
+        VITSCOPE_TRY(optDouble(*pc, "crop_pct", cropPct, h.file));
+        if (cropPct && (*cropPct <= 0.05 || *cropPct > 4.0)) return fieldError(h.file, "crop_pct", "in (0.05, 4]");
         Resample rs = Resample::Bicubic;
         if (auto it = pc->find("interpolation"); it != pc->end() && !it->is_null()) {
             auto r = resampleFromJson(*it);
@@ -209,7 +219,7 @@ Result<ConfigHints> readTimm(const json& j, ConfigHints h) {
         std::array<float, 3> mean{0.485f, 0.456f, 0.406f}, stdv{0.229f, 0.224f, 0.225f};
         VITSCOPE_TRY(readMeanStd(*pc, "mean", mean, h.file));
         VITSCOPE_TRY(readMeanStd(*pc, "std", stdv, h.file));
-        h.recipe = timmRecipe(ih, iw, cropPct.value_or(0.875f), rs, mean, stdv, c);
+        h.recipe = timmRecipe(ih, iw, cropPct.value_or(0.875), rs, mean, stdv, c);
         if (!h.numClasses) VITSCOPE_TRY(optInt(*pc, "num_classes", h.numClasses, h.file));
         if (auto ln = pc->find("label_names"); ln != pc->end() && ln->is_array()) {
             for (const json& v : *ln) h.labels.push_back(v.is_string() ? v.get<std::string>() : std::string("?"));
@@ -250,7 +260,7 @@ Result<ConfigHints> readConfigFile(const std::string& path) {
     }
 }
 
-PreprocessRecipe timmRecipe(int height, int width, float cropPct, Resample resample, std::array<float, 3> mean,
+PreprocessRecipe timmRecipe(int height, int width, double cropPct, Resample resample, std::array<float, 3> mean,
                             std::array<float, 3> stdv, int channels) {
     // timm resizes the shorter side to floor(size / crop_pct) and crops the trained size.
     PreprocessRecipe r = timmEvalRecipe(std::min(height, width), cropPct, resample, mean, stdv);

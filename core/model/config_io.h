@@ -38,7 +38,8 @@ Result<ConfigHints> readConfigFile(const std::string& path);
 Result<PreprocessRecipe> readPreprocessorConfig(const std::string& path, int channels);
 
 /// timm/torchvision eval transform: shorter side to floor(size / cropPct), centre crop (rounded).
-PreprocessRecipe timmRecipe(int height, int width, float cropPct, Resample resample,
+/// cropPct is a double because timm computes math.floor(size / crop_pct) in Python floats.
+PreprocessRecipe timmRecipe(int height, int width, double cropPct, Resample resample,
                             std::array<float, 3> mean, std::array<float, 3> std, int channels);
 
 Result<Activation> activationFromName(const std::string& name, const std::string& file);

@@ -246,7 +246,7 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<st
             break;
         case Naming::HfDeit:
         case Naming::HfDinov2:
-            r = detail::timmRecipe(c.imageH, c.imageW, 0.875f, Resample::Bicubic, kImageNetMean, kImageNetStd, c.channels);
+            r = detail::timmRecipe(c.imageH, c.imageW, 0.875, Resample::Bicubic, kImageNetMean, kImageNetStd, c.channels);
             r.cropRounding = CropRounding::Floor;
             if (naming == Naming::HfDinov2) {  // BitImageProcessor: shortest edge 256, crop 224
                 r.shortestEdge = 256;
@@ -254,7 +254,7 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<st
             }
             break;
         case Naming::Timm:
-            r = detail::timmRecipe(c.imageH, c.imageW, 0.9f, Resample::Bicubic, c.distToken ? kImageNetMean : kHalf,
+            r = detail::timmRecipe(c.imageH, c.imageW, 0.9, Resample::Bicubic, c.distToken ? kImageNetMean : kHalf,
                                    c.distToken ? kImageNetStd : kHalf, c.channels);
             break;
     }
