@@ -1,3 +1,0 @@
-# The window (issue 4): offscreen Qt Test suites that drive the real MainWindow.
-vitscope_add_test(tst_main_window SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_main_window.cpp
-                  LIBS vitscope::ui LABELS ui)
