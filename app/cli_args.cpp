@@ -1,6 +1,8 @@
 #include "app/cli_args.h"
 
-#include <filesystem>
+#include <cstdio>
+
+#include "core/io/resource_locator.h"
 
 namespace vitscope::app {
 
@@ -69,15 +71,21 @@ bool parseSize(const std::string& text, int& h, int& w) {
 }
 
 std::string resourcesDir(const char* argv0) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path exe = fs::weakly_canonical(fs::path(argv0), ec).parent_path();
-    for (const fs::path& p : {fs::path(VITSCOPE_RESOURCES), exe / "../share/vitscope/resources", exe / "resources"}) {
-        if (fs::is_directory(p / "models", ec)) return p.lexically_normal().string();
+    auto dir = core::resourcesDir(argv0);
+    if (!dir) {
+        std::fprintf(stderr, "vitscope-cli: %s\n", dir.error().message.c_str());
+        return {};
     }
-    return VITSCOPE_RESOURCES;
+    return *dir;
 }
 
-std::string defaultModelPath(const char* argv0) { return resourcesDir(argv0) + "/models/fashion-mnist-vit"; }
+std::string defaultModelPath(const char* argv0) {
+    auto path = core::defaultModelPath(argv0);
+    if (!path) {
+        std::fprintf(stderr, "vitscope-cli: %s\n", path.error().message.c_str());
+        return {};
+    }
+    return *path;
+}
 
 }  // namespace vitscope::app

@@ -31,8 +31,8 @@ private:
 /// "HxW" -> (h, w); false when malformed.
 bool parseSize(const std::string& text, int& h, int& w);
 
-/// The bundled default model: the source tree's resources when run from a build tree, else the
-/// installed share/vitscope/resources next to the executable.
+/// The resources folder and the bundled default model, from core/io/resource_locator.h. Empty,
+/// after printing the locator's message to stderr, when no resources folder is found.
 std::string defaultModelPath(const char* argv0);
 std::string resourcesDir(const char* argv0);
 

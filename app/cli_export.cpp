@@ -27,6 +27,7 @@ int runExportCommand(int, char**) {
 
 #include "core/image/image_io.h"
 #include "core/image/preprocess.h"
+#include "core/io/resource_locator.h"
 #include "core/model/vit_model.h"
 #include "ui/export/figure_export.h"
 #include "ui/export/figure_factory.h"
@@ -334,11 +335,14 @@ int runExportCommand(int argc, char** argv) {
         std::fputs(kUsage, stdout);
         return kExitOk;
     }
-#ifdef VITSCOPE_RESOURCES
     if (!args.has("--model")) {  // the bundled default model
-        args.values["--model"] = VITSCOPE_RESOURCES "/models/fashion-mnist-vit";
+        const auto bundled = core::defaultModelPath(argv[0]);
+        if (!bundled) {
+            std::fprintf(stderr, "vitscope-cli export: %s\n", bundled.error().message.c_str());
+            return kExitModel;
+        }
+        args.values["--model"] = *bundled;
     }
-#endif
     for (const char* required : {"--model", "--figure", "--out"}) {
         if (!args.has(required)) {
             return usageError(std::string(required) + " is required");
