@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cstdio>
-#include <filesystem>
 
 namespace vitscope::app {
 
@@ -298,17 +297,5 @@ core::Result<std::pair<int, int>> CliArgs::getPair(const std::string& name, char
     }
     return std::pair<int, int>{static_cast<int>(a), static_cast<int>(b)};
 }
-
-std::string resourcesDir(const char* argv0) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path exe = fs::weakly_canonical(fs::path(argv0), ec).parent_path();
-    for (const fs::path& p : {fs::path(VITSCOPE_RESOURCES), exe / "../share/vitscope/resources", exe / "resources"}) {
-        if (fs::is_directory(p / "models", ec)) return p.lexically_normal().string();
-    }
-    return VITSCOPE_RESOURCES;
-}
-
-std::string defaultModelPath(const char* argv0) { return resourcesDir(argv0) + "/models/fashion-mnist-vit"; }
 
 }  // namespace vitscope::app

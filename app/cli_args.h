@@ -67,9 +67,4 @@ private:
     std::set<std::string> mFlags;
 };
 
-/// The bundled default model: the installed share/vitscope/resources next to the executable,
-/// else the source tree's resources when run from a build tree.
-std::string defaultModelPath(const char* argv0);
-std::string resourcesDir(const char* argv0);
-
 }  // namespace vitscope::app

@@ -2,6 +2,7 @@
 
 #include "core/io/file_util.h"
 #include "core/io/npy.h"
+#include "core/io/resource_locator.h"
 
 namespace vitscope::app {
 
@@ -85,7 +86,14 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
     s.run.sizeW = size->second;
     core::LoadOptions load;
     load.numHeads = *heads;
-    const std::string path = args.has("model") ? args.get("model") : defaultModelPath(argv0);
+    std::string path = args.get("model");
+    if (!args.has("model")) {
+        auto bundled = core::defaultModelPath(argv0);
+        if (!bundled) {
+            return fail(s.command, kExitModel, bundled.error().message);
+        }
+        path = *bundled;
+    }
     auto model = core::loadModel(path, load);
     if (!model) {
         return fail(s.command, model.error(), Stage::Model);

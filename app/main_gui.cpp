@@ -3,30 +3,17 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QFileInfo>
 #include <QTimer>
 #include <cstdio>
 
+#include "core/io/resource_locator.h"
 #include "ui/main_window.h"
 
 namespace {
 
-/// The resources folder: the source tree's when run from a build tree, else the installed one.
-QString findResources() {
-    const QString appDir = QCoreApplication::applicationDirPath();
-    const QStringList candidates{QStringLiteral(VITSCOPE_RESOURCES),
-                                 appDir + QStringLiteral("/../share/vitscope/resources"),
-                                 appDir + QStringLiteral("/resources")};
-    for (const QString& dir : candidates) {
-        if (QFileInfo::exists(dir + QStringLiteral("/models"))) {
-            return QDir(dir).absolutePath();
-        }
-    }
-    return candidates.front();
-}
-
-QString firstSample(const QString& resources) {
-    const QDir dir(resources + QStringLiteral("/samples/fashion-mnist"));
+/// The first bundled Fashion-MNIST sample, or empty.
+QString firstSample(const QString& samples) {
+    const QDir dir(samples + QStringLiteral("/fashion-mnist"));
     const QStringList files = dir.entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
     return files.isEmpty() ? QString() : dir.filePath(files.first());
 }
@@ -60,12 +47,23 @@ int main(int argc, char** argv) {
                                  QStringLiteral("Image to open (default: a bundled sample)."));
     parser.process(app);
 
-    const QString resources = findResources();
-    const QString model = parser.isSet(modelOption)
-                              ? parser.value(modelOption)
-                              : resources + QStringLiteral("/models/fashion-mnist-vit");
+    // Without resources the window still opens, on --model and IMAGE if given.
+    const auto located = vitscope::core::resourcesDir(argv[0]);
+    if (!located) {
+        std::fprintf(stderr, "vitscope: %s\n", located.error().message.c_str());
+    }
+    const QString resources = located ? QString::fromStdString(*located) : QString();
+    QString model = parser.value(modelOption);
+    if (!parser.isSet(modelOption)) {
+        const auto bundled = vitscope::core::defaultModelPath(argv[0]);
+        model = bundled ? QString::fromStdString(*bundled) : QString();
+    }
     const QStringList images = parser.positionalArguments();
-    const QString image = images.isEmpty() ? firstSample(resources) : images.first();
+    QString image = images.isEmpty() ? QString() : images.first();
+    if (images.isEmpty()) {
+        const auto samples = vitscope::core::samplesDir(argv[0]);
+        image = samples ? firstSample(QString::fromStdString(*samples)) : QString();
+    }
 
     vitscope::ui::MainWindow window(resources);
     const QString screenshot = parser.value(screenshotOption);
@@ -91,7 +89,9 @@ int main(int argc, char** argv) {
         QTimer::singleShot(300'000, &app, [] { QCoreApplication::exit(3); });
     }
     window.show();
-    window.openModel(model);
+    if (!model.isEmpty()) {
+        window.openModel(model);
+    }
     if (!image.isEmpty()) {
         window.openImage(image);
     }

@@ -1,6 +1,7 @@
 #pragma once
-// Shared by the issue-5 tests: the small random models of tests/data/models/<case>/ (their
-// expected.json names the file to open) and a deterministic input image.
+// Shared by the experiments, inductive-bias and figure tests: the small random models of
+// tests/data/models/<case>/ (their expected.json names the file to open) and a deterministic
+// input image.
 
 #include <QDir>
 #include <QFile>

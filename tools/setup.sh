@@ -17,6 +17,8 @@ packages=(
     qt6-base-dev qt6-svg-dev qt6-qpa-plugins libgl-dev fonts-dejavu-core
     # benchmarks, PDF checks in tests, the Fashion-MNIST test set for the accuracy check
     libbenchmark-dev poppler-utils dataset-fashion-mnist
+    # the formatting check (tools/format.sh, the format_check test)
+    clang-format
 )
 
 sudo_cmd=()

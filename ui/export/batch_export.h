@@ -1,5 +1,5 @@
 #pragma once
-/// "Export all" (issue 5): every layer x head attention overlay of one result, plus the mean of
+/// "Export all": every layer x head attention overlay of one result, plus the mean of
 /// the heads of each layer, one file each in a folder. Each file is an AttentionFigure written by
 /// exportFigure(), the painter and writer of a single export, so a batch file looks like the
 /// figure exported on its own.
