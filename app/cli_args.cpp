@@ -34,6 +34,11 @@ const std::vector<OptionSpec>& optionTable() {
                        "or Google .npz (default: the bundled Fashion-MNIST ViT)"},
         {"heads", "N", "number of attention heads, for checkpoints without a config"},
         {"threads", "N", "compute threads"},
+        {"mean", "R,G,B", "normalisation mean per channel (one value for all), overriding the "
+                          "checkpoint's or a guess"},
+        {"std", "R,G,B", "normalisation std per channel (one value for all)"},
+        {"recipe", "STYLE", "resize recipe: hf (straight to the model size, bilinear) or timm "
+                            "(shorter side to size/0.875, bicubic, centre crop)"},
         {"pos-interp", "MODE", "position-embedding resampling at other sizes: bicubic, bicubic-aa "
                                "(antialiased) or bilinear (default: the model's own)"},
         {"size", "HxW", "run at another input size in pixels (multiples of the patch size)"},
@@ -73,7 +78,8 @@ const std::vector<OptionSpec>& optionTable() {
 }
 
 const std::vector<CommandSpec>& commandTable() {
-    static const std::vector<std::string> kModel = {"model", "heads", "threads", "pos-interp"};
+    static const std::vector<std::string> kModel = {"model", "heads", "mean",      "std",
+                                                    "recipe", "threads", "pos-interp"};
     auto with = [](std::vector<std::string> base, std::initializer_list<const char*> more) {
         for (const char* m : more) {
             base.emplace_back(m);
@@ -84,7 +90,7 @@ const std::vector<CommandSpec>& commandTable() {
     static const std::vector<CommandSpec> kCommands = {
         {"info", "[--model M] [--json]",
          "format, architecture, dimensions, tokens, parameters, what was inferred",
-         with({"model", "heads", "threads"}, {"json"})},
+         with({"model", "heads", "mean", "std", "recipe", "threads"}, {"json"})},
         {"predict", "[--model M] --image I [--top K] [--size HxW] [--json]",
          "the top-K classes with probabilities", with(kModel, {"size", "image", "top", "json"})},
         {"dump", "[--model M] (--image I | --input-npy X) [--size HxW] --out DIR",

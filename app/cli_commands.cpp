@@ -20,6 +20,12 @@ using nlohmann::json;
 /// throwing.
 std::string dumpJson(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
 
+json inferredJson(const core::ModelInfo& info) {
+    json j = json::array();
+    for (const auto& g : info.inferred) j.push_back({{"setting", core::toString(g.kind)}, {"value", g.value}, {"why", g.why}});
+    return j;
+}
+
 json predictionsJson(const std::vector<core::Prediction>& predictions) {
     json j = json::array();
     for (const auto& p : predictions) {
@@ -66,6 +72,8 @@ int runInfo(const CliArgs& args, const char* argv0) {
                   {"classes", c.numClasses},
                   {"labels", i.labelsSource},
                   {"preprocessing", s.model->recipe().describe()},
+                  {"inferred", inferredJson(i)},
+                  {"ignored_tensors", i.ignoredTensors},
                   {"notes", i.notes}};
         std::cout << dumpJson(j) << "\n";
         return 0;
@@ -90,6 +98,19 @@ int runInfo(const CliArgs& args, const char* argv0) {
     std::printf("memory:         %.1f MB used in place from the file, %.1f MB converted\n", i.mappedBytes / 1e6,
                 i.ownedBytes / 1e6);
     for (const auto& n : i.notes) std::printf("note:           %s\n", n.c_str());
+    if (!i.ignoredTensors.empty()) {
+        std::string names;
+        for (const auto& t : i.ignoredTensors) names += (names.empty() ? "" : ", ") + t;
+        std::printf("ignored:        %s (known extras the model does not use)\n", names.c_str());
+    }
+    if (!i.inferred.empty()) {
+        std::printf("\nWARNING: the files do not state these settings; vitscope guessed them, and the\n"
+                    "predictions and attention maps are only right if the guesses are:\n");
+        for (const auto& g : i.inferred) {
+            std::printf("  %-14s %s (%s)\n", core::toString(g.kind), g.value.c_str(), g.why.c_str());
+        }
+        std::printf("Set them with --heads N, --mean R,G,B, --std R,G,B and --recipe hf|timm.\n");
+    }
     return 0;
 }
 

@@ -1,5 +1,8 @@
 #include "app/cli_session.h"
 
+#include <charconv>
+#include <cstdio>
+
 #include "core/io/file_util.h"
 #include "core/io/npy.h"
 #include "core/io/resource_locator.h"
@@ -35,6 +38,72 @@ core::Result<core::ImageTensor> readInputNpy(const std::string& path) {
                              static_cast<int>(shape[2]), core::toFloat32(*arr)};
 }
 
+/// --mean / --std: three comma-separated numbers, or one for every channel.
+core::Result<std::optional<std::array<float, 3>>> parseTriple(const CliArgs& args,
+                                                              const std::string& name) {
+    if (!args.has(name)) {
+        return std::optional<std::array<float, 3>>();
+    }
+    const std::string text = args.get(name);
+    std::array<float, 3> v{};
+    size_t count = 0;
+    size_t at = 0;
+    while (count < 3) {
+        const size_t comma = text.find(',', at);
+        const std::string part = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        float value = 0;
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+        if (part.empty() || ec != std::errc() || end != part.data() + part.size()) {
+            break;
+        }
+        v[count++] = value;
+        if (comma == std::string::npos) {
+            at = std::string::npos;
+            break;
+        }
+        at = comma + 1;
+    }
+    if (at != std::string::npos || (count != 1 && count != 3)) {
+        return core::makeError(core::ErrorCode::Usage,
+                               "--" + name + " must be one number or three separated by commas (R,G,B), got '" + text + "'");
+    }
+    if (count == 1) {
+        v = {v[0], v[0], v[0]};
+    }
+    return std::optional<std::array<float, 3>>(v);
+}
+
+/// --heads, --mean, --std, --recipe onto the loader's overrides.
+core::Result<core::LoadOptions> loadOptions(const CliArgs& args) {
+    core::LoadOptions load;
+    auto heads = args.getInt("heads", 0, 1, 4096);
+    if (!heads) {
+        return heads.error();
+    }
+    load.numHeads = *heads;
+    auto mean = parseTriple(args, "mean");
+    if (!mean) {
+        return mean.error();
+    }
+    auto stdev = parseTriple(args, "std");
+    if (!stdev) {
+        return stdev.error();
+    }
+    load.mean = *mean;
+    load.std = *stdev;
+    if (args.has("recipe")) {
+        auto style = core::parseRecipeStyle(args.get("recipe"));
+        if (!style) {
+            return core::makeError(core::ErrorCode::Usage, "--recipe: " + style.error().message);
+        }
+        load.recipe = *style;
+    }
+    if (auto st = core::validateLoadOptions(load); !st) {
+        return st.error();
+    }
+    return load;
+}
+
 }  // namespace
 
 core::Result<core::PosInterp> parsePosInterp(const std::string& text) {
@@ -64,9 +133,9 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
                                Session& s) {
     s.command = command;
     auto threads = args.getInt("threads", 0, 1, 256);
-    auto heads = args.getInt("heads", 0, 1, 4096);
+    auto load = loadOptions(args);
     auto size = args.getPair("size", 'x', 1, kMaxSide);
-    for (const core::Error* e : {threads ? nullptr : &threads.error(), heads ? nullptr : &heads.error(),
+    for (const core::Error* e : {threads ? nullptr : &threads.error(), load ? nullptr : &load.error(),
                                  size ? nullptr : &size.error()}) {
         if (e != nullptr) {
             return fail(s.command, kExitUsage, e->message);
@@ -84,8 +153,6 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
     }
     s.run.sizeH = size->first;
     s.run.sizeW = size->second;
-    core::LoadOptions load;
-    load.numHeads = *heads;
     std::string path = args.get("model");
     if (!args.has("model")) {
         auto bundled = core::defaultModelPath(argv0);
@@ -94,11 +161,19 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
         }
         path = *bundled;
     }
-    auto model = core::loadModel(path, load);
+    auto model = core::loadModel(path, *load);
     if (!model) {
         return fail(s.command, model.error(), Stage::Model);
     }
     s.model = *model;
+    // Guessed settings change every number downstream: say so on stderr, where scripts see it
+    // without it mixing into the output.
+    if (const auto& inferred = s.model->info().inferred; !inferred.empty() && std::string(command) != "info") {
+        std::string list;
+        for (const auto& g : inferred) list += (list.empty() ? "" : "; ") + std::string(core::toString(g.kind)) + " " + g.value;
+        std::fprintf(stderr, "vitscope-cli %s: warning: %s: guessed %s (see 'vitscope-cli info')\n", command,
+                     path.c_str(), list.c_str());
+    }
     // Refuse a bad --size before any image is read.
     if (auto recipe = core::effectiveRecipe(*s.model, s.run); !recipe) {
         return fail(s.command, kExitUsage, "--size: " + recipe.error().message);

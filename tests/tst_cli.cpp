@@ -1,5 +1,6 @@
 // vitscope-cli as a black box: the exit codes and files that scripts rely on.
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -132,6 +133,39 @@ private slots:
         const Run r = cli(args);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // Weights without config.json: what was guessed is said, and the same settings the window
+    // offers set it right.
+    void guessedSettingsAreShownAndCanBeSet() {
+        QTemporaryDir dir;
+        const QString bundled = QStringLiteral(VITSCOPE_RESOURCES) + "/models/fashion-mnist-vit";
+        QVERIFY(QFile::copy(bundled + "/model.safetensors", dir.path() + "/model.safetensors"));
+        const QString image = QStringLiteral(VITSCOPE_RESOURCES) + "/samples/fashion-mnist/0-t-shirt-top.png";
+        const Run info = cli({"info", "--model", dir.path(), "--json"});
+        QVERIFY2(info.code == 0, qPrintable(info.err));
+        const QJsonArray inferred = QJsonDocument::fromJson(info.out.toUtf8()).object()["inferred"].toArray();
+        QStringList settings;
+        for (const auto& g : inferred) settings << g.toObject()["setting"].toString();
+        QVERIFY2(settings.contains("head count") && settings.contains("normalisation"), qPrintable(settings.join(",")));
+        const Run guessed = cli({"predict", "--model", dir.path(), "--image", image, "--json"});
+        QCOMPARE(guessed.code, 0);
+        QVERIFY2(guessed.err.contains("warning") && guessed.err.contains("head count 1"), qPrintable(guessed.err));
+        const Run set = cli({"predict", "--model", dir.path(), "--heads", "4", "--mean", "0.286", "--std", "0.353",
+                             "--image", image, "--json"});
+        QVERIFY2(set.code == 0, qPrintable(set.err));
+        QVERIFY2(!set.err.contains("head count"), qPrintable(set.err));
+        const Run reference = cli({"predict", "--model", bundled, "--image", image, "--json"});
+        QCOMPARE(reference.code, 0);
+        const QJsonObject a = QJsonDocument::fromJson(set.out.toUtf8()).object()["top"].toArray()[0].toObject();
+        const QJsonObject b = QJsonDocument::fromJson(reference.out.toUtf8()).object()["top"].toArray()[0].toObject();
+        QCOMPARE(a["class"].toInt(), b["class"].toInt());
+        QCOMPARE(a["logit"].toDouble(), b["logit"].toDouble());
+        const Run badStd = cli({"predict", "--model", dir.path(), "--std", "0", "--image", image});
+        QCOMPARE(badStd.code, 1);
+        const Run badMean = cli({"predict", "--model", dir.path(), "--mean", "1,2", "--image", image});
+        QCOMPARE(badMean.code, 1);
+        QVERIFY2(badMean.err.contains("--mean"), qPrintable(badMean.err));
     }
 
     // --source is 1-based and names the same token as the CSV header of the map export.
