@@ -16,7 +16,8 @@
 
 namespace vitscope::ui {
 
-core::Matrix attentionMap(const core::InferenceResult& result, const AttentionQuery& query) {
+core::Result<core::Matrix> attentionMapOrError(const core::InferenceResult& result,
+                                               const AttentionQuery& query) {
     core::AttentionSelection selection;
     selection.layer = query.layer;
     selection.head = query.rollout ? -1 : query.head;
@@ -26,7 +27,11 @@ core::Matrix attentionMap(const core::InferenceResult& result, const AttentionQu
     selection.rollout = query.rollout;
     core::RolloutOptions rollout;
     rollout.discardRatio = query.discardRatio;
-    auto map = core::selectedMap(result, selection, rollout);
+    return core::selectedMap(result, selection, rollout);
+}
+
+core::Matrix attentionMap(const core::InferenceResult& result, const AttentionQuery& query) {
+    auto map = attentionMapOrError(result, query);
     return map ? std::move(map.value()) : core::Matrix();
 }
 

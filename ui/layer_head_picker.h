@@ -39,6 +39,9 @@ struct AttentionQuery {
 /// The (gridH, gridW) map for `query`, via core::selectedMap. Empty matrix when the query does not
 /// fit the result (no attention, layer/head/token out of range).
 core::Matrix attentionMap(const core::InferenceResult& result, const AttentionQuery& query);
+/// The same, with the core's error when the query does not fit the result.
+core::Result<core::Matrix> attentionMapOrError(const core::InferenceResult& result,
+                                               const AttentionQuery& query);
 /// One-line description for captions and the status bar, e.g.
 /// "Layer 12/12 · mean of 12 heads · from class token".
 QString describeQuery(const AttentionQuery& query, const core::TokenLayout& tokens, int numLayers,

@@ -90,19 +90,6 @@ core::Result<AttentionQuery> resolveQuery(const FigureContext& context,
     return q;
 }
 
-core::Result<core::Matrix> mapFor(const core::InferenceResult& result, const AttentionQuery& q) {
-    core::AttentionSelection selection;
-    selection.layer = q.layer;
-    selection.head = q.head;
-    selection.fusion = q.fusion;
-    selection.sourceToken = q.sourceToken;
-    selection.reverse = q.reverse;
-    selection.rollout = q.rollout;
-    core::RolloutOptions rollout;
-    rollout.discardRatio = q.discardRatio;
-    return core::selectedMap(result, selection, rollout);
-}
-
 QImage shownImage(const FigureContext& context) {
     if (context.input() && !context.input()->shown.empty()) {
         return toQImage(context.input()->shown);
@@ -124,7 +111,7 @@ FigureResult mapFigure(const FigureContext& context, const FigureOptions& option
         return q.error();
     }
     const core::InferenceResult& result = *context.result();
-    auto map = mapFor(result, q.value());
+    auto map = attentionMapOrError(result, q.value());
     if (!map) {
         return map.error();
     }
@@ -152,7 +139,7 @@ core::Result<FigureNumbers> mapNumbers(const FigureContext& context, const Figur
     if (!q) {
         return q.error();
     }
-    auto map = mapFor(*context.result(), q.value());  // (gridH, gridW)
+    auto map = attentionMapOrError(*context.result(), q.value());  // (gridH, gridW)
     if (!map) {
         return map.error();
     }
@@ -182,7 +169,7 @@ FigureResult headGridFigure(const FigureContext& context, const FigureOptions& o
             AttentionQuery tile = q.value();
             tile.layer = l;
             tile.head = h;
-            auto map = mapFor(result, tile);
+            auto map = attentionMapOrError(result, tile);
             if (!map) {
                 return map.error();
             }
