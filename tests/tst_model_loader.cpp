@@ -62,9 +62,9 @@ private slots:
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         const auto& info = (*r)->info();
         QVERIFY((*r)->config().headsGuessed);
-        bool noted = false;
-        for (const auto& n : info.notes) noted = noted || n.find("head width 64") != std::string::npos;
-        QVERIFY(noted);
+        const core::InferredSetting* heads = info.findInferred(core::InferredSetting::Kind::NumHeads);
+        QVERIFY(heads != nullptr);
+        QVERIFY2(heads->why.find("head width 64") != std::string::npos, heads->why.c_str());
         QCOMPARE((*r)->config().pooling, core::Pooling::MeanPatches);
         QVERIFY((*r)->config().fcNorm);
     }

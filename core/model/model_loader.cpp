@@ -233,7 +233,7 @@ Result<std::vector<std::string>> checkUnused(const TensorStore& store, const std
                     "; it may be an architecture vitscope does not support");
 }
 
-PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<std::string>& notes) {
+PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming) {
     constexpr std::array<float, 3> kImageNetMean{0.485f, 0.456f, 0.406f}, kImageNetStd{0.229f, 0.224f, 0.225f};
     constexpr std::array<float, 3> kHalf{0.5f, 0.5f, 0.5f};
     PreprocessRecipe r;
@@ -258,8 +258,7 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming, std::vector<st
                                    c.distToken ? kImageNetStd : kHalf, c.channels);
             break;
     }
-    notes.push_back("preprocessing not stated in the files: assumed " + r.describe());
-    return r;
+    return r;  // listed in ModelInfo::inferred by the caller
 }
 
 std::string formatName(const Resolved& r, Naming naming, const ConfigHints* h) {
@@ -342,7 +341,7 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
         recipe = *hints->recipe;
         recipe.channels = config->channels;
     } else {
-        recipe = defaultRecipe(*config, naming.naming, info.notes);
+        recipe = defaultRecipe(*config, naming.naming);
     }
     applyRecipeOverrides(recipe, *config, options, recipeGuessed,
                          recipeMissingWhy(naming.naming, hints ? &*hints : nullptr), info.inferred);

@@ -111,7 +111,7 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
                                                    std::to_string(c.embedDim));
         }
         c.numHeads = ctx.headsOverride;
-        notes.push_back("number of heads given on the command line: " + std::to_string(c.numHeads));
+        notes.push_back("number of heads set by the user: " + std::to_string(c.numHeads));
     } else if (h.numHeads) {
         c.numHeads = *h.numHeads;
     } else if (ctx.headsFromFile > 0) {
@@ -126,8 +126,6 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
         inferred.push_back({InferredSetting::Kind::NumHeads, std::to_string(c.numHeads),
                             source + (huge ? "; 16 assumed as in timm's huge/giant models"
                                            : "; head width 64 assumed")});
-        notes.push_back("number of heads not stored in the file: assumed " + std::to_string(c.numHeads) +
-                        (huge ? " (timm's huge/giant models)" : " (head width 64)") + "; override with --heads");
     }
 
     c.qkvBias = h.qkvBias.value_or(t.has("blocks.0.attn.q.bias") || t.has("blocks.0.attn.qkv.bias"));
