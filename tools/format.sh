@@ -21,7 +21,7 @@ if [ -z "$clang_format" ]; then
     command -v clang-format-14 >/dev/null && clang_format=clang-format-14
 fi
 command -v "$clang_format" >/dev/null ||
-    { echo "format.sh: $clang_format not found: apt-get install clang-format (tools/setup.sh does)" >&2; exit 2; }
+    { echo "format.sh: $clang_format not found: apt-get install clang-format-14 (tools/setup.sh does)" >&2; exit 2; }
 version="$("$clang_format" --version)"
 [[ "$version" == *"version 14."* ]] ||
     echo "format.sh: warning: expected clang-format 14, found: $version" >&2

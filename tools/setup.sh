@@ -18,7 +18,7 @@ packages=(
     # benchmarks, PDF checks in tests, the Fashion-MNIST test set for the accuracy check
     libbenchmark-dev poppler-utils dataset-fashion-mnist
     # the formatting check (tools/format.sh, the format_check test)
-    clang-format
+    clang-format-14
 )
 
 sudo_cmd=()
