@@ -105,7 +105,17 @@ void LayerHeadPicker::buildWidgets() {
     form->addRow(layerLabel, layerRow);
     connect(mLayerSlider, &QSlider::valueChanged, this, [this](int v) { setLayer(v - 1); });
     connect(mLayerSpin, &QSpinBox::valueChanged, this, [this](int v) { setLayer(v - 1); });
+    buildHeadRows(form);
+    buildSourceRows(form);
+    buildRolloutRows(form);
+    mSummary = new QLabel(this);
+    mSummary->setObjectName(QStringLiteral("querySummary"));
+    mSummary->setWordWrap(true);
+    mSummary->setForegroundRole(QPalette::PlaceholderText);
+    form->addRow(mSummary);
+}
 
+void LayerHeadPicker::buildHeadRows(QFormLayout* form) {
     mHeadCombo = new QComboBox(this);
     mHeadCombo->setObjectName(QStringLiteral("headCombo"));
     mHeadCombo->setToolTip(tr("One head, or all heads fused. Shortcuts: , and ."));
@@ -127,7 +137,9 @@ void LayerHeadPicker::buildWidgets() {
             setFusion(core::HeadFusion(mFusionCombo->itemData(i).toInt()));
         }
     });
+}
 
+void LayerHeadPicker::buildSourceRows(QFormLayout* form) {
     mSourceCombo = new QComboBox(this);
     mSourceCombo->setObjectName(QStringLiteral("sourceCombo"));
     mSourceCombo->setToolTip(
@@ -146,7 +158,9 @@ void LayerHeadPicker::buildWidgets() {
     mReverseCheck->setObjectName(QStringLiteral("reverseCheck"));
     form->addRow(mReverseCheck);
     connect(mReverseCheck, &QCheckBox::toggled, this, &LayerHeadPicker::setReverse);
+}
 
+void LayerHeadPicker::buildRolloutRows(QFormLayout* form) {
     mRolloutCheck = new QCheckBox(tr("Attention &rollout up to this layer"), this);
     mRolloutCheck->setObjectName(QStringLiteral("rolloutCheck"));
     mRolloutCheck->setToolTip(
@@ -168,12 +182,6 @@ void LayerHeadPicker::buildWidgets() {
         q.discardRatio = static_cast<float>(v);
         apply(q);
     });
-
-    mSummary = new QLabel(this);
-    mSummary->setObjectName(QStringLiteral("querySummary"));
-    mSummary->setWordWrap(true);
-    mSummary->setForegroundRole(QPalette::PlaceholderText);
-    form->addRow(mSummary);
 }
 
 void LayerHeadPicker::buildActions() {

@@ -16,6 +16,7 @@
 class QAction;
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QDoubleSpinBox;
 class QLabel;
 class QSlider;
@@ -77,6 +78,9 @@ signals:
 
 private:
     void buildWidgets();
+    void buildHeadRows(QFormLayout* form);
+    void buildSourceRows(QFormLayout* form);
+    void buildRolloutRows(QFormLayout* form);
     void buildActions();
     void rebuildSourceItems();
     void syncWidgets();
