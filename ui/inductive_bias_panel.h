@@ -1,34 +1,33 @@
 #pragma once
 /// InductiveBiasPanel: the ViT paper's inductive-bias views in four tabs — "Position embeddings"
-/// (Figure 7 centre, click a tile to enlarge it over the image), "Attention distance" (Figure 7
-/// right, for the current image or a folder of images), "Embedding filters" (Figure 7 left) and
+/// (Figure 7 centre, click a tile to enlarge it over the image; PositionEmbeddingView),
+/// "Attention distance" (Figure 7 right, for the current image or a folder of images;
+/// AttentionDistanceView), "Embedding filters" (Figure 7 left; EmbeddingFiltersView) and
 /// "Experiments" (shuffled patches, position embeddings removed/permuted, a sub-patch shift,
-/// another resolution). Every computation runs off the GUI thread as a JobRunner job (one runner per
-/// figure, so that they restart independently) with progress and cancel; every figure exports
-/// through FigureWidget (PNG/SVG/PDF and its numbers). It never preprocesses or runs the model on
-/// the window's image itself: it works from the snapshot's core::Run.
+/// another resolution; ExperimentsView). Each view runs its computations off the GUI thread on
+/// its own JobRunners, so that they restart independently; this container forwards the model and
+/// run to them and owns the one progress bar and Cancel button that the folder and experiment
+/// jobs share. Every figure exports through FigureWidget (PNG/SVG/PDF and its numbers). It never
+/// preprocesses or runs the model on the window's image itself: it works from the snapshot's
+/// core::Run.
 
 #include <QWidget>
-#include <memory>
 
-#include "core/analysis/attention_distance.h"
-#include "core/analysis/experiments.h"
-#include "core/image/preprocess.h"
 #include "core/model/vit_model.h"
-#include "ui/export/figure_factory.h"
+#include "core/pipeline/run.h"
+#include "core/result.h"
 #include "ui/inference_controller.h"
 
-class QComboBox;
-class QLabel;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 class QTabWidget;
 
 namespace vitscope::ui {
 
-class FigureWidget;
-class JobRunner;
+class AttentionDistanceView;
+class EmbeddingFiltersView;
+class ExperimentsView;
+class PositionEmbeddingView;
 
 class InductiveBiasPanel : public QWidget {
     Q_OBJECT
@@ -68,59 +67,19 @@ signals:
     void failed(const QString& title, const QString& message);
 
 private:
-    QWidget* buildPositionTab();
-    QWidget* buildDistanceTab();
-    QWidget* buildFiltersTab();
-    QWidget* buildExperimentsTab();
-    void updatePositionFigure();
-    void updateTileFigure();
-    void updateDistanceFigure();
-    void updateFiltersFigure();
-    void updateExperimentControls();
+    /// Shows or hides the shared progress bar and disables the views' start buttons meanwhile.
     void setBusy(bool busy, const QString& what);
-    void onSimilarityClicked(QPointF pos, QRectF target);
-    FigureContext context() const;
-    FigureOptions options() const;
-    /// The current run's result when it has one.
-    const core::InferenceResult* result() const { return mRun ? mRun->result.get() : nullptr; }
-    bool canRunExperiments() const;
+    /// Connects a view's work signals (workStarted, workProgress, workFinished) to the bar; a
+    /// start cancels `other`'s work, as when both shared one runner.
+    template <typename View, typename Other>
+    void connectWork(View* view, Other* other);
 
     core::ModelPtr mModel;
-    core::RunPtr mRun;
-    // One runner per figure; `mWork` runs the folder and experiment jobs behind the progress bar.
-    JobRunner* mSimilarityJobs = nullptr;
-    JobRunner* mDistanceJobs = nullptr;
-    JobRunner* mFiltersJobs = nullptr;
-    JobRunner* mWork = nullptr;
-
-    // Figures' data kept for re-layout and tile clicks.
-    std::shared_ptr<const PosEmbedSimilarityData> mSimilarity;
-    int mTileRow = -1;
-    int mTileCol = -1;
-    core::Matrix mFolderDistances;  // (layers, heads), empty: use the current image
-    int mFolderImages = 0;
-    std::vector<core::ExperimentOutcome> mOutcomes;
-
     QTabWidget* mTabs = nullptr;
-    FigureWidget* mSimilarityWidget = nullptr;
-    FigureWidget* mTileWidget = nullptr;
-    FigureWidget* mDistanceWidget = nullptr;
-    FigureWidget* mFiltersWidget = nullptr;
-    FigureWidget* mExperimentsWidget = nullptr;
-    QComboBox* mGridCombo = nullptr;
-    QComboBox* mInterpCombo = nullptr;
-    QComboBox* mPrefixCombo = nullptr;
-    QSpinBox* mMaxImages = nullptr;
-    QLabel* mDistanceSource = nullptr;
-    QComboBox* mFilterMode = nullptr;
-    QSpinBox* mSeed = nullptr;
-    QSpinBox* mShiftDy = nullptr;
-    QSpinBox* mShiftDx = nullptr;
-    QSpinBox* mResH = nullptr;
-    QSpinBox* mResW = nullptr;
-    QComboBox* mResInterp = nullptr;
-    QPushButton* mRunExperiments = nullptr;
-    QPushButton* mFolderButton = nullptr;
+    PositionEmbeddingView* mPosition = nullptr;
+    AttentionDistanceView* mDistance = nullptr;
+    EmbeddingFiltersView* mFilters = nullptr;
+    ExperimentsView* mExperiments = nullptr;
     QProgressBar* mProgress = nullptr;
     QPushButton* mCancelButton = nullptr;
 };
