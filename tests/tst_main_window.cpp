@@ -2,89 +2,12 @@
 // switch layer and head, click patches and heads, change fusion, reverse and rollout, and check
 // that what the window displays equals the core's numbers for that selection; open every broken
 // fixture and check that an error is reported and the model and image stay as they were.
-#include <QCheckBox>
-#include <QClipboard>
-#include <QComboBox>
-#include <QDir>
-#include <QDirIterator>
-#include <QDockWidget>
-#include <QDoubleSpinBox>
-#include <QLabel>
-#include <QMenu>
-#include <QProgressDialog>
-#include <QSettings>
-#include <QSlider>
-#include <QStatusBar>
-#include <QTemporaryDir>
-#include <QtTest>
-#include <atomic>
-#include <memory>
-
-#include "core/analysis/attention_maps.h"
-#include "ui/attention_view.h"
-#include "ui/export/batch_export.h"
-#include "ui/export/export_menu.h"
-#include "ui/export/figure_export.h"
-#include "ui/heads_panel.h"
-#include "ui/job_runner.h"
-#include "ui/layers_heads_overview.h"
-#include "ui/main_window.h"
-#include "ui/model_panel.h"
-#include "ui/predictions_panel.h"
+#include "main_window_fixture.h"
 
 using namespace vitscope;
-using ui::AttentionQuery;
-using ui::MainWindow;
+using namespace vitscope::test;
 
-namespace {
-
-constexpr int kTimeoutMs = 120'000;
-const QString kData = QStringLiteral(VITSCOPE_TEST_DATA);
-const QString kResources = QStringLiteral(VITSCOPE_RESOURCES);
-
-QString bundledModel() { return kResources + QStringLiteral("/models/fashion-mnist-vit"); }
-
-/// The bundled model when it is there (it is trained by tools/), else a small test model.
-QString defaultModel() {
-    if (QFileInfo::exists(bundledModel() + QStringLiteral("/config.json"))) {
-        return bundledModel();
-    }
-    return kData + QStringLiteral("/models/hf_vit_cls");
-}
-
-QString defaultImage() {
-    const QDir dir(kResources + QStringLiteral("/samples/fashion-mnist"));
-    const QStringList files = dir.entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
-    return files.isEmpty() ? kData + QStringLiteral("/images/rgb16.png")
-                           : dir.filePath(files.first());
-}
-
-/// The core's map for a selection, as the CLI computes it.
-core::Matrix coreMap(const core::InferenceResult& r, const AttentionQuery& q) {
-    core::AttentionSelection s;
-    s.layer = q.layer;
-    s.head = q.rollout ? -1 : q.head;
-    s.fusion = q.fusion;
-    s.sourceToken = q.sourceToken;
-    s.reverse = q.reverse;
-    s.rollout = q.rollout;
-    core::RolloutOptions o;
-    o.discardRatio = q.discardRatio;
-    auto m = core::selectedMap(r, s, o);
-    return m ? m.value() : core::Matrix();
-}
-
-/// The offscreen platform warns on every dock size-hint change; that is noise here.
-QtMessageHandler gPreviousHandler = nullptr;
-void dropOffscreenNoise(QtMsgType type, const QMessageLogContext& context, const QString& msg) {
-    if (!msg.contains(QStringLiteral("does not support propagateSizeHints")) && gPreviousHandler) {
-        gPreviousHandler(type, context, msg);
-    }
-}
-
-}  // namespace
-
-class TestMainWindow : public QObject {
+class TestMainWindow : public QObject, vitscope::test::MainWindowFixture {
     Q_OBJECT
 
 private slots:
@@ -101,11 +24,6 @@ private slots:
     void headsPanelClickSelectsHead();
     void overviewClickSelectsLayerAndHead();
     void overviewMapsOffGuiThread();
-    void overlayFileNames();
-    void exportAllOverlays();
-    void exportAllOverlaysCancel();
-    void exportOverlaysStopsBetweenFiles();
-    void exportOverlaysErrors();
     void badFileKeepsState_data();
     void badFileKeepsState();
     void newRequestCancelsRunning();
@@ -114,76 +32,11 @@ private slots:
     void prefixTokensAndNoHead_data();
     void prefixTokensAndNoHead();
     void settingsPersist();
-
-private:
-    bool waitForResult(const QString& imageLabelSuffix = {});
-    /// Everything "Export all" must leave as it was.
-    struct WindowState {
-        ui::SnapshotPtr snapshot;
-        AttentionQuery query;
-        core::Matrix map;
-        QString caption;
-        core::Colormap colormap;
-        double opacity;
-        int errors;
-    };
-    WindowState windowState() const;
-    void expectWindowState(const WindowState& before) const;
-    /// Triggers File > Export > Export All into `folder` and waits for the batch to finish.
-    bool runExportAll(const QString& folder);
-    void expectDisplayedMapMatchesCore();
-
-    std::unique_ptr<MainWindow> mWindow;
-    QStringList mErrors;
 };
 
-void TestMainWindow::initTestCase() {
-    gPreviousHandler = qInstallMessageHandler(dropOffscreenNoise);
-    QCoreApplication::setOrganizationName(QStringLiteral("vitscope-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_main_window"));
-    QSettings().clear();
-    mWindow = std::make_unique<MainWindow>(kResources);
-    mWindow->setErrorHandler([this](const QString& title, const QString& message) {
-        mErrors << title + ": " + message;
-    });
-    mWindow->resize(1400, 900);
-    mWindow->show();
-    QVERIFY(QTest::qWaitForWindowExposed(mWindow.get()));
-    mWindow->openModel(defaultModel());
-    mWindow->openImage(defaultImage());
-    QVERIFY2(waitForResult(), qPrintable(mErrors.join('\n')));
-    qInfo("model %s, image %s", qPrintable(defaultModel()), qPrintable(defaultImage()));
-}
+void TestMainWindow::initTestCase() { openWindow("tst_main_window"); }
 
-void TestMainWindow::cleanupTestCase() {
-    mWindow.reset();
-    QSettings().clear();
-}
-
-bool TestMainWindow::waitForResult(const QString& imageLabelSuffix) {
-    auto done = [&] {
-        const auto s = mWindow->snapshot();
-        return !mWindow->controller()->isBusy() && s && s->result() &&
-               (imageLabelSuffix.isEmpty() || s->imageLabel.endsWith(imageLabelSuffix));
-    };
-    return QTest::qWaitFor(done, kTimeoutMs);
-}
-
-void TestMainWindow::expectDisplayedMapMatchesCore() {
-    const auto s = mWindow->snapshot();
-    QVERIFY(s && s->result());
-    const AttentionQuery q = mWindow->picker()->query();
-    const core::Matrix expected = coreMap(*s->result(), q);
-    // Rollout maps are computed off the GUI thread: wait for the view to catch up.
-    (void)QTest::qWaitFor([&] { return mWindow->attentionView()->figure().map() == expected; },
-                          10'000);
-    const core::Matrix& shown = mWindow->attentionView()->figure().map();
-    QCOMPARE(shown.rows(), static_cast<Eigen::Index>(s->result()->tokens.gridH));
-    QCOMPARE(shown.cols(), static_cast<Eigen::Index>(s->result()->tokens.gridW));
-    QVERIFY(expected.size() > 0);
-    // Same function, same inputs: the numbers are identical, not just close.
-    QVERIFY2(shown == expected, "displayed heatmap differs from core::selectedMap");
-}
+void TestMainWindow::cleanupTestCase() { closeWindow(); }
 
 void TestMainWindow::opensOnModelAndSample() {
     const auto s = mWindow->snapshot();
@@ -416,187 +269,6 @@ void TestMainWindow::overviewMapsOffGuiThread() {
     QVERIFY(overview->figure().maps()[static_cast<size_t>(last)] ==
             coreMap(*s->result(), lastTile));
     overview->setSynchronousLimit(ui::HeadGridView::kDefaultSynchronousLimit);
-}
-
-TestMainWindow::WindowState TestMainWindow::windowState() const {
-    const auto& figure = mWindow->attentionView()->figure();
-    return {mWindow->snapshot(),
-            mWindow->picker()->query(),
-            figure.map(),
-            figure.caption(),
-            mWindow->attentionView()->colormap(),
-            figure.opacity(),
-            static_cast<int>(mErrors.size())};
-}
-
-void TestMainWindow::expectWindowState(const WindowState& before) const {
-    const WindowState now = windowState();
-    QCOMPARE(now.snapshot.get(), before.snapshot.get());
-    QCOMPARE(now.query, before.query);
-    QVERIFY(now.map == before.map);
-    QCOMPARE(now.caption, before.caption);
-    QCOMPARE(now.colormap, before.colormap);
-    QCOMPARE(now.opacity, before.opacity);
-    QCOMPARE(now.errors, before.errors);
-}
-
-bool TestMainWindow::runExportAll(const QString& folder) {
-    ui::ExportMenu* exports = mWindow->exports();
-    mWindow->setFolderChooser([folder](const QString&) { return folder; });
-    QAction* action = exports->exportAllAction();
-    if (!action || !action->isEnabled() || !mWindow->exportMenu()->actions().contains(action)) {
-        return false;
-    }
-    action->trigger();
-    return QTest::qWaitFor([&] { return !exports->batchExporter()->isRunning(); }, kTimeoutMs);
-}
-
-void TestMainWindow::overlayFileNames() {
-    QCOMPARE(ui::overlayFileName(2, 6, 12, 12, QStringLiteral("png")),
-             QStringLiteral("layer03_head07.png"));
-    QCOMPARE(ui::overlayFileName(2, -1, 4, 4, QStringLiteral("svg")),
-             QStringLiteral("layer03_mean.svg"));
-    QCOMPARE(ui::overlayFileName(0, 0, 120, 4, QStringLiteral("pdf")),
-             QStringLiteral("layer001_head01.pdf"));
-}
-
-void TestMainWindow::exportAllOverlays() {
-    QVERIFY(waitForResult());
-    mWindow->setColormap(core::Colormap::Magma);
-    const auto& att = mWindow->snapshot()->result()->attention;
-    const int layers = att.layers();
-    const int heads = att.heads();
-    QVERIFY(layers >= 2 && heads >= 2);
-    mWindow->picker()->setLayerAndHead(1, 1);
-    const WindowState before = windowState();
-    mWindow->exports()->setOverlayFormat(QStringLiteral("png"));
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    QVERIFY(runExportAll(dir.path()));
-    QVERIFY2(mErrors.size() == before.errors, qPrintable(mErrors.join('\n')));
-    QVERIFY2(mWindow->statusBar()->currentMessage().contains(
-                 QStringLiteral("Exported %1 files").arg(layers * (heads + 1))),
-             qPrintable(mWindow->statusBar()->currentMessage()));
-
-    // Exactly one PNG per layer x head plus one mean per layer, each decoding at the size of a
-    // single export of the attention figure.
-    const QStringList files = QDir(dir.path()).entryList(QDir::Files, QDir::Name);
-    QCOMPARE(files.size(), layers * (heads + 1));
-    ui::AttentionFigure shown = mWindow->attentionView()->figure();
-    shown.setPalette({});
-    const QSize expected = ui::exportPixelSize(shown, 2.0);
-    for (int l = 0; l < layers; ++l) {
-        for (int h = -1; h < heads; ++h) {
-            const QString name = ui::overlayFileName(l, h, layers, heads, QStringLiteral("png"));
-            QVERIFY2(files.contains(name), qPrintable(name));
-            const QImage image(QDir(dir.path()).filePath(name));
-            QVERIFY2(!image.isNull(), qPrintable(name));
-            QCOMPARE(image.size(), expected);
-        }
-    }
-    // The file for the selection on screen is the single export of what the view shows: same
-    // painter, same image, map, colormap, source and caption.
-    const QString single = QDir(dir.path()).filePath(QStringLiteral("single.png"));
-    QVERIFY(ui::exportFigure(shown, single));
-    QCOMPARE(QImage(QDir(dir.path()).filePath(QStringLiteral("layer02_head02.png"))),
-             QImage(single));
-    expectWindowState(before);
-    QVERIFY(mWindow->exports()->exportAllAction()->isEnabled());
-    QVERIFY(!mWindow->exports()->progressDialog());
-    mWindow->setColormap(core::Colormap::Viridis);
-}
-
-void TestMainWindow::exportAllOverlaysCancel() {
-    QVERIFY(waitForResult());
-    const WindowState before = windowState();
-    const auto& att = mWindow->snapshot()->result()->attention;
-    const int total = att.layers() * (att.heads() + 1);
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    // Press Cancel on the progress dialog as soon as the first file is reported.
-    ui::ExportMenu* exports = mWindow->exports();
-    const auto connection =
-        connect(exports->batchExporter(), &ui::BatchExporter::progressChanged, this, [exports] {
-            if (QProgressDialog* dialog = exports->progressDialog()) {
-                emit dialog->canceled();
-            }
-        });
-    QVERIFY(runExportAll(dir.path()));
-    disconnect(connection);
-    const int written = static_cast<int>(QDir(dir.path()).entryList(QDir::Files).size());
-    QVERIFY2(written >= 1 && written < total, qPrintable(QString::number(written)));
-    QVERIFY2(mWindow->statusBar()->currentMessage().contains(QStringLiteral("cancelled")),
-             qPrintable(mWindow->statusBar()->currentMessage()));
-    expectWindowState(before);
-    QVERIFY(mWindow->exports()->exportAllAction()->isEnabled());
-}
-
-void TestMainWindow::exportOverlaysStopsBetweenFiles() {
-    ui::OverlayBatch batch;
-    batch.result = mWindow->snapshot()->run->result;
-    batch.style = mWindow->attentionView()->figure();
-    batch.sourceToken = mWindow->picker()->query().sourceToken;
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    batch.folder = dir.filePath(QStringLiteral("svg"));  // created by the batch
-    batch.format = QStringLiteral("svg");
-    std::atomic<bool> cancel{false};
-    QStringList reported;
-    const auto written = ui::exportOverlays(
-        batch,
-        [&](int done, int total, const QString& path) {
-            QCOMPARE(total, ui::overlayCount(*batch.result));
-            QCOMPARE(done, static_cast<int>(reported.size()) + 1);
-            reported << path;
-            cancel = true;  // cancel after the first file
-        },
-        &cancel);
-    QVERIFY(written);
-    QCOMPARE(written.value(), 1);
-    const QStringList files = QDir(batch.folder).entryList(QDir::Files);
-    QCOMPARE(files, QStringList{QStringLiteral("layer01_head01.svg")});
-    QCOMPARE(reported, QStringList{QDir(batch.folder).filePath(files.first())});
-}
-
-void TestMainWindow::exportOverlaysErrors() {
-    ui::OverlayBatch batch;
-    batch.result = mWindow->snapshot()->run->result;
-    batch.sourceToken = mWindow->picker()->query().sourceToken;
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    batch.folder = dir.path();
-    batch.format = QStringLiteral("bmp");
-    auto r = ui::exportOverlays(batch);
-    QVERIFY(!r);
-    QVERIFY(QString::fromStdString(r.error().message).contains(QStringLiteral("bmp")));
-    batch.format = QStringLiteral("png");
-    batch.sourceToken = batch.result->tokens.numTokens();
-    QVERIFY(!ui::exportOverlays(batch));
-    batch.sourceToken = 0;
-    // A folder that cannot be created: its parent is a file.
-    QFile blocker(dir.filePath(QStringLiteral("file")));
-    QVERIFY(blocker.open(QIODevice::WriteOnly));
-    blocker.close();
-    batch.folder = dir.filePath(QStringLiteral("file/sub"));
-    r = ui::exportOverlays(batch);
-    QVERIFY(!r);
-    QCOMPARE(r.error().code, core::ErrorCode::Io);
-    QVERIFY(QString::fromStdString(r.error().message).contains(batch.folder));
-    batch.result.reset();
-    QVERIFY(!ui::exportOverlays(batch));
-    // No attention yet in a fresh window: the action reports instead of asking for a folder.
-    MainWindow empty(kResources);
-    QStringList errors;
-    empty.setErrorHandler([&](const QString& t, const QString& m) { errors << t + ": " + m; });
-    bool asked = false;
-    empty.setFolderChooser([&](const QString&) {
-        asked = true;
-        return dir.path();
-    });
-    empty.exports()->exportAllAction()->trigger();
-    QVERIFY(!asked);
-    QCOMPARE(errors.size(), 1);
-    QVERIFY(errors.first().startsWith(QStringLiteral("Cannot export overlays")));
 }
 
 void TestMainWindow::badFileKeepsState_data() {
