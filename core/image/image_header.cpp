@@ -1,0 +1,255 @@
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string>
+
+#include "core/image/byte_reader.h"
+#include "core/image/image_io.h"
+
+namespace vitscope::core {
+
+namespace detail {
+namespace {
+
+std::optional<ImageHeaderInfo> sniffPng(const ByteReader& r) {
+    // Signature (8), chunk length (4), "IHDR", width (4, BE), height (4, BE).
+    uint32_t w = 0;
+    uint32_t h = 0;
+    if (!r.startsWith(12, "IHDR") || !r.u32be(16, w) || !r.u32be(20, h)) {
+        return std::nullopt;
+    }
+    return ImageHeaderInfo{"PNG", w, h};
+}
+
+bool isJpegSof(uint8_t marker) {
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+}
+
+std::optional<ImageHeaderInfo> sniffJpeg(const ByteReader& r) {
+    std::optional<ImageHeaderInfo> info;
+    walkJpegSegments(r, [&](uint8_t marker, size_t payload, size_t size) {
+        if (!isJpegSof(marker)) {
+            return false;
+        }
+        // Precision (1), height (2), width (2). A zero height means "defined by a DNL marker
+        // later", which we cannot know here, so the size stays unknown.
+        uint32_t h = 0;
+        uint32_t w = 0;
+        if (size >= 5 && r.u16be(payload + 1, h) && r.u16be(payload + 3, w) && h != 0) {
+            info = ImageHeaderInfo{"JPEG", w, h};
+        }
+        return true;
+    });
+    return info;
+}
+
+std::optional<ImageHeaderInfo> sniffBmp(const ByteReader& r) {
+    uint32_t dibSize = 0;
+    if (!r.u32le(14, dibSize)) {
+        return std::nullopt;
+    }
+    if (dibSize == 12) {  // BITMAPCOREHEADER: 16-bit unsigned sizes
+        uint32_t w = 0;
+        uint32_t h = 0;
+        if (!r.u16le(18, w) || !r.u16le(20, h)) {
+            return std::nullopt;
+        }
+        return ImageHeaderInfo{"BMP", w, h};
+    }
+    uint32_t w = 0;
+    uint32_t h = 0;
+    if (dibSize < 40 || !r.u32le(18, w) || !r.u32le(22, h)) {
+        // An unknown DIB header size: report it as an invalid size so the caller refuses it.
+        return ImageHeaderInfo{"BMP", -1, -1};
+    }
+    // Signed 32-bit; a negative height means top-down rows, a negative width is invalid.
+    const auto sw = static_cast<int64_t>(static_cast<int32_t>(w));
+    const auto sh = static_cast<int64_t>(static_cast<int32_t>(h));
+    return ImageHeaderInfo{"BMP", sw, sh < 0 ? -sh : sh};
+}
+
+std::optional<ImageHeaderInfo> sniffGif(const ByteReader& r) {
+    uint32_t w = 0;
+    uint32_t h = 0;
+    if (!r.u16le(6, w) || !r.u16le(8, h)) {
+        return std::nullopt;
+    }
+    return ImageHeaderInfo{"GIF", w, h};
+}
+
+std::optional<ImageHeaderInfo> sniffWebp(const ByteReader& r) {
+    // "RIFF" size "WEBP", then the first chunk's FourCC at 12 and its data at 20.
+    if (r.startsWith(12, "VP8 ")) {
+        // Frame tag (3), start code 9D 01 2A, then 14-bit width and height (LE, 2 scale bits).
+        uint32_t w = 0;
+        uint32_t h = 0;
+        if (!r.has(23, 3) || r.u8(23) != 0x9D || r.u8(24) != 0x01 || r.u8(25) != 0x2A ||
+            !r.u16le(26, w) || !r.u16le(28, h)) {
+            return std::nullopt;
+        }
+        return ImageHeaderInfo{"WebP", w & 0x3FFF, h & 0x3FFF};
+    }
+    if (r.startsWith(12, "VP8L")) {
+        // Signature 0x2F, then 14 bits width-1 and 14 bits height-1, little-endian bit order.
+        uint32_t bits = 0;
+        if (!r.has(20, 1) || r.u8(20) != 0x2F || !r.u32le(21, bits)) {
+            return std::nullopt;
+        }
+        return ImageHeaderInfo{"WebP", (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1};
+    }
+    if (r.startsWith(12, "VP8X")) {
+        // Flags (4), then 24-bit canvas width-1 and height-1.
+        if (!r.has(24, 6)) {
+            return std::nullopt;
+        }
+        const int64_t w =
+            (int64_t{r.u8(24)} | (int64_t{r.u8(25)} << 8) | (int64_t{r.u8(26)} << 16)) + 1;
+        const int64_t h =
+            (int64_t{r.u8(27)} | (int64_t{r.u8(28)} << 8) | (int64_t{r.u8(29)} << 16)) + 1;
+        return ImageHeaderInfo{"WebP", w, h};
+    }
+    return std::nullopt;
+}
+
+std::optional<ImageHeaderInfo> sniffTiff(const ByteReader& r) {
+    const bool bigEndian = r.u8(0) == 'M';
+    uint32_t ifd = 0;
+    uint32_t count = 0;
+    if (!r.u32(4, bigEndian, ifd) || !r.u16(ifd, bigEndian, count)) {
+        return std::nullopt;
+    }
+    int64_t width = -1;
+    int64_t height = -1;
+    const uint32_t entries = std::min<uint32_t>(count, kMaxTiffEntries);
+    for (uint32_t i = 0; i < entries; ++i) {
+        const size_t entry = size_t{ifd} + 2 + size_t{i} * 12;
+        uint32_t tag = 0;
+        uint32_t type = 0;
+        if (!r.u16(entry, bigEndian, tag) || !r.u16(entry + 2, bigEndian, type)) {
+            break;
+        }
+        if (tag != 256 && tag != 257) {
+            continue;
+        }
+        uint32_t value = 0;
+        if (type == 3) {  // SHORT, left-justified in the value field
+            if (!r.u16(entry + 8, bigEndian, value)) {
+                break;
+            }
+        } else if (type == 4) {  // LONG
+            if (!r.u32(entry + 8, bigEndian, value)) {
+                break;
+            }
+        } else {
+            continue;
+        }
+        (tag == 256 ? width : height) = value;
+    }
+    if (width < 0 || height < 0) {
+        return std::nullopt;
+    }
+    return ImageHeaderInfo{"TIFF", width, height};
+}
+
+/// Reads the next PNM header token, skipping whitespace and '#' comments.
+bool pnmToken(const ByteReader& r, size_t& pos, size_t end, std::string& token) {
+    token.clear();
+    while (pos < end) {
+        const char c = static_cast<char>(r.u8(pos));
+        if (c == '#') {
+            while (pos < end && r.u8(pos) != '\n' && r.u8(pos) != '\r') {
+                ++pos;
+            }
+        } else if (std::isspace(static_cast<unsigned char>(c))) {
+            ++pos;
+        } else {
+            break;
+        }
+    }
+    while (pos < end && !std::isspace(r.u8(pos)) && r.u8(pos) != '#') {
+        token.push_back(static_cast<char>(r.u8(pos++)));
+    }
+    return !token.empty();
+}
+
+/// A decimal header number, saturated at 2^40 so that absurd values still compare as huge.
+std::optional<int64_t> pnmNumber(const std::string& token) {
+    if (token.empty()) {
+        return std::nullopt;
+    }
+    int64_t value = 0;
+    for (char c : token) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        value = std::min<int64_t>(value * 10 + (c - '0'), int64_t{1} << 40);
+    }
+    return value;
+}
+
+std::optional<ImageHeaderInfo> sniffPnm(const ByteReader& r) {
+    const size_t end = std::min(r.size(), kMaxPnmHeaderBytes);
+    size_t pos = 2;
+    std::string token;
+    if (r.u8(1) == '7') {
+        // PAM: "WIDTH n" / "HEIGHT n" lines up to ENDHDR.
+        std::optional<int64_t> width;
+        std::optional<int64_t> height;
+        while (pnmToken(r, pos, end, token) && token != "ENDHDR") {
+            std::string value;
+            if (token == "WIDTH" && pnmToken(r, pos, end, value)) {
+                width = pnmNumber(value);
+            } else if (token == "HEIGHT" && pnmToken(r, pos, end, value)) {
+                height = pnmNumber(value);
+            }
+        }
+        if (!width || !height) {
+            return std::nullopt;
+        }
+        return ImageHeaderInfo{"PNM", *width, *height};
+    }
+    std::string heightToken;
+    if (!pnmToken(r, pos, end, token) || !pnmToken(r, pos, end, heightToken)) {
+        return std::nullopt;
+    }
+    const auto width = pnmNumber(token);
+    const auto height = pnmNumber(heightToken);
+    if (!width || !height) {
+        return std::nullopt;
+    }
+    return ImageHeaderInfo{"PNM", *width, *height};
+}
+
+}  // namespace
+}  // namespace detail
+
+std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes) {
+    const detail::ByteReader r(bytes);
+    if (r.startsWith(0, "\x89PNG\r\n\x1a\n")) {
+        return detail::sniffPng(r);
+    }
+    if (r.has(0, 3) && r.u8(0) == 0xFF && r.u8(1) == 0xD8 && r.u8(2) == 0xFF) {
+        return detail::sniffJpeg(r);
+    }
+    if (r.startsWith(0, "BM")) {
+        return detail::sniffBmp(r);
+    }
+    if (r.startsWith(0, "GIF87a") || r.startsWith(0, "GIF89a")) {
+        return detail::sniffGif(r);
+    }
+    if (r.startsWith(0, "RIFF") && r.startsWith(8, "WEBP")) {
+        return detail::sniffWebp(r);
+    }
+    if (r.startsWith(0, std::string_view("II*\0", 4)) ||
+        r.startsWith(0, std::string_view("MM\0*", 4))) {
+        return detail::sniffTiff(r);
+    }
+    if (r.has(0, 3) && r.u8(0) == 'P' && r.u8(1) >= '1' && r.u8(1) <= '7' &&
+        std::isspace(r.u8(2))) {
+        return detail::sniffPnm(r);
+    }
+    return std::nullopt;
+}
+
+}  // namespace vitscope::core
