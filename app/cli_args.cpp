@@ -7,13 +7,18 @@ namespace vitscope::app {
 
 int exitCodeFor(const core::Error& error, Stage stage) {
     switch (error.code) {
-        case core::ErrorCode::BadModel: return kExitModel;
+        case core::ErrorCode::BadModel:
+            return kExitModel;
         case core::ErrorCode::BadImage:
-        case core::ErrorCode::BadData: return kExitInput;
+        case core::ErrorCode::BadData:
+            return kExitInput;
         case core::ErrorCode::Io:
-            return stage == Stage::Model ? kExitModel : stage == Stage::Input ? kExitInput : kExitUsage;
+            return stage == Stage::Model   ? kExitModel
+                   : stage == Stage::Input ? kExitInput
+                                           : kExitUsage;
         case core::ErrorCode::Usage:
-        case core::ErrorCode::Cancelled: return kExitUsage;
+        case core::ErrorCode::Cancelled:
+            return kExitUsage;
     }
     return kExitUsage;
 }
@@ -30,17 +35,21 @@ int fail(const std::string& command, const core::Error& error, Stage stage) {
 const std::vector<OptionSpec>& optionTable() {
     static const std::vector<OptionSpec> kOptions = {
         // The model and how it runs.
-        {"model", "M", ".safetensors file, model.safetensors.index.json, Hugging Face or timm folder, "
-                       "or Google .npz (default: the bundled Fashion-MNIST ViT)"},
+        {"model", "M",
+         ".safetensors file, model.safetensors.index.json, Hugging Face or timm folder, "
+         "or Google .npz (default: the bundled Fashion-MNIST ViT)"},
         {"heads", "N", "number of attention heads, for checkpoints without a config"},
         {"threads", "N", "compute threads"},
-        {"mean", "R,G,B", "normalisation mean per channel (one value for all), overriding the "
-                          "checkpoint's or a guess"},
+        {"mean", "R,G,B",
+         "normalisation mean per channel (one value for all), overriding the "
+         "checkpoint's or a guess"},
         {"std", "R,G,B", "normalisation std per channel (one value for all)"},
-        {"recipe", "STYLE", "resize recipe: hf (straight to the model size, bilinear) or timm "
-                            "(shorter side to size/0.875, bicubic, centre crop)"},
-        {"pos-interp", "MODE", "position-embedding resampling at other sizes: bicubic, bicubic-aa "
-                               "(antialiased) or bilinear (default: the model's own)"},
+        {"recipe", "STYLE",
+         "resize recipe: hf (straight to the model size, bilinear) or timm "
+         "(shorter side to size/0.875, bicubic, centre crop)"},
+        {"pos-interp", "MODE",
+         "position-embedding resampling at other sizes: bicubic, bicubic-aa "
+         "(antialiased) or bilinear (default: the model's own)"},
         {"size", "HxW", "run at another input size in pixels (multiples of the patch size)"},
         // Inputs.
         {"image", "I", "the image file"},
@@ -51,16 +60,19 @@ const std::vector<OptionSpec>& optionTable() {
         {"images", "DIR", "attention-distance averaged over the images in DIR"},
         {"max-images", "N", "at most N images from --images (default 128, as in the paper)"},
         // What to compute.
-        {"figure", "NAME", "attention, heads, layers-heads, rollout, posembed-similarity, "
-                           "attention-distance, embedding-filters or experiments"},
+        {"figure", "NAME",
+         "attention, heads, layers-heads, rollout, posembed-similarity, "
+         "attention-distance, embedding-filters or experiments"},
         {"layer", "L", "layer 1..L or 'last' (default last)"},
         {"head", "H", "head 1..H, or mean, max or min over all heads (default mean)"},
-        {"source", "TOKEN", "query token: cls, dist, regN, rRcC, ROW,COL or a patch number, all "
-                            "1-based (default cls)"},
+        {"source", "TOKEN",
+         "query token: cls, dist, regN, rRcC, ROW,COL or a patch number, all "
+         "1-based (default cls)"},
         {"reverse", nullptr, "which tokens attend to the source instead of where it attends"},
         {"discard", "R", "rollout: share of the lowest attention discarded, in [0, 1] (default 0)"},
-        {"prefix", "MODE", "attention distance: renormalise (default) or keep the weight on "
-                           "prefix tokens"},
+        {"prefix", "MODE",
+         "attention distance: renormalise (default) or keep the weight on "
+         "prefix tokens"},
         {"grid", "HxW", "posembed-similarity on this patch grid (default: the input's grid)"},
         {"raw-filters", nullptr, "embedding-filters: the raw filters, not principal components"},
         {"seed", "N", "experiments: shuffle and permutation seed (default 0)"},
@@ -78,7 +90,7 @@ const std::vector<OptionSpec>& optionTable() {
 }
 
 const std::vector<CommandSpec>& commandTable() {
-    static const std::vector<std::string> kModel = {"model", "heads", "mean",      "std",
+    static const std::vector<std::string> kModel = {"model",  "heads",   "mean",      "std",
                                                     "recipe", "threads", "pos-interp"};
     auto with = [](std::vector<std::string> base, std::initializer_list<const char*> more) {
         for (const char* m : more) {
@@ -173,15 +185,17 @@ std::string optionLine(const OptionSpec& o) {
 std::string helpText(const CommandSpec* command) {
     std::string out;
     if (command != nullptr) {
-        out = std::string("usage: vitscope-cli ") + command->name + " " + command->synopsis + "\n\n" +
-              command->summary + "\n\noptions:\n";
+        out = std::string("usage: vitscope-cli ") + command->name + " " + command->synopsis +
+              "\n\n" + command->summary + "\n\noptions:\n";
         for (const OptionSpec& o : optionTable()) {
             if (accepts(*command, o.name)) {
                 out += optionLine(o);
             }
         }
     } else {
-        out = "usage: vitscope-cli COMMAND [options]   (vitscope-cli COMMAND --help for one command)\n\ncommands:\n";
+        out =
+            "usage: vitscope-cli COMMAND [options]   (vitscope-cli COMMAND --help for one "
+            "command)\n\ncommands:\n";
         for (const CommandSpec& c : commandTable()) {
             out += std::string("  ") + c.name + std::string(9 - std::string(c.name).size(), ' ') +
                    c.synopsis + "\n           " + c.summary + "\n";
@@ -190,11 +204,13 @@ std::string helpText(const CommandSpec* command) {
         for (const OptionSpec& o : optionTable()) {
             out += optionLine(o);
         }
-        out += "\nLayers, heads, patch rows and columns, patch numbers and registers are 1-based.\n"
-               "PyTorch pickle files (.pth/.pt/.bin) are refused: convert them with\n"
-               "tools/convert_pth_to_safetensors.py.\n";
+        out +=
+            "\nLayers, heads, patch rows and columns, patch numbers and registers are 1-based.\n"
+            "PyTorch pickle files (.pth/.pt/.bin) are refused: convert them with\n"
+            "tools/convert_pth_to_safetensors.py.\n";
     }
-    return out + "\nexit codes: 0 ok, 1 usage or output error, 2 bad image or data file, 3 bad model\n";
+    return out +
+           "\nexit codes: 0 ok, 1 usage or output error, 2 bad image or data file, 3 bad model\n";
 }
 
 std::optional<std::string> CliArgs::parse(const CommandSpec& command, int argc, char** argv,
@@ -244,7 +260,9 @@ std::string CliArgs::get(const std::string& name, const std::string& fallback) c
 
 namespace {
 
-core::Error usage(std::string message) { return core::makeError(core::ErrorCode::Usage, std::move(message)); }
+core::Error usage(std::string message) {
+    return core::makeError(core::ErrorCode::Usage, std::move(message));
+}
 
 bool parseWhole(const std::string& text, long long& v) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

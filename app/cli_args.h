@@ -16,9 +16,9 @@ namespace vitscope::app {
 
 /// The documented exit codes.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitUsage = 1;   ///< bad arguments, or an output that cannot be written
-inline constexpr int kExitInput = 2;   ///< bad image or data file
-inline constexpr int kExitModel = 3;   ///< bad model
+inline constexpr int kExitUsage = 1;  ///< bad arguments, or an output that cannot be written
+inline constexpr int kExitInput = 2;  ///< bad image or data file
+inline constexpr int kExitModel = 3;  ///< bad model
 
 /// Which step an error came from, so that a file that cannot be read counts as what it was.
 enum class Stage { Model, Input, Output };
@@ -53,14 +53,18 @@ public:
     /// Parses argv[first..argc) against `command`'s options; returns an error message or nothing.
     std::optional<std::string> parse(const CommandSpec& command, int argc, char** argv, int first);
 
-    bool has(const std::string& name) const { return mValues.count(name) > 0 || mFlags.count(name) > 0; }
+    bool has(const std::string& name) const {
+        return mValues.count(name) > 0 || mFlags.count(name) > 0;
+    }
     std::string get(const std::string& name, const std::string& fallback = {}) const;
     /// Integer option in [lo, hi]; fallback when absent; error message when malformed.
     core::Result<int> getInt(const std::string& name, int fallback, int lo, int hi) const;
     /// Real option in [lo, hi].
-    core::Result<double> getReal(const std::string& name, double fallback, double lo, double hi) const;
+    core::Result<double> getReal(const std::string& name, double fallback, double lo,
+                                 double hi) const;
     /// "HxW" (also "H,W" when `sep` is ','), each in [lo, hi]; {0, 0} when absent.
-    core::Result<std::pair<int, int>> getPair(const std::string& name, char sep, int lo, int hi) const;
+    core::Result<std::pair<int, int>> getPair(const std::string& name, char sep, int lo,
+                                              int hi) const;
 
 private:
     std::map<std::string, std::string> mValues;

@@ -18,18 +18,24 @@ using nlohmann::json;
 
 /// File names are bytes, JSON text is UTF-8: invalid sequences become U+FFFD instead of
 /// throwing.
-std::string dumpJson(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+std::string dumpJson(const json& j) {
+    return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
 
 json inferredJson(const core::ModelInfo& info) {
     json j = json::array();
-    for (const auto& g : info.inferred) j.push_back({{"setting", core::toString(g.kind)}, {"value", g.value}, {"why", g.why}});
+    for (const auto& g : info.inferred)
+        j.push_back({{"setting", core::toString(g.kind)}, {"value", g.value}, {"why", g.why}});
     return j;
 }
 
 json predictionsJson(const std::vector<core::Prediction>& predictions) {
     json j = json::array();
     for (const auto& p : predictions) {
-        j.push_back({{"class", p.classIndex}, {"label", p.label}, {"probability", p.probability}, {"logit", p.logit}});
+        j.push_back({{"class", p.classIndex},
+                     {"label", p.label},
+                     {"probability", p.probability},
+                     {"logit", p.logit}});
     }
     return j;
 }
@@ -38,14 +44,15 @@ json predictionsJson(const std::vector<core::Prediction>& predictions) {
 
 int runInfo(const CliArgs& args, const char* argv0) {
     Session s;
-    if (auto code = openSession(args, "info", argv0, s)) return *code;
+    if (auto code = openSession(args, "info", argv0, s))
+        return *code;
     const core::VitConfig& c = s.model->config();
     const core::ModelInfo& i = s.model->info();
-    const std::string tokens = std::to_string(c.numPatches()) + " patches + " +
-                               std::to_string(c.numPrefixTokens()) + " prefix (" + (c.classToken ? "class" : "") +
-                               (c.distToken ? ", distillation" : "") +
-                               (c.numRegisters ? ", " + std::to_string(c.numRegisters) + " registers" : "") +
-                               ") = " + std::to_string(c.numTokens()) + " x " + std::to_string(c.embedDim);
+    const std::string tokens =
+        std::to_string(c.numPatches()) + " patches + " + std::to_string(c.numPrefixTokens()) +
+        " prefix (" + (c.classToken ? "class" : "") + (c.distToken ? ", distillation" : "") +
+        (c.numRegisters ? ", " + std::to_string(c.numRegisters) + " registers" : "") +
+        ") = " + std::to_string(c.numTokens()) + " x " + std::to_string(c.embedDim);
     if (args.has("json")) {
         json j = {{"path", i.path},
                   {"format", i.format},
@@ -79,24 +86,29 @@ int runInfo(const CliArgs& args, const char* argv0) {
         return 0;
     }
     std::printf("model:          %s\n", i.path.c_str());
-    std::printf("format:         %s (naming %s, weights %s)\n", i.format.c_str(), i.naming.c_str(), i.weightsDType.c_str());
+    std::printf("format:         %s (naming %s, weights %s)\n", i.format.c_str(), i.naming.c_str(),
+                i.weightsDType.c_str());
     std::printf("architecture:   %s\n", i.architecture.c_str());
-    std::printf("input:          %dx%d, %d channel(s), patch %d -> grid %dx%d\n", c.imageH, c.imageW, c.channels,
-                c.patchSize, c.gridH(), c.gridW());
+    std::printf("input:          %dx%d, %d channel(s), patch %d -> grid %dx%d\n", c.imageH,
+                c.imageW, c.channels, c.patchSize, c.gridH(), c.gridW());
     std::printf("tokens:         %s\n", tokens.c_str());
-    std::printf("encoder:        %d blocks, %d heads%s of width %d, MLP %d, %s, LayerNorm eps %g%s%s\n", c.depth,
-                c.numHeads, c.headsGuessed ? " (assumed)" : "", c.headDim(), c.mlpDim, core::toString(c.activation),
-                c.layerNormEps, c.layerScale ? ", LayerScale" : "", c.normPre ? ", pre-norm on embeddings" : "");
+    std::printf(
+        "encoder:        %d blocks, %d heads%s of width %d, MLP %d, %s, LayerNorm eps %g%s%s\n",
+        c.depth, c.numHeads, c.headsGuessed ? " (assumed)" : "", c.headDim(), c.mlpDim,
+        core::toString(c.activation), c.layerNormEps, c.layerScale ? ", LayerScale" : "",
+        c.normPre ? ", pre-norm on embeddings" : "");
     std::printf("positions:      %s\n", core::toString(c.posLayout));
-    std::printf("head:           %s\n", c.hasHead() ? (std::to_string(c.numClasses) + " classes on the " +
-                                                       core::toString(c.pooling) + (c.distHead ? " + distillation head (mean)" : ""))
-                                                          .c_str()
-                                                    : "none (features: the pooled vector after the final norm)");
+    std::printf("head:           %s\n",
+                c.hasHead() ? (std::to_string(c.numClasses) + " classes on the " +
+                               core::toString(c.pooling) +
+                               (c.distHead ? " + distillation head (mean)" : ""))
+                                  .c_str()
+                            : "none (features: the pooled vector after the final norm)");
     std::printf("parameters:     %lld\n", static_cast<long long>(i.numParameters));
     std::printf("labels:         %s\n", i.labelsSource.c_str());
     std::printf("preprocessing:  %s\n", s.model->recipe().describe().c_str());
-    std::printf("memory:         %.1f MB used in place from the file, %.1f MB converted\n", i.mappedBytes / 1e6,
-                i.ownedBytes / 1e6);
+    std::printf("memory:         %.1f MB used in place from the file, %.1f MB converted\n",
+                i.mappedBytes / 1e6, i.ownedBytes / 1e6);
     for (const auto& n : i.notes) std::printf("note:           %s\n", n.c_str());
     if (!i.ignoredTensors.empty()) {
         std::string names;
@@ -104,10 +116,12 @@ int runInfo(const CliArgs& args, const char* argv0) {
         std::printf("ignored:        %s (known extras the model does not use)\n", names.c_str());
     }
     if (!i.inferred.empty()) {
-        std::printf("\nWARNING: the files do not state these settings; vitscope guessed them, and the\n"
-                    "predictions and attention maps are only right if the guesses are:\n");
+        std::printf(
+            "\nWARNING: the files do not state these settings; vitscope guessed them, and the\n"
+            "predictions and attention maps are only right if the guesses are:\n");
         for (const auto& g : i.inferred) {
-            std::printf("  %-14s %s (%s)\n", core::toString(g.kind), g.value.c_str(), g.why.c_str());
+            std::printf("  %-14s %s (%s)\n", core::toString(g.kind), g.value.c_str(),
+                        g.why.c_str());
         }
         std::printf("Set them with --heads N, --mean R,G,B, --std R,G,B and --recipe hf|timm.\n");
     }
@@ -116,24 +130,30 @@ int runInfo(const CliArgs& args, const char* argv0) {
 
 int runPredict(const CliArgs& args, const char* argv0) {
     auto top = args.getInt("top", 5, 1, 100000);
-    if (!top) return fail("predict", kExitUsage, top.error().message);
+    if (!top)
+        return fail("predict", kExitUsage, top.error().message);
     Session s;
-    if (auto code = openSession(args, "predict", argv0, s)) return *code;
+    if (auto code = openSession(args, "predict", argv0, s))
+        return *code;
     if (!s.model->config().hasHead()) {
-        return fail("predict", kExitUsage, s.model->info().path + ": the model has no classification head (use dump for features)");
+        return fail("predict", kExitUsage,
+                    s.model->info().path +
+                        ": the model has no classification head (use dump for features)");
     }
     s.run.topK = *top;
     core::RunPtr run;
-    if (auto code = runInput(args, s, true, run)) return *code;
+    if (auto code = runInput(args, s, true, run))
+        return *code;
     const core::InferenceResult& r = *run->result;
     if (args.has("json")) {
         std::cout << dumpJson(json{{"image", args.get("image", args.get("input-npy"))},
-                          {"input_size", {r.inputH, r.inputW}},
-                          {"preprocessing", run->describeRecipe()},
-                          {"top", predictionsJson(run->predictions)}})
+                                   {"input_size", {r.inputH, r.inputW}},
+                                   {"preprocessing", run->describeRecipe()},
+                                   {"top", predictionsJson(run->predictions)}})
                   << "\n";
     } else {
-        for (const auto& p : run->predictions) std::printf("%7.3f%%  %4d  %s\n", 100.0 * p.probability, p.classIndex, p.label.c_str());
+        for (const auto& p : run->predictions)
+            std::printf("%7.3f%%  %4d  %s\n", 100.0 * p.probability, p.classIndex, p.label.c_str());
     }
     return kExitOk;
 }
@@ -157,18 +177,22 @@ json dumpMeta(const Session& s, const core::Run& run) {
                  {"has_head", s.model->config().hasHead()},
                  {"pos_interp", posInterpName(run.posInterp)},
                  {"preprocessing", run.describeRecipe()}};
-    if (s.model->config().hasHead()) meta["top5"] = predictionsJson(run.predictions);
+    if (s.model->config().hasHead())
+        meta["top5"] = predictionsJson(run.predictions);
     return meta;
 }
 
 }  // namespace
 
 int runDump(const CliArgs& args, const char* argv0) {
-    if (!args.has("out")) return fail("dump", kExitUsage, "needs --out DIR");
+    if (!args.has("out"))
+        return fail("dump", kExitUsage, "needs --out DIR");
     Session s;
-    if (auto code = openSession(args, "dump", argv0, s)) return *code;
+    if (auto code = openSession(args, "dump", argv0, s))
+        return *code;
     core::RunPtr run;
-    if (auto code = runInput(args, s, true, run)) return *code;
+    if (auto code = runInput(args, s, true, run))
+        return *code;
     const core::InferenceResult& r = *run->result;
     const core::ImageTensor& input = run->input->input;
 
@@ -176,53 +200,75 @@ int runDump(const CliArgs& args, const char* argv0) {
     const fs::path out(args.get("out"));
     std::error_code ec;
     fs::create_directories(out, ec);
-    if (ec) return fail("dump", kExitUsage, out.string() + ": cannot create folder (" + ec.message() + ")");
+    if (ec)
+        return fail("dump", kExitUsage,
+                    out.string() + ": cannot create folder (" + ec.message() + ")");
     const auto& a = r.attention;
     std::vector<core::Status> writes;
     if (s.model->config().hasHead()) {
-        writes.push_back(core::writeNpy((out / "logits.npy").string(), {r.logits.size()}, r.logits.data()));
+        writes.push_back(
+            core::writeNpy((out / "logits.npy").string(), {r.logits.size()}, r.logits.data()));
     }
-    writes.push_back(core::writeNpy((out / "features.npy").string(), {r.features.size()}, r.features.data()));
-    writes.push_back(core::writeNpy((out / "attention.npy").string(), {a.layers(), a.heads(), a.tokens(), a.tokens()},
+    writes.push_back(
+        core::writeNpy((out / "features.npy").string(), {r.features.size()}, r.features.data()));
+    writes.push_back(core::writeNpy((out / "attention.npy").string(),
+                                    {a.layers(), a.heads(), a.tokens(), a.tokens()},
                                     a.raw().data()));
-    writes.push_back(core::writeNpy((out / "input.npy").string(), {input.channels, input.height, input.width}, input.data.data()));
-    writes.push_back(core::writeJson((out / "meta.json").string(), dumpJson(dumpMeta(s, *run)) + "\n"));
+    writes.push_back(core::writeNpy((out / "input.npy").string(),
+                                    {input.channels, input.height, input.width},
+                                    input.data.data()));
+    writes.push_back(
+        core::writeJson((out / "meta.json").string(), dumpJson(dumpMeta(s, *run)) + "\n"));
     for (const auto& w : writes) {
-        if (!w) return fail("dump", w.error(), Stage::Output);
+        if (!w)
+            return fail("dump", w.error(), Stage::Output);
     }
     return kExitOk;
 }
 
 int runEval(const CliArgs& args, const char* argv0) {
-    if (!args.has("idx-images") || !args.has("idx-labels")) return fail("eval", kExitUsage, "needs --idx-images F --idx-labels F");
+    if (!args.has("idx-images") || !args.has("idx-labels"))
+        return fail("eval", kExitUsage, "needs --idx-images F --idx-labels F");
     auto limit = args.getInt("limit", 0, 1, 1 << 30);
-    if (!limit) return fail("eval", kExitUsage, limit.error().message);
+    if (!limit)
+        return fail("eval", kExitUsage, limit.error().message);
     Session s;
-    if (auto code = openSession(args, "eval", argv0, s)) return *code;
+    if (auto code = openSession(args, "eval", argv0, s))
+        return *code;
     const std::string imagesPath = args.get("idx-images"), labelsPath = args.get("idx-labels");
     auto images = core::loadIdxImages(imagesPath);
-    if (!images) return fail("eval", images.error(), Stage::Input);
+    if (!images)
+        return fail("eval", images.error(), Stage::Input);
     auto labels = core::loadIdxLabels(labelsPath);
-    if (!labels) return fail("eval", labels.error(), Stage::Input);
+    if (!labels)
+        return fail("eval", labels.error(), Stage::Input);
     auto e = core::evaluateIdx(s.model, *images, *labels, *limit, s.run, imagesPath, labelsPath);
-    if (!e) return fail("eval", e.error(), Stage::Input);
+    if (!e)
+        return fail("eval", e.error(), Stage::Input);
     if (args.has("json")) {
         json confusion = json::array();
         for (int t = 0; t < e->classes; ++t) {
-            confusion.push_back(std::vector<int>(e->confusion.begin() + t * e->classes, e->confusion.begin() + (t + 1) * e->classes));
+            confusion.push_back(std::vector<int>(e->confusion.begin() + t * e->classes,
+                                                 e->confusion.begin() + (t + 1) * e->classes));
         }
-        std::cout << dumpJson(json{{"images", e->images}, {"correct", e->correct}, {"top1_percent", e->top1Percent()},
-                          {"images_per_second", e->images / e->seconds}, {"threads", e->threads},
-                          {"confusion", confusion}})
+        std::cout << dumpJson(json{{"images", e->images},
+                                   {"correct", e->correct},
+                                   {"top1_percent", e->top1Percent()},
+                                   {"images_per_second", e->images / e->seconds},
+                                   {"threads", e->threads},
+                                   {"confusion", confusion}})
                   << "\n";
         return kExitOk;
     }
-    std::printf("images:     %d\ntop-1:      %.2f%% (%d correct)\nspeed:      %.0f images/s (%.2f s, %d threads)\n", e->images,
-                e->top1Percent(), e->correct, e->images / e->seconds, e->seconds, e->threads);
+    std::printf(
+        "images:     %d\ntop-1:      %.2f%% (%d correct)\nspeed:      %.0f images/s (%.2f s, %d "
+        "threads)\n",
+        e->images, e->top1Percent(), e->correct, e->images / e->seconds, e->seconds, e->threads);
     std::printf("confusion (rows: true class, columns: predicted):\n");
     for (int t = 0; t < e->classes; ++t) {
         std::printf("%16.16s", s.model->label(t).c_str());
-        for (int p = 0; p < e->classes; ++p) std::printf(" %5d", e->confusion[static_cast<size_t>(t) * e->classes + p]);
+        for (int p = 0; p < e->classes; ++p)
+            std::printf(" %5d", e->confusion[static_cast<size_t>(t) * e->classes + p]);
         std::printf("\n");
     }
     return kExitOk;

@@ -9,7 +9,8 @@
 
 namespace vitscope::app {
 int runExport(const CliArgs&, const char*) {
-    return fail("export", kExitUsage, "this build has no figure export (configured with VITSCOPE_BUILD_GUI=OFF)");
+    return fail("export", kExitUsage,
+                "this build has no figure export (configured with VITSCOPE_BUILD_GUI=OFF)");
 }
 }  // namespace vitscope::app
 
@@ -33,11 +34,14 @@ constexpr int kMaxPixels = 16384;
 
 /// --layer, --head, --source, --reverse, --discard (need the run's token layout).
 core::Status attentionOptions(const CliArgs& args, const core::Run* run, ui::FigureOptions& o) {
-    auto usage = [](std::string m) { return core::makeError(core::ErrorCode::Usage, std::move(m)); };
+    auto usage = [](std::string m) {
+        return core::makeError(core::ErrorCode::Usage, std::move(m));
+    };
     const std::string layer = args.get("layer", "last");
     if (layer != "last") {
         auto l = args.getInt("layer", 0, 1, 100000);
-        if (!l) return l.error();
+        if (!l)
+            return l.error();
         o.layer = *l - 1;
     }
     const std::string head = args.get("head", "mean");
@@ -46,16 +50,19 @@ core::Status attentionOptions(const CliArgs& args, const core::Run* run, ui::Fig
         o.fusion = *fusion;
     } else {
         auto h = args.getInt("head", 0, 1, 100000);
-        if (!h) return usage("--head must be a head number 1..H, mean, max or min, got '" + head + "'");
+        if (!h)
+            return usage("--head must be a head number 1..H, mean, max or min, got '" + head + "'");
         o.head = *h - 1;
     }
     o.reverse = args.has("reverse");
     auto discard = args.getReal("discard", 0.0, 0.0, 1.0);
-    if (!discard) return discard.error();
+    if (!discard)
+        return discard.error();
     o.discardRatio = static_cast<float>(*discard);
     if (run != nullptr && args.has("source")) {
         auto token = core::parseTokenSpec(run->result->tokens, args.get("source"));
-        if (!token) return usage("--source: " + token.error().message);
+        if (!token)
+            return usage("--source: " + token.error().message);
         o.sourceToken = *token;
     }
     return core::Ok{};
@@ -63,16 +70,21 @@ core::Status attentionOptions(const CliArgs& args, const core::Run* run, ui::Fig
 
 /// Everything else a figure takes.
 core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOptions& o) {
-    auto usage = [](std::string m) { return core::makeError(core::ErrorCode::Usage, std::move(m)); };
+    auto usage = [](std::string m) {
+        return core::makeError(core::ErrorCode::Usage, std::move(m));
+    };
     if (args.has("colormap")) {
         auto map = core::parseColormap(args.get("colormap"));
-        if (!map) return usage("--colormap '" + args.get("colormap") + "': expected viridis, inferno, magma, jet, grey or diverging");
+        if (!map)
+            return usage("--colormap '" + args.get("colormap") +
+                         "': expected viridis, inferno, magma, jet, grey or diverging");
         o.colormap = *map;
     }
     o.interp = s.run.posInterp.value_or(s.model->config().defaultPosInterp);
     o.experiments.interp = o.interp;
     auto grid = args.getPair("grid", 'x', 1, kMaxGridSide);
-    if (!grid) return grid.error();
+    if (!grid)
+        return grid.error();
     o.gridH = grid->first;
     o.gridW = grid->second;
     const std::string prefix = args.get("prefix", "renormalise");
@@ -85,14 +97,17 @@ core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOpti
     }
     o.rawFilters = args.has("raw-filters");
     auto seed = args.getInt("seed", 0, 0, 1 << 30);
-    if (!seed) return seed.error();
+    if (!seed)
+        return seed.error();
     o.experiments.seed = static_cast<uint64_t>(*seed);
     auto shift = args.getPair("shift", ',', -kMaxPixels, kMaxPixels);
-    if (!shift) return shift.error();
+    if (!shift)
+        return shift.error();
     o.experiments.shiftDy = shift->first;
     o.experiments.shiftDx = shift->second;
     auto resolution = args.getPair("resolution", 'x', 1, kMaxPixels);
-    if (!resolution) return resolution.error();
+    if (!resolution)
+        return resolution.error();
     o.experiments.resolutionH = resolution->first;
     o.experiments.resolutionW = resolution->second;
     return core::Ok{};
@@ -101,13 +116,17 @@ core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOpti
 /// Attention distance averaged over --images DIR, through the one dataset loop.
 core::Status folderDistances(const CliArgs& args, const Session& s, ui::FigureOptions& o) {
     auto maxImages = args.getInt("max-images", 128, 1, 100000);
-    if (!maxImages) return maxImages.error();
+    if (!maxImages)
+        return maxImages.error();
     auto files = core::listImages(args.get("images"), *maxImages);
-    if (!files) return files.error();
+    if (!files)
+        return files.error();
     auto d = core::folderAttentionDistance(s.model, *files, s.run, o.prefix);
-    if (!d) return core::makeError(d.error().code, args.get("images") + ": " + d.error().message);
+    if (!d)
+        return core::makeError(d.error().code, args.get("images") + ": " + d.error().message);
     if (d->skipped > 0) {
-        std::fprintf(stderr, "vitscope-cli export: skipped %d image(s); the first: %s\n", d->skipped, d->firstProblem.c_str());
+        std::fprintf(stderr, "vitscope-cli export: skipped %d image(s); the first: %s\n",
+                     d->skipped, d->firstProblem.c_str());
     }
     o.distances = d->mean;
     o.distanceImages = d->used;
@@ -116,8 +135,10 @@ core::Status folderDistances(const CliArgs& args, const Session& s, ui::FigureOp
 
 /// Keeps a QGuiApplication alive for the command when the caller has none.
 std::unique_ptr<QGuiApplication> ensureApplication() {
-    if (QCoreApplication::instance() != nullptr) return nullptr;
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (QCoreApplication::instance() != nullptr)
+        return nullptr;
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     static int argc = 1;
     static char name[] = "vitscope-cli";
     static char* argv[] = {name, nullptr};
@@ -128,7 +149,8 @@ std::unique_ptr<QGuiApplication> ensureApplication() {
 
 int runExport(const CliArgs& args, const char* argv0) {
     for (const char* required : {"figure", "out"}) {
-        if (!args.has(required)) return fail("export", kExitUsage, std::string("needs --") + required);
+        if (!args.has(required))
+            return fail("export", kExitUsage, std::string("needs --") + required);
     }
     const QString figure = QString::fromStdString(args.get("figure"));
     const std::string outPath = args.get("out");
@@ -139,37 +161,47 @@ int runExport(const CliArgs& args, const char* argv0) {
         return fail("export", kExitUsage, outPath + ": expected .png, .svg, .pdf, .npy or .csv");
     }
     if (!ui::figureNames().contains(figure)) {
-        return fail("export", kExitUsage, "unknown figure '" + figure.toStdString() + "': expected one of " +
-                                              ui::figureNames().join(", ").toStdString());
+        return fail("export", kExitUsage,
+                    "unknown figure '" + figure.toStdString() + "': expected one of " +
+                        ui::figureNames().join(", ").toStdString());
     }
     auto scale = args.getReal("scale", 2.0, 0.1, 16.0);
-    if (!scale) return fail("export", kExitUsage, scale.error().message);
+    if (!scale)
+        return fail("export", kExitUsage, scale.error().message);
     const bool folder = figure == "attention-distance" && args.has("images");
-    const bool needsImage = figure != "posembed-similarity" && figure != "embedding-filters" && !folder;
+    const bool needsImage =
+        figure != "posembed-similarity" && figure != "embedding-filters" && !folder;
     if (needsImage && !args.has("image") && !args.has("input-npy")) {
         return fail("export", kExitUsage, "--figure " + figure.toStdString() + " needs --image");
     }
     auto app = ensureApplication();
     Session s;
-    if (auto code = openSession(args, "export", argv0, s)) return *code;
+    if (auto code = openSession(args, "export", argv0, s))
+        return *code;
     ui::FigureOptions options;
-    if (auto st = figureOptions(args, s, options); !st) return fail("export", kExitUsage, st.error().message);
+    if (auto st = figureOptions(args, s, options); !st)
+        return fail("export", kExitUsage, st.error().message);
     ui::FigureContext context;
     context.model = s.model;
-    if (auto code = runInput(args, s, false, context.run)) return *code;
+    if (auto code = runInput(args, s, false, context.run))
+        return *code;
     if (auto st = attentionOptions(args, context.run.get(), options); !st) {
         return fail("export", kExitUsage, st.error().message);
     }
     if (folder) {
-        if (auto st = folderDistances(args, s, options); !st) return fail("export", st.error(), Stage::Input);
+        if (auto st = folderDistances(args, s, options); !st)
+            return fail("export", st.error(), Stage::Input);
     }
     if (numbers) {
-        if (auto st = ui::exportNumbers(figure, context, options, out); !st) return fail("export", st.error(), Stage::Output);
+        if (auto st = ui::exportNumbers(figure, context, options, out); !st)
+            return fail("export", st.error(), Stage::Output);
         return kExitOk;
     }
     auto made = ui::makeFigure(figure, context, options);
-    if (!made) return fail("export", made.error(), Stage::Input);
-    if (auto st = ui::exportFigure(*made.value(), out, *scale); !st) return fail("export", st.error(), Stage::Output);
+    if (!made)
+        return fail("export", made.error(), Stage::Input);
+    if (auto st = ui::exportFigure(*made.value(), out, *scale); !st)
+        return fail("export", st.error(), Stage::Output);
     return kExitOk;
 }
 

@@ -50,7 +50,8 @@ core::Result<std::optional<std::array<float, 3>>> parseTriple(const CliArgs& arg
     size_t at = 0;
     while (count < 3) {
         const size_t comma = text.find(',', at);
-        const std::string part = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        const std::string part =
+            text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
         float value = 0;
         const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
         if (part.empty() || ec != std::errc() || end != part.data() + part.size()) {
@@ -64,8 +65,10 @@ core::Result<std::optional<std::array<float, 3>>> parseTriple(const CliArgs& arg
         at = comma + 1;
     }
     if (at != std::string::npos || (count != 1 && count != 3)) {
-        return core::makeError(core::ErrorCode::Usage,
-                               "--" + name + " must be one number or three separated by commas (R,G,B), got '" + text + "'");
+        return core::makeError(
+            core::ErrorCode::Usage,
+            "--" + name + " must be one number or three separated by commas (R,G,B), got '" + text +
+                "'");
     }
     if (count == 1) {
         v = {v[0], v[0], v[0]};
@@ -116,15 +119,19 @@ core::Result<core::PosInterp> parsePosInterp(const std::string& text) {
     if (text == "bilinear") {
         return core::PosInterp::Bilinear;
     }
-    return core::makeError(core::ErrorCode::Usage,
-                           "--pos-interp must be bicubic, bicubic-aa or bilinear, got '" + text + "'");
+    return core::makeError(
+        core::ErrorCode::Usage,
+        "--pos-interp must be bicubic, bicubic-aa or bilinear, got '" + text + "'");
 }
 
 const char* posInterpName(core::PosInterp interp) {
     switch (interp) {
-        case core::PosInterp::Bicubic: return "bicubic";
-        case core::PosInterp::BicubicAntialias: return "bicubic-aa";
-        case core::PosInterp::Bilinear: return "bilinear";
+        case core::PosInterp::Bicubic:
+            return "bicubic";
+        case core::PosInterp::BicubicAntialias:
+            return "bicubic-aa";
+        case core::PosInterp::Bilinear:
+            return "bilinear";
     }
     return "bicubic";
 }
@@ -135,8 +142,8 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
     auto threads = args.getInt("threads", 0, 1, 256);
     auto load = loadOptions(args);
     auto size = args.getPair("size", 'x', 1, kMaxSide);
-    for (const core::Error* e : {threads ? nullptr : &threads.error(), load ? nullptr : &load.error(),
-                                 size ? nullptr : &size.error()}) {
+    for (const core::Error* e : {threads ? nullptr : &threads.error(),
+                                 load ? nullptr : &load.error(), size ? nullptr : &size.error()}) {
         if (e != nullptr) {
             return fail(s.command, kExitUsage, e->message);
         }
@@ -168,11 +175,14 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
     s.model = *model;
     // Guessed settings change every number downstream: say so on stderr, where scripts see it
     // without it mixing into the output.
-    if (const auto& inferred = s.model->info().inferred; !inferred.empty() && std::string(command) != "info") {
+    if (const auto& inferred = s.model->info().inferred;
+        !inferred.empty() && std::string(command) != "info") {
         std::string list;
-        for (const auto& g : inferred) list += (list.empty() ? "" : "; ") + std::string(core::toString(g.kind)) + " " + g.value;
-        std::fprintf(stderr, "vitscope-cli %s: warning: %s: guessed %s (see 'vitscope-cli info')\n", command,
-                     path.c_str(), list.c_str());
+        for (const auto& g : inferred)
+            list +=
+                (list.empty() ? "" : "; ") + std::string(core::toString(g.kind)) + " " + g.value;
+        std::fprintf(stderr, "vitscope-cli %s: warning: %s: guessed %s (see 'vitscope-cli info')\n",
+                     command, path.c_str(), list.c_str());
     }
     // Refuse a bad --size before any image is read.
     if (auto recipe = core::effectiveRecipe(*s.model, s.run); !recipe) {
@@ -199,7 +209,8 @@ std::optional<int> runInput(const CliArgs& args, const Session& s, bool required
         run = core::runImageFile(s.model, args.get("image"), s.run);
     } else {
         if (s.run.sizeH > 0) {
-            return fail(s.command, kExitUsage, "--size does not apply to --input-npy (the tensor is fed as it is)");
+            return fail(s.command, kExitUsage,
+                        "--size does not apply to --input-npy (the tensor is fed as it is)");
         }
         auto input = readInputNpy(args.get("input-npy"));
         if (!input) {

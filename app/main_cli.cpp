@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     }
     const CommandSpec* command = findCommand(word);
     if (command == nullptr) {
-        std::fprintf(stderr, "vitscope-cli: unknown command '%s'\n\n%s", word.c_str(), helpText().c_str());
+        std::fprintf(stderr, "vitscope-cli: unknown command '%s'\n\n%s", word.c_str(),
+                     helpText().c_str());
         return kExitUsage;
     }
     CliArgs args;
@@ -34,10 +35,14 @@ int main(int argc, char** argv) {
         return kExitOk;
     }
     using Runner = int (*)(const CliArgs&, const char*);
-    static const std::pair<const char*, Runner> kRunners[] = {
-        {"info", runInfo}, {"predict", runPredict}, {"dump", runDump}, {"eval", runEval}, {"export", runExport}};
+    static const std::pair<const char*, Runner> kRunners[] = {{"info", runInfo},
+                                                              {"predict", runPredict},
+                                                              {"dump", runDump},
+                                                              {"eval", runEval},
+                                                              {"export", runExport}};
     for (const auto& [name, run] : kRunners) {
-        if (word == name) return run(args, argv[0]);
+        if (word == name)
+            return run(args, argv[0]);
     }
     return kExitUsage;
 }

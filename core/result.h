@@ -25,7 +25,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : mData(std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value) : mData(std::move(value)) {}      // NOLINT: implicit by design
     Result(Error error) : mData(std::move(error)) {}  // NOLINT
 
     bool ok() const { return mData.index() == 0; }

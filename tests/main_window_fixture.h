@@ -35,13 +35,11 @@ using namespace vitscope;
 using ui::AttentionQuery;
 using ui::MainWindow;
 
-
 namespace vitscope::test {
 
 using namespace vitscope;
 using ui::AttentionQuery;
 using ui::MainWindow;
-
 
 inline constexpr int kTimeoutMs = 120'000;
 inline const QString kData = QStringLiteral(VITSCOPE_TEST_DATA);
@@ -81,12 +79,12 @@ inline core::Matrix coreMap(const core::InferenceResult& r, const AttentionQuery
 
 /// The offscreen platform warns on every dock size-hint change; that is noise here.
 inline QtMessageHandler gPreviousHandler = nullptr;
-inline void dropOffscreenNoise(QtMsgType type, const QMessageLogContext& context, const QString& msg) {
+inline void dropOffscreenNoise(QtMsgType type, const QMessageLogContext& context,
+                               const QString& msg) {
     if (!msg.contains(QStringLiteral("does not support propagateSizeHints")) && gPreviousHandler) {
         gPreviousHandler(type, context, msg);
     }
 }
-
 
 class MainWindowFixture {
 protected:

@@ -21,9 +21,11 @@ struct FloatArray {
 inline FloatArray readNpyFloat(const std::string& path) {
     FloatArray out;
     auto bytes = core::readFile(path, 1u << 30);
-    if (!bytes) return out;
+    if (!bytes)
+        return out;
     auto arr = core::parseNpy(*bytes, path);
-    if (!arr) return out;
+    if (!arr)
+        return out;
     out.shape = arr->shape;
     out.values = core::toFloat32(*arr);
     out.ok = true;
@@ -32,7 +34,8 @@ inline FloatArray readNpyFloat(const std::string& path) {
 
 inline QJsonObject readJson(const QString& path) {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "analysis_test_util.h"
 #include "core/analysis/attention_distance.h"
 #include "core/analysis/attention_maps.h"
 #include "core/analysis/colormap.h"
@@ -14,7 +15,6 @@
 #include "core/analysis/head_fusion.h"
 #include "core/analysis/patch_grid.h"
 #include "core/analysis/posembed_similarity.h"
-#include "analysis_test_util.h"
 #include "core/model/synthetic_model.h"
 
 using namespace vitscope::core;
@@ -60,7 +60,6 @@ double meanPairwiseDistance(int gridH, int gridW, int patchSize) {
 }
 
 }  // namespace
-
 
 class TestAttentionAnalysis : public QObject {
     Q_OBJECT

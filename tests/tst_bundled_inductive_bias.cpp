@@ -2,9 +2,8 @@
 // §4.5, Fig. 7): its learned 1-D position embeddings encode the 2-D grid (measured: the mean
 // cosine similarity falls with grid distance), and the mean attention distance of a real run
 // stays within the geometric bounds of the grid.
-#include <QtTest>
-
 #include <QDir>
+#include <QtTest>
 #include <cmath>
 
 #include "core/analysis/attention_distance.h"
@@ -94,7 +93,8 @@ void TestBundledInductiveBias::attentionDistanceWithinGridBounds() {
         c.patchSize * std::hypot(result->tokens.gridH - 1, result->tokens.gridW - 1);
     for (PrefixHandling prefix :
          {PrefixHandling::DropAndRenormalise, PrefixHandling::DropWithoutRenormalising}) {
-        const Matrix d = meanAttentionDistance(result->attention, result->tokens, c.patchSize, prefix);
+        const Matrix d =
+            meanAttentionDistance(result->attention, result->tokens, c.patchSize, prefix);
         QCOMPARE(d.rows(), static_cast<Eigen::Index>(c.depth));
         QCOMPARE(d.cols(), static_cast<Eigen::Index>(c.numHeads));
         QVERIFY(d.allFinite());

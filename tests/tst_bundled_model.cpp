@@ -26,8 +26,8 @@ private slots:
         QVERIFY(m.config().depth >= 4 && m.config().numHeads >= 2);
         QCOMPARE(m.label(9), std::string("Ankle boot"));
 
-        auto images = test::readNpyFloat(kRef + "images.npy");     // uint8 (n, 28, 28)
-        auto logits = test::readNpyFloat(kRef + "logits.npy");     // (n, 10)
+        auto images = test::readNpyFloat(kRef + "images.npy");        // uint8 (n, 28, 28)
+        auto logits = test::readNpyFloat(kRef + "logits.npy");        // (n, 10)
         auto attn = test::readNpyFloat(kRef + "attention_last.npy");  // (n, heads, N, N)
         QVERIFY(images.ok && logits.ok && attn.ok);
         const int n = static_cast<int>(images.shape[0]);
@@ -35,14 +35,17 @@ private slots:
         QVERIFY(n >= 4);
         for (int i = 0; i < n; ++i) {
             core::Image8 img{w, h, 1, {}};
-            for (int k = 0; k < h * w; ++k) img.pixels.push_back(static_cast<uint8_t>(images.values[i * h * w + k]));
+            for (int k = 0; k < h * w; ++k)
+                img.pixels.push_back(static_cast<uint8_t>(images.values[i * h * w + k]));
             auto pre = core::preprocess(img, m.recipe());
             QVERIFY(pre.ok());
             auto r = core::runForward(m, pre->input);
             QVERIFY(r.ok());
             float dl = 0;
-            for (int c = 0; c < 10; ++c) dl = std::max(dl, std::abs(r->logits[c] - logits.values[i * 10 + c]));
-            QVERIFY2(dl <= kLogitTol, qPrintable(QString("image %1: logits differ by %2").arg(i).arg(dl)));
+            for (int c = 0; c < 10; ++c)
+                dl = std::max(dl, std::abs(r->logits[c] - logits.values[i * 10 + c]));
+            QVERIFY2(dl <= kLogitTol,
+                     qPrintable(QString("image %1: logits differ by %2").arg(i).arg(dl)));
             const auto& last = r->attention;
             const int heads = last.heads(), tokens = last.tokens();
             QCOMPARE(int64_t(heads), attn.shape[1]);
@@ -52,9 +55,11 @@ private slots:
                 const auto a = last.at(last.layers() - 1, hd);
                 const float* ref = &attn.values[((size_t(i) * heads + hd) * tokens) * tokens];
                 for (int q = 0; q < tokens; ++q)
-                    for (int k = 0; k < tokens; ++k) da = std::max(da, std::abs(a(q, k) - ref[q * tokens + k]));
+                    for (int k = 0; k < tokens; ++k)
+                        da = std::max(da, std::abs(a(q, k) - ref[q * tokens + k]));
             }
-            QVERIFY2(da <= kAttentionTol, qPrintable(QString("image %1: attention differs by %2").arg(i).arg(da)));
+            QVERIFY2(da <= kAttentionTol,
+                     qPrintable(QString("image %1: attention differs by %2").arg(i).arg(da)));
         }
     }
 };

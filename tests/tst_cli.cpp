@@ -23,7 +23,8 @@ Run cli(const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(VITSCOPE_CLI), args);
     p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
+            QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
 }
 
@@ -40,22 +41,33 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("no command") << QStringList{} << 1 << "usage";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << 1 << "unknown command";
-        QTest::newRow("unknown option") << QStringList{"info", "--model", kModel, "--bogus"} << 1 << "unknown option --bogus";
-        QTest::newRow("bad size") << QStringList{"predict", "--model", kModel, "--image", kData + "/images/rgba.png", "--size", "7y7"}
-                                  << 1 << "--size";
-        QTest::newRow("truncated image") << QStringList{"predict", "--model", kModel, "--image", kData + "/bad/images/truncated.png"}
+        QTest::newRow("unknown option")
+            << QStringList{"info", "--model", kModel, "--bogus"} << 1 << "unknown option --bogus";
+        QTest::newRow("bad size")
+            << QStringList{"predict", "--model", kModel, "--image", kData + "/images/rgba.png",
+                           "--size",  "7y7"}
+            << 1 << "--size";
+        QTest::newRow("truncated image") << QStringList{"predict", "--model", kModel, "--image",
+                                                        kData + "/bad/images/truncated.png"}
                                          << 2 << "truncated.png";
-        QTest::newRow("huge image") << QStringList{"predict", "--model", kModel, "--image", kData + "/bad/images/huge_claim.png"}
+        QTest::newRow("huge image") << QStringList{"predict", "--model", kModel, "--image",
+                                                   kData + "/bad/images/huge_claim.png"}
                                     << 2 << "100000x100000";
-        QTest::newRow("missing image") << QStringList{"predict", "--model", kModel, "--image", kData + "/nope.png"} << 2 << "nope.png";
-        QTest::newRow("pickle model") << QStringList{"info", "--model", kData + "/bad/models/model.pth"} << 3
-                                      << "convert_pth_to_safetensors";
-        QTest::newRow("wrong shape") << QStringList{"info", "--model", kData + "/bad/models/wrong_shape"} << 3
-                                     << "encoder.layer.0.attention.attention.query.weight";
-        QTest::newRow("missing model") << QStringList{"info", "--model", kData + "/nope"} << 3 << "no such file";
+        QTest::newRow("missing image")
+            << QStringList{"predict", "--model", kModel, "--image", kData + "/nope.png"} << 2
+            << "nope.png";
+        QTest::newRow("pickle model")
+            << QStringList{"info", "--model", kData + "/bad/models/model.pth"} << 3
+            << "convert_pth_to_safetensors";
+        QTest::newRow("wrong shape")
+            << QStringList{"info", "--model", kData + "/bad/models/wrong_shape"} << 3
+            << "encoder.layer.0.attention.attention.query.weight";
+        QTest::newRow("missing model")
+            << QStringList{"info", "--model", kData + "/nope"} << 3 << "no such file";
         QTest::newRow("size not multiple of patch")
-            << QStringList{"predict", "--model", kModel, "--image", kData + "/images/rgba.png", "--size", "33x32"} << 1
-            << "multiple of the patch size";
+            << QStringList{"predict", "--model", kModel, "--image", kData + "/images/rgba.png",
+                           "--size",  "33x32"}
+            << 1 << "multiple of the patch size";
     }
     void exitCodes() {
         QFETCH(QStringList, args);
@@ -77,15 +89,18 @@ private slots:
     // dump --input-npy feeds the tensor as is: the outputs equal the PyTorch reference.
     void dumpMatchesReference() {
         QTemporaryDir out;
-        const Run r = cli({"dump", "--model", kModel, "--input-npy", kModel + "/input.npy", "--out", out.path()});
+        const Run r = cli(
+            {"dump", "--model", kModel, "--input-npy", kModel + "/input.npy", "--out", out.path()});
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        for (auto [name, tol] : {std::pair{"logits.npy", kLogitTol}, std::pair{"attention.npy", kAttentionTol}}) {
+        for (auto [name, tol] :
+             {std::pair{"logits.npy", kLogitTol}, std::pair{"attention.npy", kAttentionTol}}) {
             auto got = test::readNpyFloat((out.path() + "/" + name).toStdString());
             auto want = test::readNpyFloat((kModel + "/" + name).toStdString());
             QVERIFY(got.ok && want.ok);
             QCOMPARE(got.shape, want.shape);
             float d = 0;
-            for (size_t i = 0; i < got.values.size(); ++i) d = std::max(d, std::abs(got.values[i] - want.values[i]));
+            for (size_t i = 0; i < got.values.size(); ++i)
+                d = std::max(d, std::abs(got.values[i] - want.values[i]));
             QVERIFY2(d <= tol, name);
         }
         const QJsonObject meta = test::readJson(out.path() + "/meta.json");
@@ -96,7 +111,8 @@ private slots:
     // dump --image at another size: shapes follow the new grid.
     void dumpImageAtOtherSize() {
         QTemporaryDir out;
-        const Run r = cli({"dump", "--model", kModel, "--image", kData + "/images/rgba.png", "--size", "40x24", "--out", out.path()});
+        const Run r = cli({"dump", "--model", kModel, "--image", kData + "/images/rgba.png",
+                           "--size", "40x24", "--out", out.path()});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         auto input = test::readNpyFloat((out.path() + "/input.npy").toStdString());
         QCOMPARE(input.shape, (std::vector<int64_t>{3, 40, 24}));
@@ -105,7 +121,8 @@ private slots:
         QCOMPARE(attn.shape[2], int64_t(1 + (40 / 8) * (24 / 8)));
         // meta.json describes the recipe this run used, not the checkpoint's base recipe.
         const QJsonObject meta = test::readJson(out.path() + "/meta.json");
-        QVERIFY2(meta["preprocessing"].toString().contains("40x24"), qPrintable(meta["preprocessing"].toString()));
+        QVERIFY2(meta["preprocessing"].toString().contains("40x24"),
+                 qPrintable(meta["preprocessing"].toString()));
         QCOMPARE(meta["input_size"].toArray()[0].toInt(), 40);
     }
 
@@ -116,16 +133,27 @@ private slots:
         QTest::addColumn<QString>("message");
         const QString image = kData + "/images/rgba.png";
         for (const QString command : {"predict", "dump", "export"}) {
-            QStringList base{command, "--model", kModel, "--image", image, "--out", QDir::tempPath() + "/x.npy"};
-            if (command == "predict") base = QStringList{command, "--model", kModel, "--image", image};
-            if (command == "export") base << "--figure" << "attention";
-            QTest::newRow(qPrintable(command + " pos-interp")) << (base + QStringList{"--pos-interp", "cubic"}) << "--pos-interp";
-            QTest::newRow(qPrintable(command + " size 0x0")) << (base + QStringList{"--size", "0x0"}) << "--size";
-            QTest::newRow(qPrintable(command + " negative size")) << (base + QStringList{"--size", "-16x16"}) << "--size";
-            QTest::newRow(qPrintable(command + " threads")) << (base + QStringList{"--threads", "0"}) << "--threads";
-            QTest::newRow(qPrintable(command + " heads")) << (base + QStringList{"--heads", "x"}) << "--heads";
+            QStringList base{
+                command, "--model", kModel, "--image", image, "--out", QDir::tempPath() + "/x.npy"};
+            if (command == "predict")
+                base = QStringList{command, "--model", kModel, "--image", image};
+            if (command == "export")
+                base << "--figure"
+                     << "attention";
+            QTest::newRow(qPrintable(command + " pos-interp"))
+                << (base + QStringList{"--pos-interp", "cubic"}) << "--pos-interp";
+            QTest::newRow(qPrintable(command + " size 0x0"))
+                << (base + QStringList{"--size", "0x0"}) << "--size";
+            QTest::newRow(qPrintable(command + " negative size"))
+                << (base + QStringList{"--size", "-16x16"}) << "--size";
+            QTest::newRow(qPrintable(command + " threads"))
+                << (base + QStringList{"--threads", "0"}) << "--threads";
+            QTest::newRow(qPrintable(command + " heads"))
+                << (base + QStringList{"--heads", "x"}) << "--heads";
         }
-        QTest::newRow("info takes no --size") << QStringList{"info", "--model", kModel, "--size", "16x16"} << "does not apply to info";
+        QTest::newRow("info takes no --size")
+            << QStringList{"info", "--model", kModel, "--size", "16x16"}
+            << "does not apply to info";
     }
     void optionsAreSharedAcrossCommands() {
         QFETCH(QStringList, args);
@@ -141,29 +169,36 @@ private slots:
         QTemporaryDir dir;
         const QString bundled = QStringLiteral(VITSCOPE_RESOURCES) + "/models/fashion-mnist-vit";
         QVERIFY(QFile::copy(bundled + "/model.safetensors", dir.path() + "/model.safetensors"));
-        const QString image = QStringLiteral(VITSCOPE_RESOURCES) + "/samples/fashion-mnist/0-t-shirt-top.png";
+        const QString image =
+            QStringLiteral(VITSCOPE_RESOURCES) + "/samples/fashion-mnist/0-t-shirt-top.png";
         const Run info = cli({"info", "--model", dir.path(), "--json"});
         QVERIFY2(info.code == 0, qPrintable(info.err));
-        const QJsonArray inferred = QJsonDocument::fromJson(info.out.toUtf8()).object()["inferred"].toArray();
+        const QJsonArray inferred =
+            QJsonDocument::fromJson(info.out.toUtf8()).object()["inferred"].toArray();
         QStringList settings;
         for (const auto& g : inferred) settings << g.toObject()["setting"].toString();
-        QVERIFY2(settings.contains("head count") && settings.contains("normalisation"), qPrintable(settings.join(",")));
+        QVERIFY2(settings.contains("head count") && settings.contains("normalisation"),
+                 qPrintable(settings.join(",")));
         const Run guessed = cli({"predict", "--model", dir.path(), "--image", image, "--json"});
         QCOMPARE(guessed.code, 0);
-        QVERIFY2(guessed.err.contains("warning") && guessed.err.contains("head count 1"), qPrintable(guessed.err));
-        const Run set = cli({"predict", "--model", dir.path(), "--heads", "4", "--mean", "0.286", "--std", "0.353",
-                             "--image", image, "--json"});
+        QVERIFY2(guessed.err.contains("warning") && guessed.err.contains("head count 1"),
+                 qPrintable(guessed.err));
+        const Run set = cli({"predict", "--model", dir.path(), "--heads", "4", "--mean", "0.286",
+                             "--std", "0.353", "--image", image, "--json"});
         QVERIFY2(set.code == 0, qPrintable(set.err));
         QVERIFY2(!set.err.contains("head count"), qPrintable(set.err));
         const Run reference = cli({"predict", "--model", bundled, "--image", image, "--json"});
         QCOMPARE(reference.code, 0);
-        const QJsonObject a = QJsonDocument::fromJson(set.out.toUtf8()).object()["top"].toArray()[0].toObject();
-        const QJsonObject b = QJsonDocument::fromJson(reference.out.toUtf8()).object()["top"].toArray()[0].toObject();
+        const QJsonObject a =
+            QJsonDocument::fromJson(set.out.toUtf8()).object()["top"].toArray()[0].toObject();
+        const QJsonObject b =
+            QJsonDocument::fromJson(reference.out.toUtf8()).object()["top"].toArray()[0].toObject();
         QCOMPARE(a["class"].toInt(), b["class"].toInt());
         QCOMPARE(a["logit"].toDouble(), b["logit"].toDouble());
         const Run badStd = cli({"predict", "--model", dir.path(), "--std", "0", "--image", image});
         QCOMPARE(badStd.code, 1);
-        const Run badMean = cli({"predict", "--model", dir.path(), "--mean", "1,2", "--image", image});
+        const Run badMean =
+            cli({"predict", "--model", dir.path(), "--mean", "1,2", "--image", image});
         QCOMPARE(badMean.code, 1);
         QVERIFY2(badMean.err.contains("--mean"), qPrintable(badMean.err));
     }
@@ -172,11 +207,13 @@ private slots:
     void sourceIsOneBased() {
         QTemporaryDir out;
         const QString image = kData + "/images/rgba.png";
-        const Run first = cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--layer", "1",
-                               "--head", "1", "--source", "1,1", "--out", out.path() + "/a.npy"});
+        const Run first =
+            cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--layer",
+                 "1", "--head", "1", "--source", "1,1", "--out", out.path() + "/a.npy"});
         QVERIFY2(first.code == 0, qPrintable(first.err));
-        const Run same = cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--layer", "1",
-                              "--head", "1", "--source", "r1c1", "--out", out.path() + "/b.npy"});
+        const Run same =
+            cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--layer",
+                 "1", "--head", "1", "--source", "r1c1", "--out", out.path() + "/b.npy"});
         QVERIFY2(same.code == 0, qPrintable(same.err));
         auto a = test::readNpyFloat((out.path() + "/a.npy").toStdString());
         auto b = test::readNpyFloat((out.path() + "/b.npy").toStdString());
@@ -189,21 +226,25 @@ private slots:
         auto attn = test::readNpyFloat((out.path() + "/attention.npy").toStdString());
         const int64_t n = attn.shape[3];
         for (size_t p = 0; p < a.values.size(); ++p) {
-            QCOMPARE(a.values[p], attn.values[static_cast<size_t>(n) + 1 + p]);  // skip the class column
+            QCOMPARE(a.values[p],
+                     attn.values[static_cast<size_t>(n) + 1 + p]);  // skip the class column
         }
-        const Run outside = cli({"export", "--model", kModel, "--image", image, "--figure", "attention", "--source", "0,1",
-                                 "--out", out.path() + "/c.npy"});
+        const Run outside = cli({"export", "--model", kModel, "--image", image, "--figure",
+                                 "attention", "--source", "0,1", "--out", out.path() + "/c.npy"});
         QCOMPARE(outside.code, 1);
         QVERIFY2(outside.err.contains("1-based"), qPrintable(outside.err));
     }
 
     void predictJsonIsSortedAndNormalised() {
-        const Run r = cli({"predict", "--model", kModel, "--image", kData + "/images/rgba.png", "--top", "3", "--json"});
+        const Run r = cli({"predict", "--model", kModel, "--image", kData + "/images/rgba.png",
+                           "--top", "3", "--json"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonArray top = QJsonDocument::fromJson(r.out.toUtf8()).object()["top"].toArray();
         QCOMPARE(top.size(), 3);
-        QVERIFY(top[0].toObject()["probability"].toDouble() >= top[1].toObject()["probability"].toDouble());
-        QVERIFY(top[1].toObject()["probability"].toDouble() >= top[2].toObject()["probability"].toDouble());
+        QVERIFY(top[0].toObject()["probability"].toDouble() >=
+                top[1].toObject()["probability"].toDouble());
+        QVERIFY(top[1].toObject()["probability"].toDouble() >=
+                top[2].toObject()["probability"].toDouble());
     }
 };
 

@@ -44,8 +44,8 @@ class TestEntryPoints : public QObject {
 private slots:
     void sameNumbersEverywhere_data() {
         QTest::addColumn<QStringList>("options");  // CLI spelling
-        QTest::addColumn<int>("size");            // the same, for the controller (0: default)
-        QTest::addColumn<int>("interp");          // -1: the model's default
+        QTest::addColumn<int>("size");             // the same, for the controller (0: default)
+        QTest::addColumn<int>("interp");           // -1: the model's default
         QTest::newRow("defaults") << QStringList{} << 0 << -1;
         QTest::newRow("56x56 bilinear")
             << QStringList{"--size", "56x56", "--pos-interp", "bilinear"} << 56
@@ -56,7 +56,8 @@ private slots:
         QFETCH(QStringList, options);
         QFETCH(int, size);
         QFETCH(int, interp);
-        const QStringList common = QStringList{"--model", kModel, "--image", kImage, "--threads", "1"} + options;
+        const QStringList common =
+            QStringList{"--model", kModel, "--image", kImage, "--threads", "1"} + options;
         core::setNumThreads(1);
 
         // The window's controller.
@@ -70,7 +71,10 @@ private slots:
         controller.openModel(kModel);
         controller.openImage(kImage);
         QVERIFY(QTest::qWaitFor(
-            [&] { return !controller.isBusy() && controller.current() && controller.current()->result(); },
+            [&] {
+                return !controller.isBusy() && controller.current() &&
+                       controller.current()->result();
+            },
             kTimeoutMs));
         const core::Run& run = *controller.current()->run;
         const core::InferenceResult& r = *run.result;
@@ -87,20 +91,25 @@ private slots:
         const auto attention = test::readNpyFloat((dir.path() + "/attention.npy").toStdString());
         QVERIFY(logits.ok && input.ok && attention.ok);
         QCOMPARE(input.values, run.input->input.data);
-        QCOMPARE(logits.values, std::vector<float>(r.logits.data(), r.logits.data() + r.logits.size()));
-        QCOMPARE(attention.values, std::vector<float>(r.attention.raw().begin(), r.attention.raw().end()));
+        QCOMPARE(logits.values,
+                 std::vector<float>(r.logits.data(), r.logits.data() + r.logits.size()));
+        QCOMPARE(attention.values,
+                 std::vector<float>(r.attention.raw().begin(), r.attention.raw().end()));
 
         // predict: the same top class and probability.
-        const CliRun predict = cli(QStringList{"predict"} + common + QStringList{"--top", "1", "--json"});
+        const CliRun predict =
+            cli(QStringList{"predict"} + common + QStringList{"--top", "1", "--json"});
         QVERIFY2(predict.code == 0, qPrintable(predict.err));
         const QJsonObject top =
             QJsonDocument::fromJson(predict.out).object()["top"].toArray()[0].toObject();
         QCOMPARE(top["class"].toInt(), run.predictions.front().classIndex);
-        QCOMPARE(static_cast<float>(top["probability"].toDouble()), run.predictions.front().probability);
+        QCOMPARE(static_cast<float>(top["probability"].toDouble()),
+                 run.predictions.front().probability);
 
         // export: the class token's mean-over-heads map of the last layer.
-        const CliRun exported = cli(QStringList{"export"} + common +
-                                    QStringList{"--figure", "attention", "--out", dir.path() + "/map.npy"});
+        const CliRun exported =
+            cli(QStringList{"export"} + common +
+                QStringList{"--figure", "attention", "--out", dir.path() + "/map.npy"});
         QVERIFY2(exported.code == 0, qPrintable(exported.err));
         const auto map = test::readNpyFloat((dir.path() + "/map.npy").toStdString());
         QVERIFY(map.ok);
@@ -111,7 +120,8 @@ private slots:
         selection.sourceToken = r.tokens.clsIndex;
         auto expected = core::selectedMap(r, selection, {});
         QVERIFY(expected);
-        QCOMPARE(map.values, std::vector<float>(expected->data(), expected->data() + expected->size()));
+        QCOMPARE(map.values,
+                 std::vector<float>(expected->data(), expected->data() + expected->size()));
     }
 };
 

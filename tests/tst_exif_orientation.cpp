@@ -170,27 +170,26 @@ void TestExifOrientation::exifOrientationChunks_data() {
     const auto be6 = tiffBlock(true, 3, 6);
     const std::vector<std::byte> idat(4);
     QTest::newRow("png eXIf") << toQByteArray(pngWith({{"eXIf", be6}})) << 6;
-    QTest::newRow("png little-endian") << toQByteArray(pngWith({{"eXIf", tiffBlock(false, 3, 8)}}))
-                                       << 8;
-    QTest::newRow("png LONG value") << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 4, 3)}}))
-                                    << 3;
-    QTest::newRow("png Exif header") << toQByteArray(pngWith({{"eXIf", withExifHeader(be6)}}))
-                                     << 6;
+    QTest::newRow("png little-endian")
+        << toQByteArray(pngWith({{"eXIf", tiffBlock(false, 3, 8)}})) << 8;
+    QTest::newRow("png LONG value")
+        << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 4, 3)}})) << 3;
+    QTest::newRow("png Exif header") << toQByteArray(pngWith({{"eXIf", withExifHeader(be6)}})) << 6;
     QTest::newRow("png after IDAT") << toQByteArray(pngWith({{"IDAT", idat}, {"eXIf", be6}})) << 6;
     QTest::newRow("png last eXIf wins")
         << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 3)}, {"eXIf", be6}})) << 6;
     QTest::newRow("png value 9") << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 9)}})) << 1;
     QTest::newRow("png value 0") << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 0)}})) << 1;
-    QTest::newRow("png other tag") << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 6, 8, 1, 0x0100)}}))
-                                   << 1;
+    QTest::newRow("png other tag")
+        << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 6, 8, 1, 0x0100)}})) << 1;
     QTest::newRow("png IFD past end")
         << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 6, 0xFFFFFFF0u)}})) << 1;
     QTest::newRow("png 65535 entries declared")
         << toQByteArray(pngWith({{"eXIf", tiffBlock(true, 3, 6, 8, 65535, 0x0100)}})) << 1;
     QTest::newRow("png bad TIFF magic")
         << toQByteArray(pngWith({{"eXIf", bytesOf({'M', 'M', 0, 43, 0, 0, 0, 8})}})) << 1;
-    QTest::newRow("png short block") << toQByteArray(pngWith({{"eXIf", bytesOf({'M', 'M', 0, 42})}}))
-                                     << 1;
+    QTest::newRow("png short block")
+        << toQByteArray(pngWith({{"eXIf", bytesOf({'M', 'M', 0, 42})}})) << 1;
     {
         // A chunk length far past the end of the file.
         auto bytes = pngWith({{"eXIf", be6}});
@@ -209,7 +208,8 @@ void TestExifOrientation::exifOrientationChunks_data() {
         appendBe(bytes, 0, 4);
         QTest::newRow("png eXIf after IEND") << toQByteArray(bytes) << 1;
     }
-    QTest::newRow("webp EXIF") << toQByteArray(webpWith(0x08, {{"VP8L", idat}, {"EXIF", be6}})) << 6;
+    QTest::newRow("webp EXIF") << toQByteArray(webpWith(0x08, {{"VP8L", idat}, {"EXIF", be6}}))
+                               << 6;
     QTest::newRow("webp Exif header")
         << toQByteArray(webpWith(0x08, {{"EXIF", withExifHeader(be6)}})) << 6;
     QTest::newRow("webp after odd chunk")

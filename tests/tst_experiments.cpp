@@ -2,7 +2,6 @@
 // embeddings, and that shuffling with position embeddings, removing or permuting them, shifting
 // and another resolution do change what the model computes.
 #include <QtTest>
-
 #include <atomic>
 
 #include "core/analysis/experiments.h"
@@ -68,10 +67,10 @@ void TestExperiments::permutationInvariance() {
                                      ExperimentKind::ShufflePatchesNoPositions, options);
         QVERIFY2(outcome, outcome ? "" : outcome.error().message.c_str());
         QVERIFY(outcome->reference.output.size() > 0);
-        QVERIFY2(outcome->maxAbsOutputDiff <= kPermutationTolerance,
-                 qPrintable(QStringLiteral("seed %1: max |diff| %2")
-                                .arg(seed)
-                                .arg(outcome->maxAbsOutputDiff)));
+        QVERIFY2(
+            outcome->maxAbsOutputDiff <= kPermutationTolerance,
+            qPrintable(
+                QStringLiteral("seed %1: max |diff| %2").arg(seed).arg(outcome->maxAbsOutputDiff)));
         QVERIFY(outcome->maxAbsLogitDiff <= kPermutationTolerance);
         QVERIFY(outcome->sameTop1);
     }
@@ -114,8 +113,8 @@ void TestExperiments::resolutionRunsAtTheNewSize() {
     options.resolutionW = 5 * p;
     for (PosInterp interp : {PosInterp::Bicubic, PosInterp::Bilinear}) {
         options.interp = interp;
-        auto outcome =
-            runExperiment(*model.value(), inputFor(*model.value()), ExperimentKind::Resolution, options);
+        auto outcome = runExperiment(*model.value(), inputFor(*model.value()),
+                                     ExperimentKind::Resolution, options);
         QVERIFY2(outcome, outcome ? "" : outcome.error().message.c_str());
         QCOMPARE(outcome->variant.inputH, 6 * p);
         QCOMPARE(outcome->variant.inputW, 5 * p);
@@ -124,8 +123,7 @@ void TestExperiments::resolutionRunsAtTheNewSize() {
     // Without a source image the model input itself is resampled.
     ExperimentInput noSource = inputFor(*model.value());
     noSource.source = Image8{};
-    auto outcome =
-        runExperiment(*model.value(), noSource, ExperimentKind::Resolution, options);
+    auto outcome = runExperiment(*model.value(), noSource, ExperimentKind::Resolution, options);
     QVERIFY2(outcome, outcome ? "" : outcome.error().message.c_str());
     QCOMPARE(outcome->variant.inputW, 5 * p);
     // Not a multiple of the patch size.

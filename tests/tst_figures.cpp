@@ -3,8 +3,6 @@
 // renders to a non-empty page of the figure's size; the numbers behind the figures export as
 // .npy with the documented shapes and as CSV. Every row of the figure table builds, and every
 // figure with numbers writes a .npy and a .csv that hold the same values in the same shape.
-#include <QtTest>
-
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -12,14 +10,15 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
+#include <QtTest>
 
 #include "core/io/file_util.h"
 #include "core/io/npy.h"
+#include "test_models.h"
 #include "ui/export/figure_export.h"
 #include "ui/export/figure_factory.h"
 #include "ui/export/figure_table.h"
 #include "ui/figures/posembed_similarity_figure.h"
-#include "test_models.h"
 
 using namespace vitscope;
 using vitscope::testing::loadTestModel;
@@ -122,9 +121,7 @@ void TestFigures::addFigureRows() {
     }
 }
 
-void TestFigures::png_data() {
-    addFigureRows();
-}
+void TestFigures::png_data() { addFigureRows(); }
 
 void TestFigures::png() {
     QFETCH(QString, name);
@@ -138,8 +135,8 @@ void TestFigures::png() {
         QImage image(path);
         QVERIFY2(!image.isNull(), qPrintable(path));
         const QSizeF natural = figure.value()->preferredSize();
-        QCOMPARE(image.size(), QSize(qRound(natural.width() * scale),
-                                     qRound(natural.height() * scale)));
+        QCOMPARE(image.size(),
+                 QSize(qRound(natural.width() * scale), qRound(natural.height() * scale)));
         QCOMPARE(image.size(), ui::exportPixelSize(*figure.value(), scale));
         // Something was drawn: not a blank white page.
         bool drawn = false;
@@ -152,9 +149,7 @@ void TestFigures::png() {
     }
 }
 
-void TestFigures::svg_data() {
-    addFigureRows();
-}
+void TestFigures::svg_data() { addFigureRows(); }
 
 void TestFigures::svg() {
     QFETCH(QString, name);
@@ -172,9 +167,7 @@ void TestFigures::svg() {
              qPrintable(QStringLiteral("caption not found as text in %1").arg(path)));
 }
 
-void TestFigures::pdf_data() {
-    addFigureRows();
-}
+void TestFigures::pdf_data() { addFigureRows(); }
 
 void TestFigures::pdf() {
     QFETCH(QString, name);
@@ -195,12 +188,13 @@ void TestFigures::pdf() {
     QVERIFY2(!page.isNull(), "pdftoppm wrote no page");
     // At 72 dpi one pixel is one point: the page is the figure's size.
     const QSizeF natural = figure.value()->preferredSize();
-    QVERIFY2(qAbs(page.width() - natural.width()) <= 2 && qAbs(page.height() - natural.height()) <= 2,
-             qPrintable(QStringLiteral("page %1x%2, figure %3x%4")
-                            .arg(page.width())
-                            .arg(page.height())
-                            .arg(natural.width())
-                            .arg(natural.height())));
+    QVERIFY2(
+        qAbs(page.width() - natural.width()) <= 2 && qAbs(page.height() - natural.height()) <= 2,
+        qPrintable(QStringLiteral("page %1x%2, figure %3x%4")
+                       .arg(page.width())
+                       .arg(page.height())
+                       .arg(natural.width())
+                       .arg(natural.height())));
     int dark = 0;
     for (int y = 0; y < page.height(); ++y) {
         for (int x = 0; x < page.width(); ++x) {
@@ -254,9 +248,7 @@ void TestFigures::numbers() {
     QCOMPARE(lines.size(), 1 + static_cast<int>(shape[0]));  // header + one line per row
 }
 
-void TestFigures::tableBuildsEveryFigure_data() {
-    addFigureRows();
-}
+void TestFigures::tableBuildsEveryFigure_data() { addFigureRows(); }
 
 void TestFigures::tableBuildsEveryFigure() {
     QFETCH(QString, name);

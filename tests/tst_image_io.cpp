@@ -241,9 +241,9 @@ void TestImageIo::truncatedPrefixesNeverCrash() {
     // Every prefix of a real JPEG (with an EXIF segment), PNG, and a PNG, WebP and TIFF with an
     // orientation: sniffing, EXIF parsing and decoding must fail or succeed cleanly. Run under
     // ASan (the asan preset) to catch overreads.
-    for (const char* file : {"images/exif_orientation6.jpg", "images/rgb16.png",
-                             "images/orient7x5_o6.png", "images/orient7x5_o6.webp",
-                             "images/orient7x5_o6.tif"}) {
+    for (const char* file :
+         {"images/exif_orientation6.jpg", "images/rgb16.png", "images/orient7x5_o6.png",
+          "images/orient7x5_o6.webp", "images/orient7x5_o6.tif"}) {
         const auto bytes = readAll(dataPath(file));
         QVERIFY(!bytes.empty());
         for (size_t n = 0; n <= bytes.size(); n += (n < 64 ? 1 : 37)) {

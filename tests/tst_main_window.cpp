@@ -179,9 +179,9 @@ void TestMainWindow::hoverShowsPatchTokenAndValue() {
     const QPointF first = view->figure().patchRect(view->imageRect(), 0, 0).center();
     QTest::mouseMove(view, first.toPoint());
     QTRY_VERIFY(mWindow->statusBar()->currentMessage().contains(QStringLiteral("r1c1")));
-    QVERIFY2(mWindow->statusBar()->currentMessage().contains(
-                 QStringLiteral("patch (row 1, column 1)")),
-             qPrintable(mWindow->statusBar()->currentMessage()));
+    QVERIFY2(
+        mWindow->statusBar()->currentMessage().contains(QStringLiteral("patch (row 1, column 1)")),
+        qPrintable(mWindow->statusBar()->currentMessage()));
 }
 
 void TestMainWindow::fusionReverseAndRollout() {
@@ -364,9 +364,9 @@ void TestMainWindow::runOptionsRerunCurrentImage() {
     QCOMPARE(s->result()->tokens.gridH, 2 * config.gridH());
     expectDisplayedMapMatchesCore();
     mWindow->controller()->setRunOptions({});  // back to the model's own size
-    QTRY_VERIFY_WITH_TIMEOUT(mWindow->snapshot()->result()->inputH == config.imageH &&
-                                 !mWindow->controller()->isBusy(),
-                             kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        mWindow->snapshot()->result()->inputH == config.imageH && !mWindow->controller()->isBusy(),
+        kTimeoutMs);
     QCOMPARE(mErrors.size(), errorsBefore);
 }
 

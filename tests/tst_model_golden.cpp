@@ -32,14 +32,18 @@ Case loadHfVitCls() {
     const QString dir = QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_cls");
     auto model = core::loadModel(dir.toStdString());
     auto input = test::readNpyFloat((dir + "/input.npy").toStdString());
-    if (!model.ok() || !input.ok) return {};
-    return {*model, core::ImageTensor{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
-                                      static_cast<int>(input.shape[2]), input.values}};
+    if (!model.ok() || !input.ok)
+        return {};
+    return {*model,
+            core::ImageTensor{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
+                              static_cast<int>(input.shape[2]), input.values}};
 }
 
 core::PosInterp parseInterp(const QString& s) {
-    if (s == "bilinear") return core::PosInterp::Bilinear;
-    if (s == "bicubic-aa") return core::PosInterp::BicubicAntialias;
+    if (s == "bilinear")
+        return core::PosInterp::Bilinear;
+    if (s == "bicubic-aa")
+        return core::PosInterp::BicubicAntialias;
     return core::PosInterp::Bicubic;
 }
 }  // namespace
@@ -94,13 +98,16 @@ private slots:
         auto attn = test::readNpyFloat((caseDir + "/attention.npy").toStdString());
         QVERIFY(attn.ok);
         QCOMPARE(attn.values.size(), r->attention.raw().size());
-        const float attnDiff = maxAbsDiff(attn.values.data(), r->attention.raw().data(), attn.values.size());
-        QVERIFY2(attnDiff <= kAttentionTol, qPrintable(QString("attention max diff %1").arg(attnDiff)));
+        const float attnDiff =
+            maxAbsDiff(attn.values.data(), r->attention.raw().data(), attn.values.size());
+        QVERIFY2(attnDiff <= kAttentionTol,
+                 qPrintable(QString("attention max diff %1").arg(attnDiff)));
 
         auto feats = test::readNpyFloat((caseDir + "/features.npy").toStdString());
         QVERIFY(feats.ok);
         QCOMPARE(static_cast<Eigen::Index>(feats.values.size()), r->features.size());
-        const float featDiff = maxAbsDiff(feats.values.data(), r->features.data(), feats.values.size());
+        const float featDiff =
+            maxAbsDiff(feats.values.data(), r->features.data(), feats.values.size());
         QVERIFY2(featDiff <= kLogitTol, qPrintable(QString("features max diff %1").arg(featDiff)));
 
         const bool hasHead = expected["has_head"].toBool();
@@ -109,7 +116,8 @@ private slots:
             auto logits = test::readNpyFloat((caseDir + "/logits.npy").toStdString());
             QVERIFY(logits.ok);
             QCOMPARE(static_cast<Eigen::Index>(logits.values.size()), r->logits.size());
-            const float d = maxAbsDiff(logits.values.data(), r->logits.data(), logits.values.size());
+            const float d =
+                maxAbsDiff(logits.values.data(), r->logits.data(), logits.values.size());
             QVERIFY2(d <= kLogitTol, qPrintable(QString("logits max diff %1").arg(d)));
             QCOMPARE(core::topK(m, *r, 1)[0].classIndex, expected["top1"].toInt());
             QVERIFY(std::abs(r->probabilities.sum() - 1.0f) < 1e-5f);
@@ -131,7 +139,8 @@ private slots:
         // Rows of every attention matrix sum to 1.
         for (int l = 0; l < a->attention.layers(); ++l)
             for (int h = 0; h < a->attention.heads(); ++h)
-                QVERIFY((a->attention.at(l, h).rowwise().sum().array() - 1.0f).abs().maxCoeff() < 1e-5f);
+                QVERIFY((a->attention.at(l, h).rowwise().sum().array() - 1.0f).abs().maxCoeff() <
+                        1e-5f);
     }
 
     void cancelStopsBetweenBlocks() {

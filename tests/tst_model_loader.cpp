@@ -21,20 +21,33 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("expected");
         const QString bad = QStringLiteral(VITSCOPE_TEST_DATA "/bad/models/");
-        QTest::newRow("missing tensor") << bad + "missing_tensor" << "encoder.layer.1.attention.attention.key.weight";
-        QTest::newRow("wrong shape") << bad + "wrong_shape" << "encoder.layer.0.attention.attention.query.weight";
-        QTest::newRow("grid not square") << bad + "grid_not_square.safetensors" << "pos_embed";
-        QTest::newRow("heads not dividing") << bad + "heads_not_dividing" << "not divisible by 5 heads";
-        QTest::newRow("config not json") << bad + "config_not_json" << "config.json: not valid JSON";
-        QTest::newRow("pickle .pth") << bad + "model.pth" << "convert_pth_to_safetensors";
-        QTest::newRow("HF folder with only pytorch_model.bin") << bad + "pickle_hf" << "convert_pth_to_safetensors";
-        QTest::newRow("npz without cls") << bad + "npz_missing.npz" << "'cls' is missing";
-        QTest::newRow("no such path") << bad + "does-not-exist" << "no such file";
-        QTest::newRow("unknown extension") << QStringLiteral(VITSCOPE_TEST_DATA "/models/README.md") << "unknown model format";
+        QTest::newRow("missing tensor") << bad + "missing_tensor"
+                                        << "encoder.layer.1.attention.attention.key.weight";
+        QTest::newRow("wrong shape") << bad + "wrong_shape"
+                                     << "encoder.layer.0.attention.attention.query.weight";
+        QTest::newRow("grid not square") << bad + "grid_not_square.safetensors"
+                                         << "pos_embed";
+        QTest::newRow("heads not dividing") << bad + "heads_not_dividing"
+                                            << "not divisible by 5 heads";
+        QTest::newRow("config not json") << bad + "config_not_json"
+                                         << "config.json: not valid JSON";
+        QTest::newRow("pickle .pth") << bad + "model.pth"
+                                     << "convert_pth_to_safetensors";
+        QTest::newRow("HF folder with only pytorch_model.bin") << bad + "pickle_hf"
+                                                               << "convert_pth_to_safetensors";
+        QTest::newRow("npz without cls") << bad + "npz_missing.npz"
+                                         << "'cls' is missing";
+        QTest::newRow("no such path") << bad + "does-not-exist"
+                                      << "no such file";
+        QTest::newRow("unknown extension")
+            << QStringLiteral(VITSCOPE_TEST_DATA "/models/README.md") << "unknown model format";
         const QString badIo = QStringLiteral(VITSCOPE_TEST_DATA "/bad/");
-        QTest::newRow("empty safetensors") << badIo + "empty.safetensors" << "empty.safetensors";
-        QTest::newRow("truncated safetensors") << badIo + "truncated.safetensors" << "truncated.safetensors";
-        QTest::newRow("zip bomb") << badIo + "zip_bomb.npz" << "zip_bomb.npz";
+        QTest::newRow("empty safetensors") << badIo + "empty.safetensors"
+                                           << "empty.safetensors";
+        QTest::newRow("truncated safetensors") << badIo + "truncated.safetensors"
+                                               << "truncated.safetensors";
+        QTest::newRow("zip bomb") << badIo + "zip_bomb.npz"
+                                  << "zip_bomb.npz";
     }
 
     void badModels() {
@@ -42,7 +55,8 @@ private slots:
         QFETCH(QString, expected);
         auto r = core::loadModel(path.toStdString());
         QVERIFY(!r.ok());
-        QVERIFY(r.error().code == core::ErrorCode::BadModel || r.error().code == core::ErrorCode::Io);
+        QVERIFY(r.error().code == core::ErrorCode::BadModel ||
+                r.error().code == core::ErrorCode::Io);
         QVERIFY2(QString::fromStdString(r.error().message).contains(expected, Qt::CaseInsensitive),
                  r.error().message.c_str());
     }
@@ -62,7 +76,8 @@ private slots:
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         const auto& info = (*r)->info();
         QVERIFY((*r)->config().headsGuessed);
-        const core::InferredSetting* heads = info.findInferred(core::InferredSetting::Kind::NumHeads);
+        const core::InferredSetting* heads =
+            info.findInferred(core::InferredSetting::Kind::NumHeads);
         QVERIFY(heads != nullptr);
         QVERIFY2(heads->why.find("head width 64") != std::string::npos, heads->why.c_str());
         QCOMPARE((*r)->config().pooling, core::Pooling::MeanPatches);
@@ -125,7 +140,8 @@ private slots:
         QCOMPARE((*guessed)->config().numHeads, (*normal)->config().numHeads);
 
         core::Image8 image{28, 28, 1, {}};
-        for (int i = 0; i < 28 * 28; ++i) image.pixels.push_back(static_cast<uint8_t>((i * 37 + i / 28 * 11) % 256));
+        for (int i = 0; i < 28 * 28; ++i)
+            image.pixels.push_back(static_cast<uint8_t>((i * 37 + i / 28 * 11) % 256));
         auto a = core::preprocess(image, (*guessed)->recipe());
         auto b = core::preprocess(image, (*normal)->recipe());
         QVERIFY(a.ok() && b.ok());
@@ -133,7 +149,8 @@ private slots:
         auto rb = core::runForward(**normal, b->input);
         QVERIFY(ra.ok() && rb.ok());
         QCOMPARE(ra->logits.size(), rb->logits.size());
-        for (int c = 0; c < static_cast<int>(rb->logits.size()); ++c) QCOMPARE(ra->logits[c], rb->logits[c]);
+        for (int c = 0; c < static_cast<int>(rb->logits.size()); ++c)
+            QCOMPARE(ra->logits[c], rb->logits[c]);
     }
 
     void badOverridesAreUsageErrors_data() {
@@ -142,7 +159,8 @@ private slots:
         QTest::addColumn<float>("stdv");
         QTest::addColumn<QString>("expected");
         const float inf = std::numeric_limits<float>::infinity();
-        QTest::newRow("heads not dividing") << 5 << 0.5f << 0.5f << "does not divide the embedding width 64";
+        QTest::newRow("heads not dividing")
+            << 5 << 0.5f << 0.5f << "does not divide the embedding width 64";
         QTest::newRow("negative heads") << -2 << 0.5f << 0.5f << "head count must be positive";
         QTest::newRow("std zero") << 0 << 0.5f << 0.0f << "std must be";
         QTest::newRow("std infinite") << 0 << 0.5f << inf << "std must be";
@@ -161,7 +179,8 @@ private slots:
         auto r = core::loadModel(kBundled.toStdString(), options);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, core::ErrorCode::Usage);
-        QVERIFY2(QString::fromStdString(r.error().message).contains(expected), r.error().message.c_str());
+        QVERIFY2(QString::fromStdString(r.error().message).contains(expected),
+                 r.error().message.c_str());
     }
 
     void unknownTensorsAreRefused() {
@@ -169,8 +188,11 @@ private slots:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, core::ErrorCode::BadModel);
         const QString m = QString::fromStdString(r.error().message);
-        QVERIFY2(m.startsWith("model.safetensors: this checkpoint has tensors vitscope does not use: "), qPrintable(m));
-        QVERIFY2(m.contains("vit.encoder.layer.0.attention.attention.q_norm.weight"), qPrintable(m));
+        QVERIFY2(
+            m.startsWith("model.safetensors: this checkpoint has tensors vitscope does not use: "),
+            qPrintable(m));
+        QVERIFY2(m.contains("vit.encoder.layer.0.attention.attention.q_norm.weight"),
+                 qPrintable(m));
         QVERIFY2(m.contains("(and 3 more)"), qPrintable(m));
         QVERIFY(m.contains("an architecture vitscope does not support"));
     }
@@ -178,7 +200,8 @@ private slots:
     void allowListedExtrasAreIgnoredAndListed_data() {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QStringList>("ignored");
-        QTest::newRow("HF ViTModel pooler") << "hf_vit_nohead" << QStringList{"pooler.dense.bias", "pooler.dense.weight"};
+        QTest::newRow("HF ViTModel pooler")
+            << "hf_vit_nohead" << QStringList{"pooler.dense.bias", "pooler.dense.weight"};
         QTest::newRow("DINOv2 mask token") << "hf_dinov2" << QStringList{"embeddings.mask_token"};
         QTest::newRow("HF ViT without extras") << "hf_vit_cls" << QStringList{};
         QTest::newRow("timm") << "timm_distilled" << QStringList{};
@@ -188,7 +211,8 @@ private slots:
     void allowListedExtrasAreIgnoredAndListed() {
         QFETCH(QString, path);
         QFETCH(QStringList, ignored);
-        auto r = core::loadModel((QStringLiteral(VITSCOPE_TEST_DATA "/models/") + path).toStdString());
+        auto r =
+            core::loadModel((QStringLiteral(VITSCOPE_TEST_DATA "/models/") + path).toStdString());
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         QStringList have;
         for (const auto& n : (*r)->info().ignoredTensors) have << QString::fromStdString(n);
@@ -235,7 +259,8 @@ private slots:
     }
 
     void timmLayoutsTelledApartByPositionRows() {
-        auto r = core::loadModel(VITSCOPE_TEST_DATA "/models/timm_reg_noembedclass/weights.safetensors");
+        auto r =
+            core::loadModel(VITSCOPE_TEST_DATA "/models/timm_reg_noembedclass/weights.safetensors");
         QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
         QCOMPARE((*r)->config().posLayout, core::PosLayout::PatchesOnly);
         auto d = core::loadModel(VITSCOPE_TEST_DATA "/models/timm_distilled");

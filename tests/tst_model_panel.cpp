@@ -63,7 +63,8 @@ private slots:
     }
 
     void guessedSettingsWarnAndCanBeStated() {
-        if (!QFile::exists(kBundled + QStringLiteral("/model.safetensors")) || !QFile::exists(kTShirt)) {
+        if (!QFile::exists(kBundled + QStringLiteral("/model.safetensors")) ||
+            !QFile::exists(kTShirt)) {
             QSKIP("bundled model or sample missing");
         }
         QTemporaryDir dir;
@@ -90,8 +91,10 @@ private slots:
 
         ui::ModelPanel* panel = window.modelPanel();
         const QString warning = panel->warningText();
-        QVERIFY2(warning.contains(QStringLiteral("vitscope guessed these settings")), qPrintable(warning));
-        QVERIFY2(warning.contains(QStringLiteral("head count 1 (no config.json; head width 64 assumed)")),
+        QVERIFY2(warning.contains(QStringLiteral("vitscope guessed these settings")),
+                 qPrintable(warning));
+        QVERIFY2(warning.contains(
+                     QStringLiteral("head count 1 (no config.json; head width 64 assumed)")),
                  qPrintable(warning));
         QVERIFY(warning.contains(QStringLiteral("mean/std 0.5")));
         QVERIFY(warning.contains(QStringLiteral("class N")));
@@ -116,7 +119,9 @@ private slots:
         QSignalSpy spy(panel, &ui::ModelPanel::reloadRequested);
         apply->click();
         QCOMPARE(spy.count(), 0);
-        QVERIFY(panel->findChild<QLabel*>(QStringLiteral("inferredWarningError"))->text().contains("std"));
+        QVERIFY(panel->findChild<QLabel*>(QStringLiteral("inferredWarningError"))
+                    ->text()
+                    .contains("std"));
 
         mean->setText(QStringLiteral("0.286"));
         stdv->setText(QStringLiteral("0.353"));
@@ -127,8 +132,10 @@ private slots:
         // Without config.json the names are unknown; the class is the bundled config's T-shirt/top.
         QFile config(kBundled + QStringLiteral("/config.json"));
         QVERIFY(config.open(QIODevice::ReadOnly));
-        const QJsonObject id2label = QJsonDocument::fromJson(config.readAll()).object()["id2label"].toObject();
-        QCOMPARE(id2label[QString::number(s->run->predictions.at(0).classIndex)].toString(), QStringLiteral("T-shirt/top"));
+        const QJsonObject id2label =
+            QJsonDocument::fromJson(config.readAll()).object()["id2label"].toObject();
+        QCOMPARE(id2label[QString::number(s->run->predictions.at(0).classIndex)].toString(),
+                 QStringLiteral("T-shirt/top"));
         QVERIFY(s->run->predictions.at(0).probability > 0.5f);
         // Only the labels are still a guess.
         const QString after = panel->warningText();
@@ -144,7 +151,10 @@ private slots:
         window.setErrorHandler([&](const QString&, const QString& message) { errors << message; });
         window.openModel(QStringLiteral(VITSCOPE_TEST_DATA "/models/hf_vit_nohead"));
         QVERIFY(QTest::qWaitFor(
-            [&] { return !window.controller()->isBusy() && window.snapshot() && window.snapshot()->model; },
+            [&] {
+                return !window.controller()->isBusy() && window.snapshot() &&
+                       window.snapshot()->model;
+            },
             kTimeoutMs));
         QVERIFY2(errors.isEmpty(), qPrintable(errors.join('\n')));
         QCOMPARE(window.modelPanel()->field(QStringLiteral("Ignored tensors")),

@@ -5,10 +5,10 @@
 #include <set>
 #include <vector>
 
+#include "analysis_test_util.h"
 #include "core/analysis/colormap.h"
 #include "core/analysis/experiments.h"
 #include "core/analysis/patch_grid.h"
-#include "analysis_test_util.h"
 
 using namespace vitscope::core;
 using vitscope::test::fromValues;

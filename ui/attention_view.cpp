@@ -72,9 +72,9 @@ void AttentionView::showQuery(std::shared_ptr<const core::InferenceResult> resul
     if (!result) {
         return;
     }
-    const QString caption = describeQuery(query, result->tokens, result->attention.layers(),
-                                          result->attention.heads());
-    if (!query.rollout) {  // one row or column of one (fused) layer: cheap
+    const QString caption =
+        describeQuery(query, result->tokens, result->attention.layers(), result->attention.heads());
+    if (!query.rollout) {    // one row or column of one (fused) layer: cheap
         mMapJobs->cancel();  // a rollout still running must not overwrite this map
         setMap(attentionMap(*result, query), query.sourceToken, caption);
         return;

@@ -76,8 +76,8 @@ void FigureWidget::mousePressEvent(QMouseEvent* event) {
 
 void FigureWidget::contextMenuEvent(QContextMenuEvent* event) {
     QMenu menu(this);
-    QAction* fig = menu.addAction(tr("Export figure…"), this,
-                                  &FigureWidget::exportFigureInteractively);
+    QAction* fig =
+        menu.addAction(tr("Export figure…"), this, &FigureWidget::exportFigureInteractively);
     fig->setEnabled(mFigure != nullptr);
     if (mNumbersExporter) {
         menu.addAction(tr("Export numbers…"), this, &FigureWidget::exportNumbersInteractively);
@@ -91,7 +91,8 @@ void FigureWidget::exportFigureInteractively() {
     }
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export figure"), dir + QLatin1Char('/') + mFigure->name() + QStringLiteral(".png"),
+        this, tr("Export figure"),
+        dir + QLatin1Char('/') + mFigure->name() + QStringLiteral(".png"),
         tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) {
         return;
@@ -118,9 +119,9 @@ void FigureWidget::exportNumbersInteractively() {
         return;
     }
     const QString name = mFigure ? mFigure->name() : QStringLiteral("numbers");
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export numbers"), name + QStringLiteral(".npy"),
-        tr("NumPy array (*.npy);;CSV table (*.csv)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export numbers"), name + QStringLiteral(".npy"),
+                                     tr("NumPy array (*.npy);;CSV table (*.csv)"));
     if (path.isEmpty()) {
         return;
     }

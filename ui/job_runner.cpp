@@ -75,8 +75,8 @@ void JobRunner::startErased(const QString& what, ErasedWork work, ErasedDone don
     });
     setBusy(true);
     emit progressChanged(what, 0, 0);
-    watcher->setFuture(QtConcurrent::run(
-        [work = std::move(work), job, cancelFlag]() -> std::shared_ptr<void> {
+    watcher->setFuture(
+        QtConcurrent::run([work = std::move(work), job, cancelFlag]() -> std::shared_ptr<void> {
             // `cancelFlag` keeps job.cancel alive for as long as the worker runs.
             std::shared_ptr<void> value = work(job);
             return cancelFlag->load() ? nullptr : value;

@@ -47,7 +47,8 @@ protected:
         if (state != QValidator::Acceptable) {
             return state;
         }
-        return mWidth % valueFromText(text) == 0 ? QValidator::Acceptable : QValidator::Intermediate;
+        return mWidth % valueFromText(text) == 0 ? QValidator::Acceptable
+                                                 : QValidator::Intermediate;
     }
     void fixup(QString& text) const override {
         int v = std::clamp(valueFromText(text), 1, mWidth);
@@ -88,9 +89,11 @@ void ModelPanel::buildWarningBox() {
     mWarning = new QFrame(this);
     mWarning->setObjectName(QStringLiteral("inferredWarning"));
     mWarning->setFrameShape(QFrame::StyledPanel);
-    mWarning->setStyleSheet(QStringLiteral(
-        "QFrame#inferredWarning { background: #fff4c2; border: 2px solid #d4a017; border-radius: 4px; }"
-        "QFrame#inferredWarning QLabel { color: #3a2f00; background: transparent; border: none; }"));
+    mWarning->setStyleSheet(
+        QStringLiteral("QFrame#inferredWarning { background: #fff4c2; border: 2px solid #d4a017; "
+                       "border-radius: 4px; }"
+                       "QFrame#inferredWarning QLabel { color: #3a2f00; background: transparent; "
+                       "border: none; }"));
     auto* box = new QVBoxLayout(mWarning);
     mWarningText = new QLabel(mWarning);
     mWarningText->setObjectName(QStringLiteral("inferredWarningText"));
@@ -191,14 +194,16 @@ void ModelPanel::showWarning(const core::VitModel& model) {
     for (const core::InferredSetting& s : info.inferred) {
         const QString value = QString::fromStdString(s.value);
         // A resize value already reads as one ("resize to 28x28 (bilinear)").
-        const QString what = s.kind == core::InferredSetting::Kind::Resize
-                                 ? value
-                                 : QString::fromLatin1(core::toString(s.kind)) + QLatin1Char(' ') + value;
+        const QString what =
+            s.kind == core::InferredSetting::Kind::Resize
+                ? value
+                : QString::fromLatin1(core::toString(s.kind)) + QLatin1Char(' ') + value;
         items << what + QStringLiteral(" (") + QString::fromStdString(s.why) + QLatin1Char(')');
     }
-    mWarningText->setText(tr("<b>vitscope guessed these settings:</b> %1. The predictions and attention "
-                             "maps are only right if these are.")
-                              .arg(items.join(QStringLiteral(", ")).toHtmlEscaped()));
+    mWarningText->setText(
+        tr("<b>vitscope guessed these settings:</b> %1. The predictions and attention "
+           "maps are only right if these are.")
+            .arg(items.join(QStringLiteral(", ")).toHtmlEscaped()));
     const core::VitConfig& c = model.config();
     const core::PreprocessRecipe& r = model.recipe();
     static_cast<DivisorSpinBox*>(mHeads)->setWidth(c.embedDim);

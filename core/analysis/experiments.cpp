@@ -10,12 +10,18 @@ namespace vitscope::core {
 
 const char* toString(ExperimentKind kind) {
     switch (kind) {
-        case ExperimentKind::ShufflePatches: return "shuffle";
-        case ExperimentKind::ShufflePatchesNoPositions: return "shuffle-no-pos";
-        case ExperimentKind::DropPositions: return "drop-pos";
-        case ExperimentKind::PermutePositions: return "permute-pos";
-        case ExperimentKind::Shift: return "shift";
-        case ExperimentKind::Resolution: return "resolution";
+        case ExperimentKind::ShufflePatches:
+            return "shuffle";
+        case ExperimentKind::ShufflePatchesNoPositions:
+            return "shuffle-no-pos";
+        case ExperimentKind::DropPositions:
+            return "drop-pos";
+        case ExperimentKind::PermutePositions:
+            return "permute-pos";
+        case ExperimentKind::Shift:
+            return "shift";
+        case ExperimentKind::Resolution:
+            return "resolution";
     }
     return "?";
 }
@@ -171,8 +177,8 @@ private:
     Result<ExperimentRun> reference(bool positions);
     Result<ExperimentRun> variant(const ImageTensor& input, ForwardOptions forward,
                                   std::string label) {
-        return runOnce(mModel, input, mInput.recipe, std::move(forward), std::move(label),
-                       mOptions, mCounter);
+        return runOnce(mModel, input, mInput.recipe, std::move(forward), std::move(label), mOptions,
+                       mCounter);
     }
     Result<ExperimentOutcome> shuffle(bool positions);
     Result<ExperimentOutcome> positionAblation(bool permute);
@@ -219,15 +225,14 @@ Result<ExperimentOutcome> ExperimentRunner::shuffle(bool positions) {
     ForwardOptions forward;
     forward.dropPositionEmbeddings = !positions;
     const std::string seed = "seed " + std::to_string(mOptions.seed);
-    auto var = variant(shuffled.value(), forward,
-                       positions ? "shuffled (" + seed + ")"
-                                 : "shuffled (" + seed + "), no position embeddings");
+    auto var = variant(
+        shuffled.value(), forward,
+        positions ? "shuffled (" + seed + ")" : "shuffled (" + seed + "), no position embeddings");
     if (!var) {
         return var.error();
     }
     if (positions) {
-        return compare(ExperimentKind::ShufflePatches,
-                       "Shuffled patches, position embeddings kept",
+        return compare(ExperimentKind::ShufflePatches, "Shuffled patches, position embeddings kept",
                        "The patches are permuted (" + seed +
                            ") while each position keeps its embedding: the spatial layout the "
                            "model learned no longer matches the content, so the prediction "
@@ -295,9 +300,8 @@ Result<ExperimentOutcome> ExperimentRunner::shift() {
     if (!ref) {
         return ref.error();
     }
-    const ImageTensor shifted = shiftImage(mInput.input, dy, dx,
-                                           mOptions.shiftEdgeFill ? ShiftFill::Edge
-                                                                  : ShiftFill::Zero);
+    const ImageTensor shifted = shiftImage(
+        mInput.input, dy, dx, mOptions.shiftEdgeFill ? ShiftFill::Edge : ShiftFill::Zero);
     const std::string amount = "(" + std::to_string(dy) + ", " + std::to_string(dx) + ") px";
     auto var = variant(shifted, ForwardOptions{}, "shifted by " + amount);
     if (!var) {
@@ -305,8 +309,7 @@ Result<ExperimentOutcome> ExperimentRunner::shift() {
     }
     return compare(ExperimentKind::Shift, "Shifted by less than a patch",
                    "The image moves by " + amount + " (patch size " +
-                       std::to_string(config.patchSize) +
-                       "), uncovered pixels " +
+                       std::to_string(config.patchSize) + "), uncovered pixels " +
                        (mOptions.shiftEdgeFill ? "repeat the edge" : "are 0 (the dataset mean)") +
                        "; every patch now straddles two of the original patches. A CNN is "
                        "translation-equivariant by construction; a ViT only as far as it learned.",
@@ -341,8 +344,9 @@ Result<ExperimentOutcome> ExperimentRunner::resolution() {
     }
     var->shown = pre->shown;
     return compare(ExperimentKind::Resolution, "Another resolution",
-                   "The model runs at " + size + " instead of " + std::to_string(mInput.input.height) +
-                       "x" + std::to_string(mInput.input.width) +
+                   "The model runs at " + size + " instead of " +
+                       std::to_string(mInput.input.height) + "x" +
+                       std::to_string(mInput.input.width) +
                        "; its patch position embeddings are resampled to the new grid (" +
                        toString(mOptions.interp) +
                        "), the only place besides patch extraction where the ViT uses the 2-D "
@@ -352,12 +356,18 @@ Result<ExperimentOutcome> ExperimentRunner::resolution() {
 
 Result<ExperimentOutcome> ExperimentRunner::run(ExperimentKind kind) {
     switch (kind) {
-        case ExperimentKind::ShufflePatches: return shuffle(true);
-        case ExperimentKind::ShufflePatchesNoPositions: return shuffle(false);
-        case ExperimentKind::DropPositions: return positionAblation(false);
-        case ExperimentKind::PermutePositions: return positionAblation(true);
-        case ExperimentKind::Shift: return shift();
-        case ExperimentKind::Resolution: return resolution();
+        case ExperimentKind::ShufflePatches:
+            return shuffle(true);
+        case ExperimentKind::ShufflePatchesNoPositions:
+            return shuffle(false);
+        case ExperimentKind::DropPositions:
+            return positionAblation(false);
+        case ExperimentKind::PermutePositions:
+            return positionAblation(true);
+        case ExperimentKind::Shift:
+            return shift();
+        case ExperimentKind::Resolution:
+            return resolution();
     }
     return makeError(ErrorCode::Usage, "unknown experiment");
 }

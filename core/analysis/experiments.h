@@ -19,12 +19,12 @@
 namespace vitscope::core {
 
 enum class ExperimentKind {
-    ShufflePatches,            ///< seeded patch shuffle, position embeddings kept
-    ShufflePatchesNoPositions, ///< seeded patch shuffle, both runs without position embeddings
-    DropPositions,             ///< position embeddings removed (Table 8 "no positional embedding")
-    PermutePositions,          ///< patch i gets the position embedding of patch perm[i]
-    Shift,                     ///< image shifted by (dy, dx) pixels, less than a patch
-    Resolution,                ///< another input size, position embeddings interpolated
+    ShufflePatches,             ///< seeded patch shuffle, position embeddings kept
+    ShufflePatchesNoPositions,  ///< seeded patch shuffle, both runs without position embeddings
+    DropPositions,              ///< position embeddings removed (Table 8 "no positional embedding")
+    PermutePositions,           ///< patch i gets the position embedding of patch perm[i]
+    Shift,                      ///< image shifted by (dy, dx) pixels, less than a patch
+    Resolution,                 ///< another input size, position embeddings interpolated
 };
 /// "shuffle", "shuffle-no-pos", "drop-pos", "permute-pos", "shift", "resolution".
 const char* toString(ExperimentKind kind);
@@ -32,8 +32,8 @@ const char* toString(ExperimentKind kind);
 std::vector<ExperimentKind> allExperimentKinds();
 
 struct ExperimentOptions {
-    uint64_t seed = 0;          ///< shuffles and permutations
-    int shiftDy = 0;            ///< pixels; 0 and 0 together mean half a patch in both directions
+    uint64_t seed = 0;  ///< shuffles and permutations
+    int shiftDy = 0;    ///< pixels; 0 and 0 together mean half a patch in both directions
     int shiftDx = 0;
     bool shiftEdgeFill = true;  ///< uncovered pixels repeat the edge (false: 0, the dataset mean)
     int resolutionH = 0;        ///< pixels; 0 means 1.5x the trained size, rounded to patches
@@ -47,8 +47,8 @@ struct ExperimentOptions {
 
 /// One forward pass of an experiment.
 struct ExperimentRun {
-    std::string label;       ///< "original", "shuffled (seed 0)", "no position embeddings", ...
-    Image8 shown;            ///< the input as the model saw it, for display (8-bit)
+    std::string label;  ///< "original", "shuffled (seed 0)", "no position embeddings", ...
+    Image8 shown;       ///< the input as the model saw it, for display (8-bit)
     int inputH = 0;
     int inputW = 0;
     std::vector<Prediction> top;  ///< topK, most probable first (empty for headless models)

@@ -127,13 +127,17 @@ Result<Resample> resampleFromName(std::string_view name) {
 }
 
 int PreprocessRecipe::outputH() const {
-    return centerCrop ? cropH : resizeRule == ResizeRule::Exact ? resizeH
-                            : resizeRule == ResizeRule::ShortestEdge ? shortestEdge : 0;
+    return centerCrop                               ? cropH
+           : resizeRule == ResizeRule::Exact        ? resizeH
+           : resizeRule == ResizeRule::ShortestEdge ? shortestEdge
+                                                    : 0;
 }
 
 int PreprocessRecipe::outputW() const {
-    return centerCrop ? cropW : resizeRule == ResizeRule::Exact ? resizeW
-                            : resizeRule == ResizeRule::ShortestEdge ? shortestEdge : 0;
+    return centerCrop                               ? cropW
+           : resizeRule == ResizeRule::Exact        ? resizeW
+           : resizeRule == ResizeRule::ShortestEdge ? shortestEdge
+                                                    : 0;
 }
 
 PreprocessRecipe PreprocessRecipe::withOutputSize(int h, int w) const {

@@ -66,8 +66,8 @@ struct PreprocessRecipe {
     /// min(cropH, cropW)) (256/224 -> 512/448), crop (h, w); ShortestEdge without crop ->
     /// shortestEdge = min(h, w); None -> crop (h, w) if it crops, else unchanged.
     PreprocessRecipe withOutputSize(int h, int w) const;
-    /// Sizes as HxW. "resize shortest edge to 256 (bicubic), centre crop 224x224, x1/255, normalise mean
-    /// (0.485, 0.456, 0.406) std (0.229, 0.224, 0.225)".
+    /// Sizes as HxW. "resize shortest edge to 256 (bicubic), centre crop 224x224, x1/255, normalise
+    /// mean (0.485, 0.456, 0.406) std (0.229, 0.224, 0.225)".
     std::string describe() const;
 };
 

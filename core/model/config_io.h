@@ -26,7 +26,7 @@ struct ConfigHints {
     std::optional<Activation> activation;
     std::optional<bool> qkvBias;
     std::optional<Pooling> pooling;
-    std::vector<std::string> labels;  ///< id2label / label_names in index order; empty if none
+    std::vector<std::string> labels;     ///< id2label / label_names in index order; empty if none
     bool labelsArePlaceholders = false;  ///< HF's default "LABEL_0", "LABEL_1", ...
     std::optional<PreprocessRecipe> recipe;  ///< timm pretrained_cfg
 };

@@ -22,12 +22,14 @@ GoogleLayout detectLayout(const TensorStore& store) {
     GoogleLayout g;
     constexpr std::string_view kKernel = "embedding/kernel";
     for (const std::string& name : store.names()) {
-        if (name.size() >= kKernel.size() && name.compare(name.size() - kKernel.size(), kKernel.size(), kKernel) == 0) {
+        if (name.size() >= kKernel.size() &&
+            name.compare(name.size() - kKernel.size(), kKernel.size(), kKernel) == 0) {
             g.prefix = name.substr(0, name.size() - kKernel.size());
             break;
         }
     }
-    if (store.contains(g.prefix + "Transformer/encoderblock_0/MultiHeadDotProductAttention_0/query/kernel")) {
+    if (store.contains(g.prefix +
+                       "Transformer/encoderblock_0/MultiHeadDotProductAttention_0/query/kernel")) {
         g.bigVision = true;
         g.mha = "MultiHeadDotProductAttention_0";
         g.mlp = "MlpBlock_0";
@@ -43,30 +45,38 @@ struct Converter {
 
     Result<const StoredTensor*> need(const std::string& name, size_t rank) {
         const StoredTensor* t = store.find(name);
-        if (t == nullptr) return makeError(ErrorCode::BadModel, label + ": tensor '" + name + "' is missing");
+        if (t == nullptr)
+            return makeError(ErrorCode::BadModel, label + ": tensor '" + name + "' is missing");
         consumed.insert(name);
         if (t->shape.size() != rank) {
             std::ostringstream os;
-            os << label << ": tensor '" << name << "': shape " << shapeToString(t->shape) << ", expected rank " << rank;
+            os << label << ": tensor '" << name << "': shape " << shapeToString(t->shape)
+               << ", expected rank " << rank;
             return makeError(ErrorCode::BadModel, os.str());
         }
         for (int64_t s : t->shape) {
-            if (s <= 0) return makeError(ErrorCode::BadModel, label + ": tensor '" + name + "' has an empty dimension");
+            if (s <= 0)
+                return makeError(ErrorCode::BadModel,
+                                 label + ": tensor '" + name + "' has an empty dimension");
         }
         return t;
     }
     /// Copies as is (rank kept), under a canonical name.
     Status copy(const std::string& from, const std::string& to, size_t rank) {
         auto t = need(from, rank);
-        if (!t) return t.error();
+        if (!t)
+            return t.error();
         const StoredTensor* s = *t;
-        store.addOwned(to, s->shape, std::vector<float>(s->data, s->data + s->numel()), s->sourceDType, s->file);
+        store.addOwned(to, s->shape, std::vector<float>(s->data, s->data + s->numel()),
+                       s->sourceDType, s->file);
         return Ok{};
     }
-    /// A (rows, cols) matrix given as `rank` dims split at `split` is stored transposed: (cols, rows).
+    /// A (rows, cols) matrix given as `rank` dims split at `split` is stored transposed: (cols,
+    /// rows).
     Status transposed(const std::string& from, const std::string& to, size_t rank, size_t split) {
         auto t = need(from, rank);
-        if (!t) return t.error();
+        if (!t)
+            return t.error();
         const StoredTensor* s = *t;
         int64_t rows = 1, cols = 1;
         for (size_t i = 0; i < rank; ++i) (i < split ? rows : cols) *= s->shape[i];
@@ -80,9 +90,11 @@ struct Converter {
     /// Flattens e.g. a (heads, headDim) bias to (heads * headDim).
     Status flat(const std::string& from, const std::string& to, size_t rank) {
         auto t = need(from, rank);
-        if (!t) return t.error();
+        if (!t)
+            return t.error();
         const StoredTensor* s = *t;
-        store.addOwned(to, {s->numel()}, std::vector<float>(s->data, s->data + s->numel()), s->sourceDType, s->file);
+        store.addOwned(to, {s->numel()}, std::vector<float>(s->data, s->data + s->numel()),
+                       s->sourceDType, s->file);
         return Ok{};
     }
 };
@@ -90,11 +102,14 @@ struct Converter {
 int countGoogleBlocks(const TensorStore& store, const std::string& prefix) {
     int depth = 0;
     for (const std::string& name : store.names()) {
-        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        if (name.compare(0, prefix.size(), prefix) != 0)
+            continue;
         int index = 0;
         size_t i = prefix.size();
-        while (i < name.size() && i - prefix.size() < 5 && name[i] >= '0' && name[i] <= '9') index = index * 10 + (name[i++] - '0');
-        if (i > prefix.size() && i < name.size() && name[i] == '/') depth = std::max(depth, index + 1);
+        while (i < name.size() && i - prefix.size() < 5 && name[i] >= '0' && name[i] <= '9')
+            index = index * 10 + (name[i++] - '0');
+        if (i > prefix.size() && i < name.size() && name[i] == '/')
+            depth = std::max(depth, index + 1);
     }
     return std::min(depth, 1001);
 }
@@ -106,15 +121,18 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
     const GoogleLayout g = detectLayout(store);
     const std::string& pre = g.prefix;
     if (store.contains(pre + "MAPHead_0/probe")) {
-        return makeError(ErrorCode::BadModel, label + ": attention-pooling (MAP) heads are not supported; vitscope "
-                                                      "runs ViTs pooled by class token or patch mean");
+        return makeError(ErrorCode::BadModel,
+                         label +
+                             ": attention-pooling (MAP) heads are not supported; vitscope "
+                             "runs ViTs pooled by class token or patch mean");
     }
-#define VITSCOPE_CONV(expr)          \
+#define VITSCOPE_CONV(expr)      \
     if (auto st_ = (expr); !st_) \
     return st_.error()
     // Patch embedding: HWIO (P, P, C, D) -> (D, C, P, P).
     auto kernel = cv.need(pre + "embedding/kernel", 4);
-    if (!kernel) return kernel.error();
+    if (!kernel)
+        return kernel.error();
     {
         const StoredTensor* k = *kernel;
         const int64_t ph = k->shape[0], pw = k->shape[1], ch = k->shape[2], d = k->shape[3];
@@ -123,13 +141,16 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
             for (int64_t x = 0; x < pw; ++x)
                 for (int64_t c = 0; c < ch; ++c)
                     for (int64_t o = 0; o < d; ++o) {
-                        w[((o * ch + c) * ph + y) * pw + x] = k->data[((y * pw + x) * ch + c) * d + o];
+                        w[((o * ch + c) * ph + y) * pw + x] =
+                            k->data[((y * pw + x) * ch + c) * d + o];
                     }
-        store.addOwned("patch_embed.proj.weight", {d, ch, ph, pw}, std::move(w), k->sourceDType, k->file);
+        store.addOwned("patch_embed.proj.weight", {d, ch, ph, pw}, std::move(w), k->sourceDType,
+                       k->file);
     }
     VITSCOPE_CONV(cv.copy(pre + "embedding/bias", "patch_embed.proj.bias", 1));
     // big_vision's average-pooled ViTs ("gap") have no class token; the original files always do.
-    if (!g.bigVision || store.contains(pre + "cls")) VITSCOPE_CONV(cv.copy(pre + "cls", "cls_token", 3));
+    if (!g.bigVision || store.contains(pre + "cls"))
+        VITSCOPE_CONV(cv.copy(pre + "cls", "cls_token", 3));
     // big_vision's fixed sin-cos position embeddings are not stored: then there are none to load.
     if (!g.bigVision || store.contains(pre + "Transformer/posembed_input/pos_embedding")) {
         VITSCOPE_CONV(cv.copy(pre + "Transformer/posembed_input/pos_embedding", "pos_embed", 3));
@@ -159,7 +180,8 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
             VITSCOPE_CONV(cv.transposed(a + qkv + "/kernel", dst + "weight", 3, 1));
             VITSCOPE_CONV(cv.flat(a + qkv + "/bias", dst + "bias", 2));
         }
-        if (i == 0) heads = static_cast<int>(store.find(a + "query/kernel")->shape[1]);
+        if (i == 0)
+            heads = static_cast<int>(store.find(a + "query/kernel")->shape[1]);
         // (heads, headDim, D) kernel = (D', D) matrix; PyTorch wants (D, D').
         VITSCOPE_CONV(cv.transposed(a + "out/kernel", o + "attn.proj.weight", 3, 2));
         VITSCOPE_CONV(cv.copy(a + "out/bias", o + "attn.proj.bias", 1));
@@ -171,7 +193,8 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
         VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_1/bias", o + "mlp.fc2.bias", 1));
     }
 #undef VITSCOPE_CONV
-    if (depth == 0) return makeError(ErrorCode::BadModel, label + ": no " + blockPrefix + "N tensors");
+    if (depth == 0)
+        return makeError(ErrorCode::BadModel, label + ": no " + blockPrefix + "N tensors");
     // The converted originals are no longer needed: free them. Anything else stays in the store,
     // so the loader can refuse (or list as ignored) what was not converted.
     for (const std::string& name : cv.consumed) store.erase(name);

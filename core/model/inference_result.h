@@ -33,7 +33,9 @@ class AttentionStack {
 public:
     AttentionStack() = default;
     AttentionStack(int layers, int heads, int tokens)
-        : mLayers(layers), mHeads(heads), mTokens(tokens),
+        : mLayers(layers),
+          mHeads(heads),
+          mTokens(tokens),
           mData(static_cast<size_t>(layers) * heads * tokens * tokens) {}
 
     int layers() const { return mLayers; }
@@ -42,7 +44,9 @@ public:
     bool empty() const { return mData.empty(); }
 
     /// (tokens, tokens) view of one head.
-    ConstMatrixMap at(int layer, int head) const { return ConstMatrixMap(ptr(layer, head), mTokens, mTokens); }
+    ConstMatrixMap at(int layer, int head) const {
+        return ConstMatrixMap(ptr(layer, head), mTokens, mTokens);
+    }
     MatrixMap at(int layer, int head) { return MatrixMap(ptr(layer, head), mTokens, mTokens); }
     /// Aligned like Eigen's own buffers: vectorised softmax and reductions then take the same
     /// path on every run, so the same input gives bit-identical output.

@@ -15,7 +15,8 @@ void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out)
         const float mean = row.mean();
         const float var = (row.array() - mean).square().mean();
         const float inv = 1.0f / std::sqrt(var + eps);
-        out.row(i) = ((row.array() - mean) * inv * w.transpose().array() + b.transpose().array()).matrix();
+        out.row(i) =
+            ((row.array() - mean) * inv * w.transpose().array() + b.transpose().array()).matrix();
     }
 }
 

@@ -8,7 +8,8 @@
 
 namespace vitscope::core::detail {
 
-/// out = LayerNorm(x) over each row (biased variance, PyTorch semantics). x, out: (N, D); may alias.
+/// out = LayerNorm(x) over each row (biased variance, PyTorch semantics). x, out: (N, D); may
+/// alias.
 void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out);
 
 /// out = x W^T + b. x: (N, in); out: (N, out) or a column block of a wider matrix.

@@ -36,7 +36,8 @@ struct Resolved {
 };
 
 bool endsWith(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string lower(std::string s) {
@@ -55,15 +56,18 @@ std::string siblingIfExists(const fs::path& dir, const char* name) {
 /// Refuses a pickle by name or content before any parser sees the file.
 Status checkNotPickle(const std::string& path) {
     auto mapped = MappedFile::open(path);
-    if (!mapped) return makeError(ErrorCode::Io, mapped.error().message);
-    if (auto msg = refusePickle(path, (*mapped)->bytes())) return badModel(*msg);
+    if (!mapped)
+        return makeError(ErrorCode::Io, mapped.error().message);
+    if (auto msg = refusePickle(path, (*mapped)->bytes()))
+        return badModel(*msg);
     return Ok{};
 }
 
 Result<Resolved> resolvePath(const std::string& path) {
     std::error_code ec;
     const fs::path p(path);
-    if (!fs::exists(p, ec)) return makeError(ErrorCode::Io, path + ": no such file or folder");
+    if (!fs::exists(p, ec))
+        return makeError(ErrorCode::Io, path + ": no such file or folder");
     Resolved r;
     r.display = path;
     if (fs::is_directory(p, ec)) {
@@ -80,11 +84,16 @@ Result<Resolved> resolvePath(const std::string& path) {
         }
         std::vector<fs::path> safetensors, npz, pickles;
         for (const auto& e : fs::directory_iterator(p, ec)) {
-            if (!e.is_regular_file(ec)) continue;
+            if (!e.is_regular_file(ec))
+                continue;
             const std::string ext = lower(e.path().extension().string());
-            if (ext == ".safetensors") safetensors.push_back(e.path());
-            else if (ext == ".npz") npz.push_back(e.path());
-            else if (ext == ".bin" || ext == ".pth" || ext == ".pt" || ext == ".ckpt" || ext == ".pkl") pickles.push_back(e.path());
+            if (ext == ".safetensors")
+                safetensors.push_back(e.path());
+            else if (ext == ".npz")
+                npz.push_back(e.path());
+            else if (ext == ".bin" || ext == ".pth" || ext == ".pt" || ext == ".ckpt" ||
+                     ext == ".pkl")
+                pickles.push_back(e.path());
         }
         if (safetensors.size() == 1) {
             r.weights = safetensors[0].string();
@@ -97,12 +106,17 @@ Result<Resolved> resolvePath(const std::string& path) {
         }
         if (safetensors.empty() && npz.empty() && !pickles.empty()) {
             auto msg = refusePickle(pickles[0].string(), {});
-            return badModel(msg.value_or(pickles[0].string() + ": PyTorch pickle checkpoints are refused"));
+            return badModel(
+                msg.value_or(pickles[0].string() + ": PyTorch pickle checkpoints are refused"));
         }
-        if (safetensors.size() > 1) return badModel(path + ": several .safetensors files and no model.safetensors.index.json; open one file");
+        if (safetensors.size() > 1)
+            return badModel(
+                path +
+                ": several .safetensors files and no model.safetensors.index.json; open one file");
         return badModel(path + ": no model.safetensors (or .npz) in this folder");
     }
-    if (auto st = checkNotPickle(path); !st) return st.error();
+    if (auto st = checkNotPickle(path); !st)
+        return st.error();
     const std::string name = lower(p.filename().string());
     const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
     if (endsWith(name, ".safetensors.index.json")) {
@@ -114,8 +128,10 @@ Result<Resolved> resolvePath(const std::string& path) {
         r.weights = path;
         return r;  // Google files carry no config
     } else {
-        return badModel(path + ": unknown model format (expected .safetensors, a model.safetensors.index.json, "
-                               "a Hugging Face or timm folder, or a Google .npz)");
+        return badModel(
+            path +
+            ": unknown model format (expected .safetensors, a model.safetensors.index.json, "
+            "a Hugging Face or timm folder, or a Google .npz)");
     }
     r.weights = path;
     r.config = siblingIfExists(dir, "config.json");
@@ -124,8 +140,10 @@ Result<Resolved> resolvePath(const std::string& path) {
 }
 
 Result<TensorStore> loadStore(const Resolved& r) {
-    if (r.kind == WeightsKind::Npz) return loadNpz(r.weights);
-    if (r.kind == WeightsKind::ShardedIndex) return loadShardedSafetensors(r.weights);
+    if (r.kind == WeightsKind::Npz)
+        return loadNpz(r.weights);
+    if (r.kind == WeightsKind::ShardedIndex)
+        return loadShardedSafetensors(r.weights);
     return loadSafetensors(r.weights);
 }
 
@@ -134,7 +152,8 @@ std::string dtypeSummary(const TensorStore& store) {
     for (const auto& n : store.names()) counts[toString(store.find(n)->sourceDType)]++;
     std::string s;
     for (const auto& [k, v] : counts) s += (s.empty() ? "" : ", ") + k;
-    if (s != "F32" && !s.empty()) s += " (converted to F32 at load)";
+    if (s != "F32" && !s.empty())
+        s += " (converted to F32 at load)";
     return s;
 }
 
@@ -146,22 +165,26 @@ std::vector<std::string> pickLabels(const VitConfig& c, const ConfigHints* h, st
         source = "none (the model has no classification head)";
         return {};
     }
-    if (h && !h->labels.empty() && !h->labelsArePlaceholders && static_cast<int>(h->labels.size()) == c.numClasses) {
-        source = fs::path(h->file).filename().string() + (h->kind == detail::ConfigKind::HuggingFace ? " id2label" : " label_names");
+    if (h && !h->labels.empty() && !h->labelsArePlaceholders &&
+        static_cast<int>(h->labels.size()) == c.numClasses) {
+        source = fs::path(h->file).filename().string() +
+                 (h->kind == detail::ConfigKind::HuggingFace ? " id2label" : " label_names");
         return h->labels;
     }
     std::string why = "no config.json names the classes";
     if (h && !h->labels.empty()) {
         why = fs::path(h->file).filename().string() +
-              (h->labelsArePlaceholders ? " has only placeholder names"
-                                        : " names " + std::to_string(h->labels.size()) + " classes, the head has " +
-                                              std::to_string(c.numClasses));
+              (h->labelsArePlaceholders
+                   ? " has only placeholder names"
+                   : " names " + std::to_string(h->labels.size()) + " classes, the head has " +
+                         std::to_string(c.numClasses));
     } else if (h) {
         why = fs::path(h->file).filename().string() + " names no classes";
     }
     if (c.numClasses == 1000) {
         source = "ImageNet-1k class list (bundled)";
-        inferred.push_back({InferredSetting::Kind::Labels, "ImageNet-1k class names", why + "; 1000 classes"});
+        inferred.push_back(
+            {InferredSetting::Kind::Labels, "ImageNet-1k class names", why + "; 1000 classes"});
         return imagenetLabels();
     }
     source = "none in the file: shown as \"class N\"";
@@ -175,7 +198,8 @@ std::string formatValues(const std::array<float, 3>& v, int channels) {
         os << x;
         return os.str();
     };
-    if (channels == 1 || (v[0] == v[1] && v[1] == v[2])) return one(v[0]);
+    if (channels == 1 || (v[0] == v[1] && v[1] == v[2]))
+        return one(v[0]);
     return "(" + one(v[0]) + ", " + one(v[1]) + ", " + one(v[2]) + ")";
 }
 
@@ -190,51 +214,71 @@ std::string describeResize(PreprocessRecipe r) {
 /// Why no recipe came from the files, in the naming's terms.
 std::string recipeMissingWhy(Naming naming, const ConfigHints* h) {
     switch (naming) {
-        case Naming::Google: return "Google .npz files state no preprocessing";
+        case Naming::Google:
+            return "Google .npz files state no preprocessing";
         case Naming::Timm:
-            return h ? fileLabel(h->file) + " has no pretrained_cfg" : "no config.json with a pretrained_cfg";
-        default: return "no preprocessor_config.json";
+            return h ? fileLabel(h->file) + " has no pretrained_cfg"
+                     : "no config.json with a pretrained_cfg";
+        default:
+            return "no preprocessor_config.json";
     }
 }
 
 /// Applies the user's recipe / mean / std over `recipe`; records what still is a guess when the
 /// files stated no preprocessing.
-void applyRecipeOverrides(PreprocessRecipe& recipe, const VitConfig& c, const LoadOptions& o, bool guessed,
-                          const std::string& why, std::vector<InferredSetting>& inferred) {
-    if (o.recipe) recipe = recipeForStyle(*o.recipe, c.imageH, c.imageW, c.channels, recipe.mean, recipe.std);
-    if (o.mean) recipe.mean = *o.mean;
-    if (o.std) recipe.std = *o.std;
-    if (!guessed) return;
+void applyRecipeOverrides(PreprocessRecipe& recipe, const VitConfig& c, const LoadOptions& o,
+                          bool guessed, const std::string& why,
+                          std::vector<InferredSetting>& inferred) {
+    if (o.recipe)
+        recipe = recipeForStyle(*o.recipe, c.imageH, c.imageW, c.channels, recipe.mean, recipe.std);
+    if (o.mean)
+        recipe.mean = *o.mean;
+    if (o.std)
+        recipe.std = *o.std;
+    if (!guessed)
+        return;
     if (!o.mean || !o.std) {
-        const std::string mean = formatValues(recipe.mean, c.channels), stdv = formatValues(recipe.std, c.channels);
-        const std::string value = mean == stdv ? "mean/std " + mean : "mean " + mean + " std " + stdv;
+        const std::string mean = formatValues(recipe.mean, c.channels),
+                          stdv = formatValues(recipe.std, c.channels);
+        const std::string value =
+            mean == stdv ? "mean/std " + mean : "mean " + mean + " std " + stdv;
         inferred.push_back({InferredSetting::Kind::Normalization, value,
-                            why + (o.mean ? "; std assumed" : o.std ? "; mean assumed" : "")});
+                            why + (o.mean  ? "; std assumed"
+                                   : o.std ? "; mean assumed"
+                                           : "")});
     }
-    if (!o.recipe) inferred.push_back({InferredSetting::Kind::Resize, describeResize(recipe), why});
+    if (!o.recipe)
+        inferred.push_back({InferredSetting::Kind::Resize, describeResize(recipe), why});
 }
 
 /// Store tensors the bound model does not use: allow-listed ones are returned, others fail.
-Result<std::vector<std::string>> checkUnused(const TensorStore& store, const std::set<std::string>& used,
-                                             const detail::DetectedNaming& naming, const std::string& label) {
+Result<std::vector<std::string>> checkUnused(const TensorStore& store,
+                                             const std::set<std::string>& used,
+                                             const detail::DetectedNaming& naming,
+                                             const std::string& label) {
     std::vector<std::string> ignored, unknown;
     for (const std::string& name : store.names()) {
-        if (used.count(name) != 0) continue;
+        if (used.count(name) != 0)
+            continue;
         (detail::harmlessExtra(name, naming).empty() ? unknown : ignored).push_back(name);
     }
     std::sort(ignored.begin(), ignored.end());
     std::sort(unknown.begin(), unknown.end());
-    if (unknown.empty()) return ignored;
+    if (unknown.empty())
+        return ignored;
     constexpr size_t kShown = 5;
     std::string list;
-    for (size_t i = 0; i < std::min(kShown, unknown.size()); ++i) list += (i ? ", " : "") + unknown[i];
-    if (unknown.size() > kShown) list += " (and " + std::to_string(unknown.size() - kShown) + " more)";
+    for (size_t i = 0; i < std::min(kShown, unknown.size()); ++i)
+        list += (i ? ", " : "") + unknown[i];
+    if (unknown.size() > kShown)
+        list += " (and " + std::to_string(unknown.size() - kShown) + " more)";
     return badModel(label + ": this checkpoint has tensors vitscope does not use: " + list +
                     "; it may be an architecture vitscope does not support");
 }
 
 PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming) {
-    constexpr std::array<float, 3> kImageNetMean{0.485f, 0.456f, 0.406f}, kImageNetStd{0.229f, 0.224f, 0.225f};
+    constexpr std::array<float, 3> kImageNetMean{0.485f, 0.456f, 0.406f},
+        kImageNetStd{0.229f, 0.224f, 0.225f};
     constexpr std::array<float, 3> kHalf{0.5f, 0.5f, 0.5f};
     PreprocessRecipe r;
     r.channels = c.channels;
@@ -246,7 +290,8 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming) {
             break;
         case Naming::HfDeit:
         case Naming::HfDinov2:
-            r = detail::timmRecipe(c.imageH, c.imageW, 0.875, Resample::Bicubic, kImageNetMean, kImageNetStd, c.channels);
+            r = detail::timmRecipe(c.imageH, c.imageW, 0.875, Resample::Bicubic, kImageNetMean,
+                                   kImageNetStd, c.channels);
             r.cropRounding = CropRounding::Floor;
             if (naming == Naming::HfDinov2) {  // BitImageProcessor: shortest edge 256, crop 224
                 r.shortestEdge = 256;
@@ -254,7 +299,8 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming) {
             }
             break;
         case Naming::Timm:
-            r = detail::timmRecipe(c.imageH, c.imageW, 0.9, Resample::Bicubic, c.distToken ? kImageNetMean : kHalf,
+            r = detail::timmRecipe(c.imageH, c.imageW, 0.9, Resample::Bicubic,
+                                   c.distToken ? kImageNetMean : kHalf,
                                    c.distToken ? kImageNetStd : kHalf, c.channels);
             break;
     }
@@ -262,80 +308,104 @@ PreprocessRecipe defaultRecipe(const VitConfig& c, Naming naming) {
 }
 
 std::string formatName(const Resolved& r, Naming naming, const ConfigHints* h) {
-    if (naming == Naming::Google) return "Google .npz (big_vision / vision_transformer)";
-    if (r.kind == WeightsKind::ShardedIndex) return "sharded safetensors";
-    const bool hf = naming == Naming::HfVit || naming == Naming::HfDeit || naming == Naming::HfDinov2;
-    if (hf) return h ? "Hugging Face folder (config.json + safetensors)" : "Hugging Face safetensors (no config)";
-    return h ? "timm safetensors + hub config.json" : "timm safetensors (no config: inferred from tensor names)";
+    if (naming == Naming::Google)
+        return "Google .npz (big_vision / vision_transformer)";
+    if (r.kind == WeightsKind::ShardedIndex)
+        return "sharded safetensors";
+    const bool hf =
+        naming == Naming::HfVit || naming == Naming::HfDeit || naming == Naming::HfDinov2;
+    if (hf)
+        return h ? "Hugging Face folder (config.json + safetensors)"
+                 : "Hugging Face safetensors (no config)";
+    return h ? "timm safetensors + hub config.json"
+             : "timm safetensors (no config: inferred from tensor names)";
 }
 
 }  // namespace
 
 Status validateLoadOptions(const LoadOptions& options) {
     if (options.numHeads < 0) {
-        return makeError(ErrorCode::Usage, "head count must be positive, not " + std::to_string(options.numHeads));
+        return makeError(ErrorCode::Usage,
+                         "head count must be positive, not " + std::to_string(options.numHeads));
     }
     auto finite = [](const std::array<float, 3>& v) {
         return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
     };
-    if (options.mean && !finite(*options.mean)) return makeError(ErrorCode::Usage, "mean must be finite numbers");
-    if (options.std && (!finite(*options.std) ||
-                        !std::all_of(options.std->begin(), options.std->end(), [](float x) { return x > 0.0f; }))) {
+    if (options.mean && !finite(*options.mean))
+        return makeError(ErrorCode::Usage, "mean must be finite numbers");
+    if (options.std &&
+        (!finite(*options.std) || !std::all_of(options.std->begin(), options.std->end(),
+                                               [](float x) { return x > 0.0f; }))) {
         return makeError(ErrorCode::Usage, "std must be finite numbers greater than 0");
     }
     return Ok{};
 }
 
 Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) {
-    if (auto st = validateLoadOptions(options); !st) return st.error();
+    if (auto st = validateLoadOptions(options); !st)
+        return st.error();
     auto resolved = resolvePath(path);
-    if (!resolved) return resolved.error();
+    if (!resolved)
+        return resolved.error();
     const Resolved& r = *resolved;
-    if (options.progress) options.progress(0.0f);
+    if (options.progress)
+        options.progress(0.0f);
 
     std::optional<ConfigHints> hints;
     if (!r.config.empty()) {
         auto h = detail::readConfigFile(r.config);
-        if (!h) return h.error();
+        if (!h)
+            return h.error();
         hints = std::move(*h);
     }
     auto store = loadStore(r);
-    if (!store) return store.error();
-    if (options.cancel && options.cancel->load()) return makeError(ErrorCode::Cancelled, "cancelled");
-    if (options.progress) options.progress(0.8f);
+    if (!store)
+        return store.error();
+    if (options.cancel && options.cancel->load())
+        return makeError(ErrorCode::Cancelled, "cancelled");
+    if (options.progress)
+        options.progress(0.8f);
 
     const std::string label = fileLabel(r.weights);
     detail::DetectedNaming naming;
     if (!detail::detectNaming(*store, naming)) {
-        return badModel(label + ": no ViT tensors recognised (looked for Hugging Face "
-                                "'embeddings.patch_embeddings.projection.weight', timm 'patch_embed.proj.weight' "
-                                "or Google 'embedding/kernel')");
+        return badModel(
+            label +
+            ": no ViT tensors recognised (looked for Hugging Face "
+            "'embeddings.patch_embeddings.projection.weight', timm 'patch_embed.proj.weight' "
+            "or Google 'embedding/kernel')");
     }
     int googleHeads = 0;
     if (naming.naming == Naming::Google) {
         auto heads = detail::convertGoogleNpz(*store, label);
-        if (!heads) return heads.error();
+        if (!heads)
+            return heads.error();
         googleHeads = *heads;
     }
     const detail::CanonicalTensors canon = detail::canonicalize(*store, naming);
     detail::DeriveContext ctx{naming.naming, naming.prefix, label, options.numHeads, googleHeads};
 
     ModelInfo info;
-    auto config = detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes, info.inferred);
-    if (!config) return config.error();
+    auto config =
+        detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes, info.inferred);
+    if (!config)
+        return config.error();
     VitWeights weights;
     std::set<std::string> used;
     auto params = detail::bindWeights(canon, *config, ctx, weights, used);
-    if (!params) return params.error();
+    if (!params)
+        return params.error();
     auto ignored = checkUnused(*store, used, naming, label);
-    if (!ignored) return ignored.error();
+    if (!ignored)
+        return ignored.error();
     info.ignoredTensors = std::move(*ignored);
 
     PreprocessRecipe recipe;
     const bool recipeGuessed = r.preprocessor.empty() && !(hints && hints->recipe);
     if (!r.preprocessor.empty()) {
         auto rec = detail::readPreprocessorConfig(r.preprocessor, config->channels);
-        if (!rec) return rec.error();
+        if (!rec)
+            return rec.error();
         recipe = *rec;
     } else if (hints && hints->recipe) {
         recipe = *hints->recipe;
@@ -349,16 +419,21 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     info.path = r.display;
     info.format = formatName(r, naming.naming, hints ? &*hints : nullptr);
     info.naming = detail::namingId(naming.naming);
-    info.architecture = hints && !hints->architecture.empty() ? hints->architecture : std::string("ViT (") + info.naming + ")";
+    info.architecture = hints && !hints->architecture.empty()
+                            ? hints->architecture
+                            : std::string("ViT (") + info.naming + ")";
     info.weightsDType = dtypeSummary(*store);
     info.numParameters = *params;
     info.mappedBytes = store->borrowedBytes();
     info.ownedBytes = store->ownedBytes();
-    std::vector<std::string> labels = pickLabels(*config, hints ? &*hints : nullptr, info.labelsSource, info.inferred);
+    std::vector<std::string> labels =
+        pickLabels(*config, hints ? &*hints : nullptr, info.labelsSource, info.inferred);
 
     weights.storage = std::move(*store);
-    if (options.progress) options.progress(1.0f);
-    return ModelPtr(std::make_shared<const VitModel>(*config, std::move(weights), std::move(labels), recipe, std::move(info)));
+    if (options.progress)
+        options.progress(1.0f);
+    return ModelPtr(std::make_shared<const VitModel>(*config, std::move(weights), std::move(labels),
+                                                     recipe, std::move(info)));
 }
 
 }  // namespace vitscope::core

@@ -60,8 +60,10 @@ std::vector<Taps> bicubicAntialiasTaps(int in, int out) {
     auto filter = [](double x) {
         constexpr double a = -0.5;
         x = std::abs(x);
-        if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
-        if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+        if (x < 1.0)
+            return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
+        if (x < 2.0)
+            return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
         return 0.0;
     };
     std::vector<Taps> taps(out);
@@ -77,7 +79,8 @@ std::vector<Taps> bicubicAntialiasTaps(int in, int out) {
         }
         for (int j = xmin; j < xmax; ++j) {
             taps[o].index.push_back(j);
-            taps[o].weight.push_back(static_cast<float>(total != 0.0 ? w[j - xmin] / total : w[j - xmin]));
+            taps[o].weight.push_back(
+                static_cast<float>(total != 0.0 ? w[j - xmin] / total : w[j - xmin]));
         }
     }
     return taps;
@@ -85,18 +88,23 @@ std::vector<Taps> bicubicAntialiasTaps(int in, int out) {
 
 std::vector<Taps> makeTaps(int in, int out, PosInterp interp) {
     switch (interp) {
-        case PosInterp::Bicubic: return bicubicTaps(in, out);
-        case PosInterp::Bilinear: return bilinearTaps(in, out);
-        case PosInterp::BicubicAntialias: return bicubicAntialiasTaps(in, out);
+        case PosInterp::Bicubic:
+            return bicubicTaps(in, out);
+        case PosInterp::Bilinear:
+            return bilinearTaps(in, out);
+        case PosInterp::BicubicAntialias:
+            return bicubicAntialiasTaps(in, out);
     }
     return {};
 }
 
 }  // namespace
 
-Matrix resampleGrid(const ConstMatrixMap& src, int srcH, int srcW, int dstH, int dstW, PosInterp interp) {
+Matrix resampleGrid(const ConstMatrixMap& src, int srcH, int srcW, int dstH, int dstW,
+                    PosInterp interp) {
     const Eigen::Index d = src.cols();
-    if (srcH == dstH && srcW == dstW) return src;
+    if (srcH == dstH && srcW == dstW)
+        return src;
     const auto ty = makeTaps(srcH, dstH, interp);
     const auto tx = makeTaps(srcW, dstW, interp);
     // Interpolate along x within each source row first, then along y, as PyTorch's kernels do.
@@ -106,7 +114,8 @@ Matrix resampleGrid(const ConstMatrixMap& src, int srcH, int srcW, int dstH, int
             auto out = rowsDone.row(static_cast<Eigen::Index>(y) * dstW + x);
             out.setZero();
             for (size_t k = 0; k < tx[x].index.size(); ++k) {
-                out += tx[x].weight[k] * src.row(static_cast<Eigen::Index>(y) * srcW + tx[x].index[k]);
+                out +=
+                    tx[x].weight[k] * src.row(static_cast<Eigen::Index>(y) * srcW + tx[x].index[k]);
             }
         }
     }
@@ -116,7 +125,8 @@ Matrix resampleGrid(const ConstMatrixMap& src, int srcH, int srcW, int dstH, int
             auto out = dst.row(static_cast<Eigen::Index>(y) * dstW + x);
             out.setZero();
             for (size_t k = 0; k < ty[y].index.size(); ++k) {
-                out += ty[y].weight[k] * rowsDone.row(static_cast<Eigen::Index>(ty[y].index[k]) * dstW + x);
+                out += ty[y].weight[k] *
+                       rowsDone.row(static_cast<Eigen::Index>(ty[y].index[k]) * dstW + x);
             }
         }
     }

@@ -8,6 +8,7 @@
 namespace vitscope::core {
 
 /// src: (srcH*srcW, D) rows in row-major grid order. Returns (dstH*dstW, D).
-Matrix resampleGrid(const ConstMatrixMap& src, int srcH, int srcW, int dstH, int dstW, PosInterp interp);
+Matrix resampleGrid(const ConstMatrixMap& src, int srcH, int srcW, int dstH, int dstW,
+                    PosInterp interp);
 
 }  // namespace vitscope::core

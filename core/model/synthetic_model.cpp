@@ -7,7 +7,8 @@
 namespace vitscope::core {
 
 Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
-    if (auto st = c.validate(); !st) return st.error();
+    if (auto st = c.validate(); !st)
+        return st.error();
     std::mt19937_64 rng(seed);
     std::normal_distribution<float> normal(0.0f, 0.02f);
     TensorStore store;
@@ -21,16 +22,21 @@ Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
     const int d = c.embedDim;
     add("patch_embed.proj.weight", {d, c.channels, c.patchSize, c.patchSize});
     add("patch_embed.proj.bias", {d}, 0.0f);
-    if (c.classToken) add("cls_token", {1, 1, d});
-    if (c.distToken) add("dist_token", {1, 1, d});
-    if (c.numRegisters > 0) add("reg_token", {1, c.numRegisters, d});
-    if (c.posLayout != PosLayout::None) add("pos_embed", {1, c.numPosEntries(), d});
+    if (c.classToken)
+        add("cls_token", {1, 1, d});
+    if (c.distToken)
+        add("dist_token", {1, 1, d});
+    if (c.numRegisters > 0)
+        add("reg_token", {1, c.numRegisters, d});
+    if (c.posLayout != PosLayout::None)
+        add("pos_embed", {1, c.numPosEntries(), d});
     for (int i = 0; i < c.depth; ++i) {
         const std::string p = "blocks." + std::to_string(i) + ".";
         add(p + "norm1.weight", {d}, 1.0f);
         add(p + "norm1.bias", {d}, 0.0f);
         add(p + "attn.qkv.weight", {3 * d, d});
-        if (c.qkvBias) add(p + "attn.qkv.bias", {3 * d}, 0.0f);
+        if (c.qkvBias)
+            add(p + "attn.qkv.bias", {3 * d}, 0.0f);
         add(p + "attn.proj.weight", {d, d});
         add(p + "attn.proj.bias", {d}, 0.0f);
         add(p + "norm2.weight", {d}, 1.0f);
@@ -58,7 +64,8 @@ Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
     VitWeights weights;
     std::set<std::string> used;
     auto params = detail::bindWeights(canon, c, ctx, weights, used);
-    if (!params) return params.error();
+    if (!params)
+        return params.error();
     ModelInfo info;
     info.path = "synthetic";
     info.format = "synthetic (random weights)";
@@ -71,7 +78,8 @@ Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
     recipe.channels = c.channels;
     recipe.resizeH = c.imageH;
     recipe.resizeW = c.imageW;
-    return ModelPtr(std::make_shared<const VitModel>(c, std::move(weights), std::vector<std::string>{}, recipe, info));
+    return ModelPtr(std::make_shared<const VitModel>(c, std::move(weights),
+                                                     std::vector<std::string>{}, recipe, info));
 }
 
 }  // namespace vitscope::core

@@ -129,28 +129,33 @@ std::string replaceAll(std::string s, std::string_view from, std::string_view to
 int scanDepth(const TensorStore& store, const std::string& blockPrefix) {
     int depth = 0;
     for (const std::string& name : store.names()) {
-        if (name.compare(0, blockPrefix.size(), blockPrefix) != 0) continue;
+        if (name.compare(0, blockPrefix.size(), blockPrefix) != 0)
+            continue;
         int index = 0;
         size_t i = blockPrefix.size();
         const size_t start = i;
-        while (i < name.size() && i - start < 6 && name[i] >= '0' && name[i] <= '9') index = index * 10 + (name[i++] - '0');
-        if (i > start && i < name.size() && name[i] == '.') depth = std::max(depth, index + 1);
+        while (i < name.size() && i - start < 6 && name[i] >= '0' && name[i] <= '9')
+            index = index * 10 + (name[i++] - '0');
+        if (i > start && i < name.size() && name[i] == '.')
+            depth = std::max(depth, index + 1);
     }
     return depth;
 }
 
 template <size_t N>
-void applyRules(const NameRule (&rules)[N], const TensorStore& store, const std::string& prefix, int depth,
-                CanonicalTensors& out) {
+void applyRules(const NameRule (&rules)[N], const TensorStore& store, const std::string& prefix,
+                int depth, CanonicalTensors& out) {
     for (const NameRule& rule : rules) {
         const std::string src = replaceAll(rule.source, "{p}", prefix);
         if (std::string_view(rule.canonical).find("{i}") == std::string_view::npos) {
-            if (const StoredTensor* t = store.find(src)) out.add(rule.canonical, t, src);
+            if (const StoredTensor* t = store.find(src))
+                out.add(rule.canonical, t, src);
             continue;
         }
         for (int i = 0; i < depth; ++i) {
             const std::string s = blockName(src, i);
-            if (const StoredTensor* t = store.find(s)) out.add(blockName(rule.canonical, i), t, s);
+            if (const StoredTensor* t = store.find(s))
+                out.add(blockName(rule.canonical, i), t, s);
         }
     }
 }
@@ -159,11 +164,16 @@ void applyRules(const NameRule (&rules)[N], const TensorStore& store, const std:
 
 const char* namingId(Naming n) {
     switch (n) {
-        case Naming::HfVit: return "hf-vit";
-        case Naming::HfDeit: return "hf-deit";
-        case Naming::HfDinov2: return "hf-dinov2";
-        case Naming::Timm: return "timm";
-        case Naming::Google: return "google";
+        case Naming::HfVit:
+            return "hf-vit";
+        case Naming::HfDeit:
+            return "hf-deit";
+        case Naming::HfDinov2:
+            return "hf-dinov2";
+        case Naming::Timm:
+            return "timm";
+        case Naming::Google:
+            return "google";
     }
     return "?";
 }
@@ -175,9 +185,11 @@ std::string blockName(std::string_view pattern, int block) {
 int CanonicalTensors::countBlocks() const {
     int depth = 0;
     for (const auto& [name, ref] : mRefs) {
-        if (name.rfind("blocks.", 0) != 0) continue;
+        if (name.rfind("blocks.", 0) != 0)
+            continue;
         int index = 0;
-        for (size_t i = 7; i < name.size() && name[i] != '.'; ++i) index = index * 10 + (name[i] - '0');
+        for (size_t i = 7; i < name.size() && name[i] != '.'; ++i)
+            index = index * 10 + (name[i] - '0');
         depth = std::max(depth, index + 1);
     }
     return depth;
@@ -186,7 +198,8 @@ int CanonicalTensors::countBlocks() const {
 bool detectNaming(const TensorStore& store, DetectedNaming& out) {
     constexpr std::string_view kHfPatch = "embeddings.patch_embeddings.projection.weight";
     for (const std::string& name : store.names()) {
-        if (name.size() >= kHfPatch.size() && name.compare(name.size() - kHfPatch.size(), kHfPatch.size(), kHfPatch) == 0) {
+        if (name.size() >= kHfPatch.size() &&
+            name.compare(name.size() - kHfPatch.size(), kHfPatch.size(), kHfPatch) == 0) {
             out.prefix = name.substr(0, name.size() - kHfPatch.size());
             const std::string p = out.prefix;
             if (store.contains(p + "embeddings.distillation_token")) {
@@ -206,7 +219,8 @@ bool detectNaming(const TensorStore& store, DetectedNaming& out) {
         return true;
     }
     for (const std::string& name : store.names()) {
-        if (name == "embedding/kernel" || (name.size() > 17 && name.compare(name.size() - 17, 17, "/embedding/kernel") == 0)) {
+        if (name == "embedding/kernel" ||
+            (name.size() > 17 && name.compare(name.size() - 17, 17, "/embedding/kernel") == 0)) {
             out.naming = Naming::Google;
             out.prefix = name.substr(0, name.size() - 16);
             return true;
@@ -221,15 +235,18 @@ std::string harmlessExtra(const std::string& name, const DetectedNaming& naming)
         case Naming::HfVit:
         case Naming::HfDeit:
         case Naming::HfDinov2:
-            if (name == p + "embeddings.mask_token") return "masked-image-modelling token, unused at inference";
+            if (name == p + "embeddings.mask_token")
+                return "masked-image-modelling token, unused at inference";
             if (name == p + "pooler.dense.weight" || name == p + "pooler.dense.bias") {
                 return "ViTModel pooler, used by no classification head";
             }
             return {};
         case Naming::Google:
-            if (!p.empty() && name.compare(0, p.size(), p) != 0) return "outside the parameters (optimiser state)";
+            if (!p.empty() && name.compare(0, p.size(), p) != 0)
+                return "outside the parameters (optimiser state)";
             return {};
-        case Naming::Timm: return {};
+        case Naming::Timm:
+            return {};
     }
     return {};
 }
@@ -239,13 +256,17 @@ CanonicalTensors canonicalize(const TensorStore& store, const DetectedNaming& na
     switch (naming.naming) {
         case Naming::HfVit:
         case Naming::HfDeit:
-            applyRules(kHfVitRules, store, naming.prefix, scanDepth(store, naming.prefix + "encoder.layer."), out);
+            applyRules(kHfVitRules, store, naming.prefix,
+                       scanDepth(store, naming.prefix + "encoder.layer."), out);
             break;
         case Naming::HfDinov2:
-            applyRules(kHfDinov2Rules, store, naming.prefix, scanDepth(store, naming.prefix + "encoder.layer."), out);
+            applyRules(kHfDinov2Rules, store, naming.prefix,
+                       scanDepth(store, naming.prefix + "encoder.layer."), out);
             break;
         case Naming::Timm:
-        case Naming::Google: applyRules(kTimmRules, store, "", scanDepth(store, "blocks."), out); break;
+        case Naming::Google:
+            applyRules(kTimmRules, store, "", scanDepth(store, "blocks."), out);
+            break;
     }
     return out;
 }

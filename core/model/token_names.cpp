@@ -61,9 +61,10 @@ Result<int> parseTokenSpec(const TokenLayout& t, std::string_view spec) {
     auto usage = [&](const std::string& why) {
         return makeError(ErrorCode::Usage, "token '" + s + "': " + why);
     };
-    const std::string forms = "expected cls, dist, regN, rRcC, ROW,COL or a patch number (1-based: rows 1.." +
-                              std::to_string(t.gridH) + ", columns 1.." + std::to_string(t.gridW) +
-                              ", patches 1.." + std::to_string(t.numPatches()) + ")";
+    const std::string forms =
+        "expected cls, dist, regN, rRcC, ROW,COL or a patch number (1-based: rows 1.." +
+        std::to_string(t.gridH) + ", columns 1.." + std::to_string(t.gridW) + ", patches 1.." +
+        std::to_string(t.numPatches()) + ")";
     if (s == "cls") {
         if (t.clsIndex < 0) {
             return usage("the model has no class token");
@@ -90,7 +91,8 @@ Result<int> parseTokenSpec(const TokenLayout& t, std::string_view spec) {
     if (const size_t comma = s.find(','); comma != std::string::npos) {
         rowText = std::string_view(s).substr(0, comma);
         colText = std::string_view(s).substr(comma + 1);
-    } else if (const size_t c = s.find('c'); s.size() > 1 && s[0] == 'r' && c != std::string::npos) {
+    } else if (const size_t c = s.find('c');
+               s.size() > 1 && s[0] == 'r' && c != std::string::npos) {
         rowText = std::string_view(s).substr(1, c - 1);
         colText = std::string_view(s).substr(c + 1);
     }

@@ -71,14 +71,20 @@ struct VitConfig {
     int gridH() const { return imageH / patchSize; }  ///< trained patch grid
     int gridW() const { return imageW / patchSize; }
     int numPatches() const { return gridH() * gridW(); }
-    int numPrefixTokens() const { return (classToken ? 1 : 0) + (distToken ? 1 : 0) + numRegisters; }
+    int numPrefixTokens() const {
+        return (classToken ? 1 : 0) + (distToken ? 1 : 0) + numRegisters;
+    }
     int numTokens() const { return numPrefixTokens() + numPatches(); }  ///< at the trained size
     int headDim() const { return numHeads > 0 ? embedDim / numHeads : 0; }
     int patchVectorSize() const { return channels * patchSize * patchSize; }  ///< C*P*P
     /// Rows of the position table that belong to prefix tokens, by layout.
     int posPrefixEntries() const;
-    int numPosEntries() const { return posLayout == PosLayout::None ? 0 : posPrefixEntries() + numPatches(); }
-    int pooledDim() const { return pooling == Pooling::ClassAndMeanPatches ? 2 * embedDim : embedDim; }
+    int numPosEntries() const {
+        return posLayout == PosLayout::None ? 0 : posPrefixEntries() + numPatches();
+    }
+    int pooledDim() const {
+        return pooling == Pooling::ClassAndMeanPatches ? 2 * embedDim : embedDim;
+    }
     bool hasHead() const { return numClasses > 0; }
 
     /// Patch grid for an input of the given pixel size; fails unless both are positive

@@ -25,31 +25,39 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
 
 const char* toString(InferredSetting::Kind kind) {
     switch (kind) {
-        case InferredSetting::Kind::NumHeads: return "head count";
-        case InferredSetting::Kind::Normalization: return "normalisation";
-        case InferredSetting::Kind::Resize: return "resize";
-        case InferredSetting::Kind::Labels: return "labels";
+        case InferredSetting::Kind::NumHeads:
+            return "head count";
+        case InferredSetting::Kind::Normalization:
+            return "normalisation";
+        case InferredSetting::Kind::Resize:
+            return "resize";
+        case InferredSetting::Kind::Labels:
+            return "labels";
     }
     return "?";
 }
 
 const InferredSetting* ModelInfo::findInferred(InferredSetting::Kind kind) const {
     for (const InferredSetting& s : inferred) {
-        if (s.kind == kind) return &s;
+        if (s.kind == kind)
+            return &s;
     }
     return nullptr;
 }
 
 std::string VitModel::label(int classIndex) const {
-    if (classIndex >= 0 && classIndex < static_cast<int>(mLabels.size())) return mLabels[classIndex];
+    if (classIndex >= 0 && classIndex < static_cast<int>(mLabels.size()))
+        return mLabels[classIndex];
     return "class " + std::to_string(classIndex);
 }
 
 TokenLayout VitModel::tokenLayout(int gridH, int gridW) const {
     TokenLayout t;
     int next = 0;
-    if (mConfig.classToken) t.clsIndex = next++;
-    if (mConfig.distToken) t.distIndex = next++;
+    if (mConfig.classToken)
+        t.clsIndex = next++;
+    if (mConfig.distToken)
+        t.distIndex = next++;
     if (mConfig.numRegisters > 0) {
         t.firstRegister = next;
         t.numRegisters = mConfig.numRegisters;
@@ -64,13 +72,13 @@ TokenLayout VitModel::tokenLayout(int gridH, int gridW) const {
 /// Scratch of one forward pass (llama2.c's RunState). Buffers keep their capacity between runs
 /// of the same shape, so repeated runs allocate only the result.
 struct ForwardWorkspace {
-    Matrix patches;  // (numPatches, C*P*P) unfolded input
-    Matrix x;        // (N, D) residual stream
-    Matrix h;        // (N, D) normalised input of a branch
-    Matrix qkv;      // (N, 3D) queries | keys | values
-    Matrix ctx;      // (N, D) concatenated head outputs
-    Matrix branch;   // (N, D) output of a branch before the residual add
-    Matrix mlp;      // (N, mlpDim)
+    Matrix patches;   // (numPatches, C*P*P) unfolded input
+    Matrix x;         // (N, D) residual stream
+    Matrix h;         // (N, D) normalised input of a branch
+    Matrix qkv;       // (N, 3D) queries | keys | values
+    Matrix ctx;       // (N, D) concatenated head outputs
+    Matrix branch;    // (N, D) output of a branch before the residual add
+    Matrix mlp;       // (N, mlpDim)
     Matrix posCache;  // (numPatches, D) interpolated patch positions for the cached grid
     int posGridH = -1, posGridW = -1;
     PosInterp posInterp = PosInterp::Bicubic;
@@ -82,8 +90,10 @@ WorkspacePtr makeWorkspace() { return WorkspacePtr(new ForwardWorkspace); }
 
 Matrix patchPositionEmbeddings(const VitModel& model, int gridH, int gridW, PosInterp interp) {
     const VitConfig& c = model.config();
-    if (c.posLayout == PosLayout::None || model.weights().posEmbed == nullptr) return Matrix(0, c.embedDim);
-    const float* patchPos = model.weights().posEmbed + static_cast<size_t>(c.posPrefixEntries()) * c.embedDim;
+    if (c.posLayout == PosLayout::None || model.weights().posEmbed == nullptr)
+        return Matrix(0, c.embedDim);
+    const float* patchPos =
+        model.weights().posEmbed + static_cast<size_t>(c.posPrefixEntries()) * c.embedDim;
     ConstMatrixMap table(patchPos, c.numPatches(), c.embedDim);
     return resampleGrid(table, c.gridH(), c.gridW(), gridH, gridW, interp);
 }
@@ -92,13 +102,16 @@ namespace {
 
 /// Unfolds (C, H, W) into one row per patch, columns in the conv kernel's (c, ky, kx) order.
 void unfoldPatches(const ImageTensor& in, int p, int gridH, int gridW, Matrix& out) {
-    out.resize(static_cast<Eigen::Index>(gridH) * gridW, static_cast<Eigen::Index>(in.channels) * p * p);
+    out.resize(static_cast<Eigen::Index>(gridH) * gridW,
+               static_cast<Eigen::Index>(in.channels) * p * p);
     for (int r = 0; r < gridH; ++r) {
         for (int c = 0; c < gridW; ++c) {
             float* row = out.row(static_cast<Eigen::Index>(r) * gridW + c).data();
             for (int ch = 0; ch < in.channels; ++ch) {
                 for (int ky = 0; ky < p; ++ky) {
-                    const float* src = &in.data[(static_cast<size_t>(ch) * in.height + r * p + ky) * in.width + c * p];
+                    const float* src =
+                        &in.data[(static_cast<size_t>(ch) * in.height + r * p + ky) * in.width +
+                                 c * p];
                     std::copy(src, src + p, row + (static_cast<size_t>(ch) * p + ky) * p);
                 }
             }
@@ -108,8 +121,8 @@ void unfoldPatches(const ImageTensor& in, int p, int gridH, int gridW, Matrix& o
 
 /// x (N, D) <- embedded tokens: [cls][dist][registers][patches] with position embeddings added
 /// according to the checkpoint's layout.
-void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t, const ForwardOptions& opt,
-           ForwardWorkspace& ws) {
+void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t,
+           const ForwardOptions& opt, ForwardWorkspace& ws) {
     const VitConfig& c = model.config();
     const VitWeights& w = model.weights();
     const int d = c.embedDim;
@@ -120,12 +133,16 @@ void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t
     ws.x.resize(t.numTokens(), d);
     detail::linear(ws.patches, w.patchEmbed, ws.x.bottomRows(np));
 
-    if (t.clsIndex >= 0) ws.x.row(t.clsIndex) = ConstVectorMap(w.clsToken, d).transpose();
-    if (t.distIndex >= 0) ws.x.row(t.distIndex) = ConstVectorMap(w.distToken, d).transpose();
+    if (t.clsIndex >= 0)
+        ws.x.row(t.clsIndex) = ConstVectorMap(w.clsToken, d).transpose();
+    if (t.distIndex >= 0)
+        ws.x.row(t.distIndex) = ConstVectorMap(w.distToken, d).transpose();
     if (t.numRegisters > 0) {
-        ws.x.middleRows(t.firstRegister, t.numRegisters) = ConstMatrixMap(w.registers, t.numRegisters, d);
+        ws.x.middleRows(t.firstRegister, t.numRegisters) =
+            ConstMatrixMap(w.registers, t.numRegisters, d);
     }
-    if (c.posLayout == PosLayout::None || opt.dropPositionEmbeddings) return;
+    if (c.posLayout == PosLayout::None || opt.dropPositionEmbeddings)
+        return;
 
     // Prefix positions, untouched by interpolation. ClassOnly: registers get none.
     ConstMatrixMap prefixPos(w.posEmbed, c.posPrefixEntries(), d);
@@ -137,7 +154,8 @@ void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t
 
     // Patch positions, resampled to this grid (cached per grid in the workspace).
     const PosInterp interp = opt.posInterp.value_or(c.defaultPosInterp);
-    if (ws.posModelId != model.id() || ws.posGridH != t.gridH || ws.posGridW != t.gridW || ws.posInterp != interp) {
+    if (ws.posModelId != model.id() || ws.posGridH != t.gridH || ws.posGridW != t.gridW ||
+        ws.posInterp != interp) {
         ws.posCache = patchPositionEmbeddings(model, t.gridH, t.gridW, interp);
         ws.posModelId = model.id();
         ws.posGridH = t.gridH;
@@ -147,13 +165,15 @@ void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t
     if (opt.positionPermutation.empty()) {
         ws.x.bottomRows(np) += ws.posCache;
     } else {
-        for (int i = 0; i < np; ++i) ws.x.row(t.numPrefix + i) += ws.posCache.row(opt.positionPermutation[i]);
+        for (int i = 0; i < np; ++i)
+            ws.x.row(t.numPrefix + i) += ws.posCache.row(opt.positionPermutation[i]);
     }
 }
 
 /// Multi-head self-attention over ws.h; writes probabilities into `probs` (H matrices of N x N)
 /// and the concatenated head outputs into ws.ctx.
-void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer, ForwardWorkspace& ws) {
+void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer,
+               ForwardWorkspace& ws) {
     const Eigen::Index n = ws.h.rows();
     const int d = c.embedDim;
     const int hd = c.headDim();
@@ -181,21 +201,24 @@ void addScaled(Matrix& x, const Matrix& branch, const float* gamma) {
     if (gamma == nullptr) {
         x += branch;
     } else {
-        x += (branch.array().rowwise() * ConstVectorMap(gamma, branch.cols()).transpose().array()).matrix();
+        x += (branch.array().rowwise() * ConstVectorMap(gamma, branch.cols()).transpose().array())
+                 .matrix();
     }
 }
 
 Status checkInput(const VitModel& model, const ImageTensor& input, const ForwardOptions& opt) {
     const VitConfig& c = model.config();
     if (input.channels != c.channels) {
-        return makeError(ErrorCode::Usage, "input has " + std::to_string(input.channels) + " channels, the model expects " +
+        return makeError(ErrorCode::Usage, "input has " + std::to_string(input.channels) +
+                                               " channels, the model expects " +
                                                std::to_string(c.channels));
     }
     if (input.data.size() != static_cast<size_t>(input.channels) * input.height * input.width) {
         return makeError(ErrorCode::Usage, "input buffer size does not match its (C, H, W) shape");
     }
     auto grid = c.gridFor(input.height, input.width);
-    if (!grid) return grid.error();
+    if (!grid)
+        return grid.error();
     if (!opt.positionPermutation.empty()) {
         const int np = grid->h * grid->w;
         std::vector<char> seen(np, 0);
@@ -203,18 +226,22 @@ Status checkInput(const VitModel& model, const ImageTensor& input, const Forward
         for (int i = 0; okPerm && i < np; ++i) {
             const int v = opt.positionPermutation[i];
             okPerm = v >= 0 && v < np && !seen[v];
-            if (okPerm) seen[v] = 1;
+            if (okPerm)
+                seen[v] = 1;
         }
-        if (!okPerm) return makeError(ErrorCode::Usage, "positionPermutation is not a permutation of the patches");
+        if (!okPerm)
+            return makeError(ErrorCode::Usage,
+                             "positionPermutation is not a permutation of the patches");
     }
     return Ok{};
 }
 
 }  // namespace
 
-Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input, const ForwardOptions& opt,
-                                   ForwardWorkspace* workspace) {
-    if (auto st = checkInput(model, input, opt); !st) return st.error();
+Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input,
+                                   const ForwardOptions& opt, ForwardWorkspace* workspace) {
+    if (auto st = checkInput(model, input, opt); !st)
+        return st.error();
     WorkspacePtr local;
     if (workspace == nullptr) {
         local = makeWorkspace();
@@ -234,7 +261,8 @@ Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& inp
     // 1. Tokens: patch embedding, prefix tokens, position embeddings (resampled if needed).
     embed(model, input, r.tokens, opt, ws);
     // 2. Optional pre-norm of the whole sequence (CLIP-style models).
-    if (c.normPre) detail::layerNorm(ws.x, w.normPre, c.layerNormEps, ws.x);
+    if (c.normPre)
+        detail::layerNorm(ws.x, w.normPre, c.layerNormEps, ws.x);
 
     for (int layer = 0; layer < c.depth; ++layer) {
         if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) {
@@ -254,7 +282,8 @@ Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& inp
         detail::activate(ws.mlp, c.activation);
         detail::linear(ws.mlp, b.fc2, ws.branch);
         addScaled(ws.x, ws.branch, b.layerScale2);
-        if (opt.progress) opt.progress(layer + 1, c.depth);
+        if (opt.progress)
+            opt.progress(layer + 1, c.depth);
     }
     if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) {
         return makeError(ErrorCode::Cancelled, "cancelled");
@@ -271,14 +300,19 @@ Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& inp
     const int pre = r.tokens.numPrefix;
     Matrix pooled(1, c.pooledDim());
     switch (c.pooling) {
-        case Pooling::ClassToken: pooled = r.hidden.row(r.tokens.clsIndex); break;
-        case Pooling::MeanPatches: pooled = r.hidden.middleRows(pre, np).colwise().mean(); break;
+        case Pooling::ClassToken:
+            pooled = r.hidden.row(r.tokens.clsIndex);
+            break;
+        case Pooling::MeanPatches:
+            pooled = r.hidden.middleRows(pre, np).colwise().mean();
+            break;
         case Pooling::ClassAndMeanPatches:
             pooled.leftCols(c.embedDim) = r.hidden.row(r.tokens.clsIndex);
             pooled.rightCols(c.embedDim) = r.hidden.middleRows(pre, np).colwise().mean();
             break;
     }
-    if (c.fcNorm) detail::layerNorm(Matrix(pooled), w.fcNorm, c.layerNormEps, pooled);
+    if (c.fcNorm)
+        detail::layerNorm(Matrix(pooled), w.fcNorm, c.layerNormEps, pooled);
     r.features = pooled.row(0).transpose();
     if (c.preLogits) {
         Matrix t(1, c.embedDim);
@@ -305,12 +339,14 @@ Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& inp
 std::vector<Prediction> topK(const VitModel& model, const InferenceResult& result, int k) {
     std::vector<Prediction> out;
     const int classes = static_cast<int>(result.logits.size());
-    if (classes == 0 || k <= 0) return out;
+    if (classes == 0 || k <= 0)
+        return out;
     std::vector<int> order(classes);
     std::iota(order.begin(), order.end(), 0);
     k = std::min(k, classes);
     std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int a, int b) {
-        return result.logits[a] > result.logits[b] || (result.logits[a] == result.logits[b] && a < b);
+        return result.logits[a] > result.logits[b] ||
+               (result.logits[a] == result.logits[b] && a < b);
     });
     for (int i = 0; i < k; ++i) {
         const int ci = order[i];

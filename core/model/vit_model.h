@@ -44,9 +44,9 @@ struct ModelInfo {
     std::string labelsSource;  ///< "config.json id2label", "ImageNet-1k list (bundled)", "class N"
     std::string weightsDType;  ///< "F32", "F16 (converted to F32 at load)", ...
     int64_t numParameters = 0;
-    size_t mappedBytes = 0;  ///< float data used in place from the memory map
-    size_t ownedBytes = 0;   ///< float data converted or copied at load
-    std::vector<std::string> notes;  ///< e.g. "number of heads assumed: head width 64"
+    size_t mappedBytes = 0;                 ///< float data used in place from the memory map
+    size_t ownedBytes = 0;                  ///< float data converted or copied at load
+    std::vector<std::string> notes;         ///< e.g. "number of heads assumed: head width 64"
     std::vector<InferredSetting> inferred;  ///< guessed settings, in Kind order; empty: none
     /// Tensors in the file that vitscope knowingly does not use (the allow-list in
     /// tensor_names.h), by their name in the file, sorted. Any other unused tensor fails the load.

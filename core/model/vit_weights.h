@@ -27,9 +27,9 @@ struct NormWeights {
 };
 
 struct BlockWeights {
-    NormWeights norm1;                // (D)
-    LinearWeights query, key, value;  // each (D, D); may be row blocks of a fused qkv
-    LinearWeights proj;               // (D, D)
+    NormWeights norm1;                   // (D)
+    LinearWeights query, key, value;     // each (D, D); may be row blocks of a fused qkv
+    LinearWeights proj;                  // (D, D)
     const float* layerScale1 = nullptr;  // (D) or null
     NormWeights norm2;                   // (D)
     LinearWeights fc1;                   // (mlpDim, D)
@@ -38,11 +38,12 @@ struct BlockWeights {
 };
 
 struct VitWeights {
-    LinearWeights patchEmbed;        // (D, C*P*P), conv kernel flattened in (c, ky, kx) order
+    LinearWeights patchEmbed;          // (D, C*P*P), conv kernel flattened in (c, ky, kx) order
     const float* clsToken = nullptr;   // (D)
     const float* distToken = nullptr;  // (D)
     const float* registers = nullptr;  // (numRegisters, D)
-    const float* posEmbed = nullptr;   // (numPosEntries, D): prefix entries first, then patches row-major
+    const float* posEmbed =
+        nullptr;  // (numPosEntries, D): prefix entries first, then patches row-major
     NormWeights normPre;
     std::vector<BlockWeights> blocks;  // depth
     NormWeights norm;

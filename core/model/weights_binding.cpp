@@ -11,14 +11,15 @@ namespace {
 
 /// What a canonical tensor is called in the file's own naming, for "missing" messages.
 std::string sourceName(const std::string& canonical, const DeriveContext& ctx) {
-    if (ctx.naming == Naming::Timm || ctx.naming == Naming::Google) return canonical;
+    if (ctx.naming == Naming::Timm || ctx.naming == Naming::Google)
+        return canonical;
     const bool dino = ctx.naming == Naming::HfDinov2;
     static const std::pair<const char*, const char*> kBlockParts[] = {
-        {"norm1.", "layernorm_before."},   {"attn.q.", "attention.attention.query."},
-        {"attn.k.", "attention.attention.key."}, {"attn.v.", "attention.attention.value."},
+        {"norm1.", "layernorm_before."},           {"attn.q.", "attention.attention.query."},
+        {"attn.k.", "attention.attention.key."},   {"attn.v.", "attention.attention.value."},
         {"attn.proj.", "attention.output.dense."}, {"norm2.", "layernorm_after."},
-        {"mlp.fc1.", "intermediate.dense."}, {"mlp.fc2.", "output.dense."},
-        {"ls1.gamma", "layer_scale1.lambda1"},   {"ls2.gamma", "layer_scale2.lambda1"},
+        {"mlp.fc1.", "intermediate.dense."},       {"mlp.fc2.", "output.dense."},
+        {"ls1.gamma", "layer_scale1.lambda1"},     {"ls2.gamma", "layer_scale2.lambda1"},
     };
     if (canonical.rfind("blocks.", 0) == 0) {
         const size_t dot = canonical.find('.', 7);
@@ -28,23 +29,31 @@ std::string sourceName(const std::string& canonical, const DeriveContext& ctx) {
             const std::string f = from;
             if (rest.rfind(f, 0) == 0) {
                 std::string part = to;
-                if (dino && (f == "norm1." || f == "norm2." || f.rfind("mlp.", 0) == 0)) part = f;
+                if (dino && (f == "norm1." || f == "norm2." || f.rfind("mlp.", 0) == 0))
+                    part = f;
                 return ctx.prefix + "encoder.layer." + index + "." + part + rest.substr(f.size());
             }
         }
     }
-    if (canonical == "cls_token") return ctx.prefix + "embeddings.cls_token";
-    if (canonical == "dist_token") return ctx.prefix + "embeddings.distillation_token";
-    if (canonical == "reg_token") return ctx.prefix + "embeddings.register_tokens";
-    if (canonical == "pos_embed") return ctx.prefix + "embeddings.position_embeddings";
+    if (canonical == "cls_token")
+        return ctx.prefix + "embeddings.cls_token";
+    if (canonical == "dist_token")
+        return ctx.prefix + "embeddings.distillation_token";
+    if (canonical == "reg_token")
+        return ctx.prefix + "embeddings.register_tokens";
+    if (canonical == "pos_embed")
+        return ctx.prefix + "embeddings.position_embeddings";
     if (canonical.rfind("patch_embed.proj.", 0) == 0) {
         return ctx.prefix + "embeddings.patch_embeddings.projection." + canonical.substr(17);
     }
-    if (canonical.rfind("norm.", 0) == 0) return ctx.prefix + "layernorm." + canonical.substr(5);
+    if (canonical.rfind("norm.", 0) == 0)
+        return ctx.prefix + "layernorm." + canonical.substr(5);
     if (canonical.rfind("head.", 0) == 0) {
-        return (ctx.naming == Naming::HfDeit ? "cls_classifier." : "classifier.") + canonical.substr(5);
+        return (ctx.naming == Naming::HfDeit ? "cls_classifier." : "classifier.") +
+               canonical.substr(5);
     }
-    if (canonical.rfind("head_dist.", 0) == 0) return "distillation_classifier." + canonical.substr(10);
+    if (canonical.rfind("head_dist.", 0) == 0)
+        return "distillation_classifier." + canonical.substr(10);
     return canonical;
 }
 
@@ -58,26 +67,32 @@ int64_t lastDim(const std::vector<int64_t>& s) { return s.empty() ? 0 : s.back()
 int64_t rowsOf(const std::vector<int64_t>& s) { return s.size() >= 2 ? s[s.size() - 2] : 0; }
 
 bool perfectSquare(int64_t n, int& root) {
-    if (n <= 0) return false;
+    if (n <= 0)
+        return false;
     const auto r = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(n))));
     root = static_cast<int>(r);
     return r * r == n;
 }
 
-Error bad(const std::string& file, const std::string& what) { return makeError(ErrorCode::BadModel, file + ": " + what); }
+Error bad(const std::string& file, const std::string& what) {
+    return makeError(ErrorCode::BadModel, file + ": " + what);
+}
 
 }  // namespace
 
-Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints, const DeriveContext& ctx,
-                               std::vector<std::string>& notes, std::vector<InferredSetting>& inferred) {
+Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints,
+                               const DeriveContext& ctx, std::vector<std::string>& notes,
+                               std::vector<InferredSetting>& inferred) {
     const std::string& file = ctx.weightsFile;
     ConfigHints none;
     const ConfigHints& h = hints ? *hints : none;
     VitConfig c;
 
     const auto* patch = shapeOf(t, "patch_embed.proj.weight");
-    if (patch == nullptr) return bad(file, "tensor '" + sourceName("patch_embed.proj.weight", ctx) + "' is missing");
-    if (patch->size() != 4 || (*patch)[2] != (*patch)[3] || (*patch)[0] <= 0 || (*patch)[1] <= 0 || (*patch)[2] <= 0) {
+    if (patch == nullptr)
+        return bad(file, "tensor '" + sourceName("patch_embed.proj.weight", ctx) + "' is missing");
+    if (patch->size() != 4 || (*patch)[2] != (*patch)[3] || (*patch)[0] <= 0 || (*patch)[1] <= 0 ||
+        (*patch)[2] <= 0) {
         return bad(file, "tensor '" + t.find("patch_embed.proj.weight")->sourceName + "': shape " +
                              shapeToString(*patch) + ", expected (D, C, P, P)");
     }
@@ -85,7 +100,8 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     c.channels = h.channels.value_or(static_cast<int>((*patch)[1]));
     c.patchSize = h.patchSize.value_or(static_cast<int>((*patch)[2]));
     c.depth = h.depth.value_or(t.countBlocks());
-    if (c.depth == 0) return bad(file, "no transformer blocks found");
+    if (c.depth == 0)
+        return bad(file, "no transformer blocks found");
 
     if (const auto* fc1 = shapeOf(t, "blocks.0.mlp.fc1.weight"); fc1 && !h.mlpDim && !h.mlpRatio) {
         c.mlpDim = static_cast<int>((*fc1)[0]);
@@ -101,12 +117,14 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     c.classToken = t.has("cls_token");
     c.distToken = t.has("dist_token");
     c.numRegisters = h.numRegisters.value_or(0);
-    if (const auto* reg = shapeOf(t, "reg_token"); reg && !h.numRegisters) c.numRegisters = static_cast<int>(rowsOf(*reg));
+    if (const auto* reg = shapeOf(t, "reg_token"); reg && !h.numRegisters)
+        c.numRegisters = static_cast<int>(rowsOf(*reg));
 
     // Heads: the config, --heads, the Google kernel, or an assumed head width of 64.
     if (ctx.headsOverride > 0) {
         if (c.embedDim % ctx.headsOverride != 0) {
-            return makeError(ErrorCode::Usage, file + ": a head count of " + std::to_string(ctx.headsOverride) +
+            return makeError(ErrorCode::Usage, file + ": a head count of " +
+                                                   std::to_string(ctx.headsOverride) +
                                                    " does not divide the embedding width " +
                                                    std::to_string(c.embedDim));
         }
@@ -122,13 +140,15 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
                           h.architecture.find("_gigantic_") != std::string::npos;
         c.numHeads = huge ? 16 : std::max(1, c.embedDim / 64);
         c.headsGuessed = true;
-        const std::string source = hints ? fileLabel(hints->file) + " does not state it" : std::string("no config.json");
+        const std::string source =
+            hints ? fileLabel(hints->file) + " does not state it" : std::string("no config.json");
         inferred.push_back({InferredSetting::Kind::NumHeads, std::to_string(c.numHeads),
                             source + (huge ? "; 16 assumed as in timm's huge/giant models"
                                            : "; head width 64 assumed")});
     }
 
-    c.qkvBias = h.qkvBias.value_or(t.has("blocks.0.attn.q.bias") || t.has("blocks.0.attn.qkv.bias"));
+    c.qkvBias =
+        h.qkvBias.value_or(t.has("blocks.0.attn.q.bias") || t.has("blocks.0.attn.qkv.bias"));
     c.layerScale = t.has("blocks.0.ls1.gamma");
     c.normPre = t.has("norm_pre.weight");
     c.fcNorm = t.has("fc_norm.weight");
@@ -137,16 +157,21 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     // timm registers OpenAI CLIP towers as *_clip_quickgelu_*; their hub configs omit act_layer.
     const bool quick = h.architecture.find("quickgelu") != std::string::npos;
     c.activation = h.activation.value_or(quick ? Activation::QuickGelu : Activation::GeluErf);
-    if (h.modelType == "dinov2_with_registers") c.defaultPosInterp = PosInterp::BicubicAntialias;
+    if (h.modelType == "dinov2_with_registers")
+        c.defaultPosInterp = PosInterp::BicubicAntialias;
     const bool hfVit = ctx.naming == Naming::HfVit || ctx.naming == Naming::HfDeit;
     c.layerNormEps = h.layerNormEps.value_or(hfVit ? 1e-12f : 1e-6f);
     if (!h.layerNormEps) {
-        notes.push_back(std::string("layer_norm_eps not stated: using ") + (hfVit ? "1e-12 (Hugging Face ViT default)" : "1e-6 (timm/Google default)"));
+        notes.push_back(
+            std::string("layer_norm_eps not stated: using ") +
+            (hfVit ? "1e-12 (Hugging Face ViT default)" : "1e-6 (timm/Google default)"));
     }
 
     // Head and pooling.
     if (const auto* head = shapeOf(t, "head.weight")) {
-        if (head->size() != 2) return bad(file, "tensor '" + t.find("head.weight")->sourceName + "': shape " + shapeToString(*head) + ", expected (classes, width)");
+        if (head->size() != 2)
+            return bad(file, "tensor '" + t.find("head.weight")->sourceName + "': shape " +
+                                 shapeToString(*head) + ", expected (classes, width)");
         c.numClasses = static_cast<int>((*head)[0]);
         c.distHead = t.has("head_dist.weight");
         if (h.pooling) {
@@ -160,8 +185,10 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
         }
     } else {
         c.numClasses = 0;
-        c.pooling = h.pooling.value_or(c.classToken && !c.fcNorm ? Pooling::ClassToken : Pooling::MeanPatches);
-        if (c.pooling == Pooling::ClassAndMeanPatches) c.pooling = Pooling::ClassToken;
+        c.pooling = h.pooling.value_or(c.classToken && !c.fcNorm ? Pooling::ClassToken
+                                                                 : Pooling::MeanPatches);
+        if (c.pooling == Pooling::ClassAndMeanPatches)
+            c.pooling = Pooling::ClassToken;
     }
 
     // Position table layout and trained grid.
@@ -175,19 +202,24 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     } else {
         const int64_t n = rowsOf(*pos);
         if (lastDim(*pos) != c.embedDim || n <= 0) {
-            return bad(file, "tensor '" + t.find("pos_embed")->sourceName + "': shape " + shapeToString(*pos) +
-                                 ", expected (1, tokens, " + std::to_string(c.embedDim) + ")");
+            return bad(file, "tensor '" + t.find("pos_embed")->sourceName + "': shape " +
+                                 shapeToString(*pos) + ", expected (1, tokens, " +
+                                 std::to_string(c.embedDim) + ")");
         }
         struct Candidate {
             PosLayout layout;
             int64_t patchRows;
         };
         std::vector<Candidate> candidates = {{PosLayout::EveryPrefix, n - prefix}};
-        if (c.classToken && prefix > 1) candidates.push_back({PosLayout::ClassOnly, n - 1});
-        if (prefix > 0) candidates.push_back({PosLayout::PatchesOnly, n});
+        if (c.classToken && prefix > 1)
+            candidates.push_back({PosLayout::ClassOnly, n - 1});
+        if (prefix > 0)
+            candidates.push_back({PosLayout::PatchesOnly, n});
         bool found = false;
-        if (h.imageH && h.imageW && c.patchSize > 0 && *h.imageH % c.patchSize == 0 && *h.imageW % c.patchSize == 0) {
-            const int64_t want = static_cast<int64_t>(*h.imageH / c.patchSize) * (*h.imageW / c.patchSize);
+        if (h.imageH && h.imageW && c.patchSize > 0 && *h.imageH % c.patchSize == 0 &&
+            *h.imageW % c.patchSize == 0) {
+            const int64_t want =
+                static_cast<int64_t>(*h.imageH / c.patchSize) * (*h.imageW / c.patchSize);
             for (const Candidate& cand : candidates) {
                 if (cand.patchRows == want) {
                     c.posLayout = cand.layout;
@@ -199,8 +231,9 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
             }
             if (!found) {
                 std::ostringstream os;
-                os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n << " position rows, but image_size "
-                   << *h.imageH << "x" << *h.imageW << " with patch " << c.patchSize << " gives " << want
+                os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n
+                   << " position rows, but image_size " << *h.imageH << "x" << *h.imageW
+                   << " with patch " << c.patchSize << " gives " << want
                    << " patches and the model has " << prefix << " prefix token(s)";
                 return bad(file, os.str());
             }
@@ -216,16 +249,21 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
             }
             if (!found) {
                 std::ostringstream os;
-                os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n << " position rows with " << prefix
-                   << " prefix token(s) do not form a square patch grid, and no config states the image size";
+                os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n
+                   << " position rows with " << prefix
+                   << " prefix token(s) do not form a square patch grid, and no config states the "
+                      "image size";
                 return bad(file, os.str());
             }
         }
     }
-    if (c.posLayout == PosLayout::ClassOnly) notes.push_back("register tokens are inserted after position embeddings (DINOv2 layout)");
-    if (c.posLayout == PosLayout::PatchesOnly) notes.push_back("position embeddings cover patches only (timm no_embed_class)");
+    if (c.posLayout == PosLayout::ClassOnly)
+        notes.push_back("register tokens are inserted after position embeddings (DINOv2 layout)");
+    if (c.posLayout == PosLayout::PatchesOnly)
+        notes.push_back("position embeddings cover patches only (timm no_embed_class)");
 
-    if (auto st = c.validate(); !st) return bad(file, st.error().message);
+    if (auto st = c.validate(); !st)
+        return bad(file, st.error().message);
     return c;
 }
 
@@ -239,12 +277,15 @@ struct Binder {
     std::optional<Error> error;
 
     /// The tensor's data if present with exactly `shape` (leading 1s of token tables ignored).
-    const float* get(const std::string& name, std::vector<int64_t> shape, bool required = true, bool squeeze = false) {
-        if (error) return nullptr;
+    const float* get(const std::string& name, std::vector<int64_t> shape, bool required = true,
+                     bool squeeze = false) {
+        if (error)
+            return nullptr;
         const TensorRef* r = t.find(name);
         if (r == nullptr) {
             if (required) {
-                error = bad(ctx.weightsFile, "tensor '" + sourceName(name, ctx) + "' is missing (expected shape " +
+                error = bad(ctx.weightsFile, "tensor '" + sourceName(name, ctx) +
+                                                 "' is missing (expected shape " +
                                                  shapeToString(shape) + ")");
             }
             return nullptr;
@@ -254,19 +295,23 @@ struct Binder {
             while (have.size() > shape.size() && have.front() == 1) have.erase(have.begin());
         }
         if (have != shape) {
-            error = bad(ctx.weightsFile, "tensor '" + r->sourceName + "': shape " + shapeToString(r->tensor->shape) +
-                                             ", expected " + shapeToString(shape));
+            error = bad(ctx.weightsFile, "tensor '" + r->sourceName + "': shape " +
+                                             shapeToString(r->tensor->shape) + ", expected " +
+                                             shapeToString(shape));
             return nullptr;
         }
         params += r->tensor->numel();
         used.insert(r->sourceName);
         return r->tensor->data;
     }
-    LinearWeights linear(const std::string& base, int out, int in, bool bias, bool required = true) {
+    LinearWeights linear(const std::string& base, int out, int in, bool bias,
+                         bool required = true) {
         LinearWeights l;
         l.weight = get(base + ".weight", {out, in}, required);
-        if (l.weight == nullptr) return {};
-        if (bias) l.bias = get(base + ".bias", {out});
+        if (l.weight == nullptr)
+            return {};
+        if (bias)
+            l.bias = get(base + ".bias", {out});
         l.out = out;
         l.in = in;
         return l;
@@ -274,7 +319,8 @@ struct Binder {
     NormWeights norm(const std::string& base, int dim, bool required = true) {
         NormWeights n;
         n.weight = get(base + ".weight", {dim}, required);
-        if (n.weight == nullptr) return {};
+        if (n.weight == nullptr)
+            return {};
         n.bias = get(base + ".bias", {dim});
         n.dim = dim;
         return n;
@@ -283,19 +329,25 @@ struct Binder {
 
 }  // namespace
 
-Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx, VitWeights& w,
-                            std::set<std::string>& used) {
+Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx,
+                            VitWeights& w, std::set<std::string>& used) {
     Binder b{t, ctx, used, 0, std::nullopt};
     const int d = c.embedDim;
-    w.patchEmbed.weight = b.get("patch_embed.proj.weight", {d, c.channels, c.patchSize, c.patchSize});
+    w.patchEmbed.weight =
+        b.get("patch_embed.proj.weight", {d, c.channels, c.patchSize, c.patchSize});
     w.patchEmbed.bias = b.get("patch_embed.proj.bias", {d});
     w.patchEmbed.out = d;
     w.patchEmbed.in = c.patchVectorSize();
-    if (c.classToken) w.clsToken = b.get("cls_token", {d}, true, true);
-    if (c.distToken) w.distToken = b.get("dist_token", {d}, true, true);
-    if (c.numRegisters > 0) w.registers = b.get("reg_token", {c.numRegisters, d}, true, true);
-    if (c.posLayout != PosLayout::None) w.posEmbed = b.get("pos_embed", {c.numPosEntries(), d}, true, true);
-    if (c.normPre) w.normPre = b.norm("norm_pre", d);
+    if (c.classToken)
+        w.clsToken = b.get("cls_token", {d}, true, true);
+    if (c.distToken)
+        w.distToken = b.get("dist_token", {d}, true, true);
+    if (c.numRegisters > 0)
+        w.registers = b.get("reg_token", {c.numRegisters, d}, true, true);
+    if (c.posLayout != PosLayout::None)
+        w.posEmbed = b.get("pos_embed", {c.numPosEntries(), d}, true, true);
+    if (c.normPre)
+        w.normPre = b.norm("norm_pre", d);
     w.blocks.resize(c.depth);
     for (int i = 0; i < c.depth && !b.error; ++i) {
         BlockWeights& blk = w.blocks[i];
@@ -305,7 +357,8 @@ Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const
             // timm's fused qkv: q, k and v are consecutive row blocks of one (3D, D) matrix.
             const float* qkv = b.get(p + "attn.qkv.weight", {3 * d, d});
             const float* qkvBias = c.qkvBias ? b.get(p + "attn.qkv.bias", {3 * d}) : nullptr;
-            if (b.error) break;
+            if (b.error)
+                break;
             LinearWeights* parts[3] = {&blk.query, &blk.key, &blk.value};
             for (int k = 0; k < 3; ++k) {
                 parts[k]->weight = qkv + static_cast<size_t>(k) * d * d;
@@ -319,20 +372,27 @@ Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const
             blk.value = b.linear(p + "attn.v", d, d, c.qkvBias);
         }
         blk.proj = b.linear(p + "attn.proj", d, d, true);
-        if (c.layerScale) blk.layerScale1 = b.get(p + "ls1.gamma", {d});
+        if (c.layerScale)
+            blk.layerScale1 = b.get(p + "ls1.gamma", {d});
         blk.norm2 = b.norm(p + "norm2", d);
         blk.fc1 = b.linear(p + "mlp.fc1", c.mlpDim, d, true);
         blk.fc2 = b.linear(p + "mlp.fc2", d, c.mlpDim, true);
-        if (c.layerScale) blk.layerScale2 = b.get(p + "ls2.gamma", {d});
+        if (c.layerScale)
+            blk.layerScale2 = b.get(p + "ls2.gamma", {d});
     }
-    if (c.finalNorm) w.norm = b.norm("norm", d);
-    if (c.fcNorm) w.fcNorm = b.norm("fc_norm", c.pooledDim());
-    if (c.preLogits) w.preLogits = b.linear("pre_logits", d, c.pooledDim(), true);
+    if (c.finalNorm)
+        w.norm = b.norm("norm", d);
+    if (c.fcNorm)
+        w.fcNorm = b.norm("fc_norm", c.pooledDim());
+    if (c.preLogits)
+        w.preLogits = b.linear("pre_logits", d, c.pooledDim(), true);
     if (c.hasHead()) {
         w.head = b.linear("head", c.numClasses, c.preLogits ? d : c.pooledDim(), true);
-        if (c.distHead) w.headDist = b.linear("head_dist", c.numClasses, d, true);
+        if (c.distHead)
+            w.headDist = b.linear("head_dist", c.numClasses, d, true);
     }
-    if (b.error) return *b.error;
+    if (b.error)
+        return *b.error;
     return b.params;
 }
 

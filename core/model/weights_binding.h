@@ -27,13 +27,14 @@ struct DeriveContext {
 /// Fills every config field from the config file's hints where stated, else from tensor shapes
 /// and names (timm's conventions). Records in `notes` what was assumed, and a guessed head count
 /// in `inferred`. A head override that does not divide the width is ErrorCode::Usage.
-Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints, const DeriveContext& ctx,
-                               std::vector<std::string>& notes, std::vector<InferredSetting>& inferred);
+Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints,
+                               const DeriveContext& ctx, std::vector<std::string>& notes,
+                               std::vector<InferredSetting>& inferred);
 
 /// Checks presence, rank and shape of every tensor the config needs and points `w` at them.
 /// Returns the number of parameters bound; adds the file names of the bound tensors to `used`.
-Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx, VitWeights& w,
-                            std::set<std::string>& used);
+Result<int64_t> bindWeights(const CanonicalTensors& t, const VitConfig& c, const DeriveContext& ctx,
+                            VitWeights& w, std::set<std::string>& used);
 
 /// Converts a Google big_vision / vision_transformer .npz store (HWIO and (in, heads, headDim)
 /// kernels) into canonical tensors, added to `store` as owned copies in PyTorch's layout. Returns

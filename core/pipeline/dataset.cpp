@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string>& imageExtensions() {
     static const std::vector<std::string> kExtensions = {
-        ".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff",
-        ".webp", ".pbm", ".pgm", ".ppm", ".pnm", ".pxm", ".sr", ".ras"};
+        ".png",  ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff",
+        ".webp", ".pbm", ".pgm",  ".ppm", ".pnm", ".pxm", ".sr",  ".ras"};
     return kExtensions;
 }
 
@@ -30,7 +30,8 @@ Result<std::vector<std::string>> listImages(const std::string& folder, int maxIm
     std::error_code ec;
     fs::directory_iterator it(folder, ec);
     if (ec) {
-        return makeError(ErrorCode::BadImage, folder + ": cannot list the folder (" + ec.message() + ")");
+        return makeError(ErrorCode::BadImage,
+                         folder + ": cannot list the folder (" + ec.message() + ")");
     }
     std::vector<std::string> files;
     for (const fs::directory_entry& entry : it) {
@@ -46,7 +47,8 @@ Result<std::vector<std::string>> listImages(const std::string& folder, int maxIm
         }
     }
     if (files.empty()) {
-        return makeError(ErrorCode::BadImage, folder + ": no image files (" + imageNamePatterns() + ")");
+        return makeError(ErrorCode::BadImage,
+                         folder + ": no image files (" + imageNamePatterns() + ")");
     }
     std::sort(files.begin(), files.end());
     if (maxImages > 0 && static_cast<int>(files.size()) > maxImages) {
@@ -88,9 +90,10 @@ Result<FolderDistance> folderAttentionDistance(const ModelPtr& model,
     out.used = accumulator.count();
     out.mean = accumulator.mean();
     if (out.used == 0 && !out.cancelled) {
-        return makeError(ErrorCode::BadImage,
-                         "no image could be used" +
-                             (out.firstProblem.empty() ? std::string() : " (" + out.firstProblem + ")"));
+        return makeError(
+            ErrorCode::BadImage,
+            "no image could be used" +
+                (out.firstProblem.empty() ? std::string() : " (" + out.firstProblem + ")"));
     }
     return out;
 }
@@ -99,22 +102,25 @@ Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
                                const IdxLabels& labels, int limit, const RunOptions& options,
                                const std::string& imagesLabel, const std::string& labelsLabel) {
     if (static_cast<size_t>(images.count) != labels.labels.size()) {
-        return makeError(ErrorCode::BadData, imagesLabel + " holds " + std::to_string(images.count) +
-                                                 " images but " + labelsLabel + " holds " +
+        return makeError(ErrorCode::BadData, imagesLabel + " holds " +
+                                                 std::to_string(images.count) + " images but " +
+                                                 labelsLabel + " holds " +
                                                  std::to_string(labels.labels.size()) + " labels");
     }
     const VitConfig& c = model->config();
     if (!c.hasHead()) {
-        return makeError(ErrorCode::Usage, model->info().path + ": the model has no classification head");
+        return makeError(ErrorCode::Usage,
+                         model->info().path + ": the model has no classification head");
     }
     Evaluation e;
     e.images = limit > 0 ? std::min(limit, images.count) : images.count;
     e.classes = c.numClasses;
     for (int i = 0; i < e.images; ++i) {
         if (labels.labels[i] >= e.classes) {
-            return makeError(ErrorCode::BadData, labelsLabel + ": label " + std::to_string(labels.labels[i]) +
-                                                     " of image " + std::to_string(i) + " is not one of the model's " +
-                                                     std::to_string(e.classes) + " classes");
+            return makeError(ErrorCode::BadData,
+                             labelsLabel + ": label " + std::to_string(labels.labels[i]) +
+                                 " of image " + std::to_string(i) + " is not one of the model's " +
+                                 std::to_string(e.classes) + " classes");
         }
     }
     const size_t pixels = static_cast<size_t>(images.rows) * images.cols;
@@ -132,13 +138,15 @@ Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
 #pragma omp for schedule(dynamic, 16)
         for (int i = 0; i < e.images; ++i) {
             const auto first = images.pixels.begin() + static_cast<std::ptrdiff_t>(i * pixels);
-            auto image = std::make_shared<const Image8>(Image8{
-                images.cols, images.rows, 1, std::vector<uint8_t>(first, first + static_cast<std::ptrdiff_t>(pixels))});
+            auto image = std::make_shared<const Image8>(
+                Image8{images.cols, images.rows, 1,
+                       std::vector<uint8_t>(first, first + static_cast<std::ptrdiff_t>(pixels))});
             auto run = runImage(model, std::move(image), perImage, ws.get());
             if (!run) {
 #pragma omp critical
                 if (firstError.empty()) {
-                    firstError = imagesLabel + ": image " + std::to_string(i) + ": " + run.error().message;
+                    firstError =
+                        imagesLabel + ": image " + std::to_string(i) + ": " + run.error().message;
                 }
                 continue;
             }

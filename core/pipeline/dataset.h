@@ -26,11 +26,11 @@ std::string imageNamePatterns();
 Result<std::vector<std::string>> listImages(const std::string& folder, int maxImages);
 
 struct FolderDistance {
-    Matrix mean;             ///< (layers, heads) mean attention distance in input pixels
-    int used = 0;            ///< images averaged
-    int skipped = 0;         ///< images that could not be decoded or run
+    Matrix mean;               ///< (layers, heads) mean attention distance in input pixels
+    int used = 0;              ///< images averaged
+    int skipped = 0;           ///< images that could not be decoded or run
     std::string firstProblem;  ///< the first skipped image's error
-    bool cancelled = false;  ///< stopped early by the cancel flag (mean covers `used` images)
+    bool cancelled = false;    ///< stopped early by the cancel flag (mean covers `used` images)
 };
 
 /// Mean attention distance over `files`. Images that fail to decode or run are skipped and

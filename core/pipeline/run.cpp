@@ -27,8 +27,7 @@ Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* worksp
         return result.error();
     }
     run.forwardMs =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto shared = std::make_shared<const InferenceResult>(std::move(result.value()));
     if (model.config().hasHead()) {
         run.predictions = topK(model, *shared, std::max(1, options.topK));
@@ -50,11 +49,10 @@ Result<PreprocessRecipe> effectiveRecipe(const VitModel& model, const RunOptions
     const int p = model.config().patchSize;
     if (options.sizeH <= 0 || options.sizeW <= 0 || options.sizeH % p != 0 ||
         options.sizeW % p != 0) {
-        return makeError(ErrorCode::Usage,
-                         "input size " + std::to_string(options.sizeH) + "x" +
-                             std::to_string(options.sizeW) +
-                             ": each side must be a positive multiple of the patch size " +
-                             std::to_string(p));
+        return makeError(
+            ErrorCode::Usage,
+            "input size " + std::to_string(options.sizeH) + "x" + std::to_string(options.sizeW) +
+                ": each side must be a positive multiple of the patch size " + std::to_string(p));
     }
     return model.recipe().withOutputSize(options.sizeH, options.sizeW);
 }
@@ -86,8 +84,8 @@ Result<Run> runImage(const ModelPtr& model, std::shared_ptr<const Image8> image,
     return run;
 }
 
-Result<Run> runImageFile(const ModelPtr& model, const std::string& path,
-                         const RunOptions& options, ForwardWorkspace* workspace) {
+Result<Run> runImageFile(const ModelPtr& model, const std::string& path, const RunOptions& options,
+                         ForwardWorkspace* workspace) {
     auto image = loadImage(path);
     if (!image) {
         return image.error();

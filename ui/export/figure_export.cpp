@@ -26,7 +26,8 @@ core::Error ioError(const QString& path, const QString& what) {
 core::Status writeFile(const QString& path, const QByteArray& bytes) {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
-        return ioError(path, QStringLiteral("cannot open for writing (%1)").arg(file.errorString()));
+        return ioError(path,
+                       QStringLiteral("cannot open for writing (%1)").arg(file.errorString()));
     }
     if (file.write(bytes) != bytes.size() || !file.commit()) {
         return ioError(path, QStringLiteral("cannot write (%1)").arg(file.errorString()));
@@ -96,8 +97,8 @@ core::Status exportPdf(const Figure& figure, const QString& path) {
         constexpr int kDpi = 300;
         writer.setResolution(kDpi);
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
-        writer.setPageSize(QPageSize(natural, QPageSize::Point, figure.name(),
-                                     QPageSize::ExactMatch));
+        writer.setPageSize(
+            QPageSize(natural, QPageSize::Point, figure.name(), QPageSize::ExactMatch));
         QPainter painter;
         if (!painter.begin(&writer)) {
             return ioError(path, QStringLiteral("cannot start the PDF painter"));
@@ -136,10 +137,9 @@ core::Status exportFigure(const Figure& figure, const QString& path, double scal
                              .toStdString());
     }
     if (!(scale > 0.0 && scale <= 16.0)) {
-        return makeError(ErrorCode::Usage,
-                         QStringLiteral("scale %1: expected a value in (0, 16]")
-                             .arg(scale)
-                             .toStdString());
+        return makeError(
+            ErrorCode::Usage,
+            QStringLiteral("scale %1: expected a value in (0, 16]").arg(scale).toStdString());
     }
     if (format == QLatin1String("png")) {
         return exportPng(figure, path, scale);

@@ -106,9 +106,8 @@ void paintAxes(QPainter& painter, const PlotScale& s) {
         painter.setPen(Qt::black);
         painter.drawLine(QPointF(s.plot.left() - 4, y), QPointF(s.plot.left(), y));
         const QString text = QString::number(v, 'g', 4);
-        painter.drawText(QPointF(s.plot.left() - 7 - tm.horizontalAdvance(text),
-                                 y + tm.ascent() / 2 - 1),
-                         text);
+        painter.drawText(
+            QPointF(s.plot.left() - 7 - tm.horizontalAdvance(text), y + tm.ascent() / 2 - 1), text);
     }
     const int xStep = std::max(1, static_cast<int>(std::ceil(24.0 * s.layers / s.plot.width())));
     for (int l = 1; l <= s.layers; ++l) {
@@ -116,9 +115,9 @@ void paintAxes(QPainter& painter, const PlotScale& s) {
         painter.drawLine(QPointF(x, s.plot.bottom()), QPointF(x, s.plot.bottom() + 4));
         if ((l - 1) % xStep == 0 || l == s.layers) {
             const QString text = QString::number(l);
-            painter.drawText(QPointF(x - tm.horizontalAdvance(text) / 2,
-                                     s.plot.bottom() + 6 + tm.ascent()),
-                             text);
+            painter.drawText(
+                QPointF(x - tm.horizontalAdvance(text) / 2, s.plot.bottom() + 6 + tm.ascent()),
+                text);
         }
     }
     painter.setPen(QPen(Qt::black, 1.0));

@@ -15,7 +15,7 @@ struct AttentionDistanceData {
     int imageW = 0;          ///< input width in pixels (marked on the y axis)
     int imageH = 0;
     int patchSize = 0;
-    int numImages = 1;       ///< images averaged over
+    int numImages = 1;  ///< images averaged over
     /// The prefix choice as words, e.g. "prefix tokens dropped and rows renormalised".
     QString prefixChoice;
     QString modelName;

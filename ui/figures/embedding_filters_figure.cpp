@@ -18,8 +18,7 @@ constexpr double kTitleStrip = 30.0;
 constexpr int kColumns = 7;  // the paper's 4 x 7 layout of 28 components
 }  // namespace
 
-EmbeddingFiltersFigure::EmbeddingFiltersFigure(EmbeddingFiltersData data)
-    : mData(std::move(data)) {
+EmbeddingFiltersFigure::EmbeddingFiltersFigure(EmbeddingFiltersData data) : mData(std::move(data)) {
     const int p = mData.patchSize;
     const int c = mData.channels;
     if (p > 0 && c > 0 && mData.components.cols() == static_cast<Eigen::Index>(c) * p * p) {
@@ -68,19 +67,21 @@ QString EmbeddingFiltersFigure::caption() const {
     const int k = static_cast<int>(mTiles.size());
     QString text;
     if (mData.raw) {
-        text = QStringLiteral("Patch-embedding filters: the first %1 raw filters of the linear "
-                              "embedding (rows of the D x %2 matrix, %3 channel%4 of %5 x %5 "
-                              "pixels), each scaled to its own min..max.")
+        text = QStringLiteral(
+                   "Patch-embedding filters: the first %1 raw filters of the linear "
+                   "embedding (rows of the D x %2 matrix, %3 channel%4 of %5 x %5 "
+                   "pixels), each scaled to its own min..max.")
                    .arg(k)
                    .arg(mData.channels * mData.patchSize * mData.patchSize)
                    .arg(mData.channels)
                    .arg(mData.channels == 1 ? QString() : QStringLiteral("s"))
                    .arg(mData.patchSize);
     } else {
-        text = QStringLiteral("%4 embedding filters (Dosovitskiy et al. 2021, Fig. 7 left): the "
-                              "first %1 principal components of the patch-embedding filters "
-                              "(the centred D x %2 matrix), each shown as a %3 x %3 image "
-                              "scaled to its own min..max (a component's sign is arbitrary).")
+        text = QStringLiteral(
+                   "%4 embedding filters (Dosovitskiy et al. 2021, Fig. 7 left): the "
+                   "first %1 principal components of the patch-embedding filters "
+                   "(the centred D x %2 matrix), each shown as a %3 x %3 image "
+                   "scaled to its own min..max (a component's sign is arbitrary).")
                    .arg(k)
                    .arg(mData.channels * mData.patchSize * mData.patchSize)
                    .arg(mData.patchSize)
@@ -113,13 +114,13 @@ void EmbeddingFiltersFigure::paint(QPainter& painter, const QRectF& target) cons
     painter.fillRect(QRectF(QPointF(0, 0), natural), Qt::white);
     painter.setPen(Qt::black);
     painter.setFont(fp::font(fp::kTitleSize, true));
-    painter.drawText(QPointF(fp::kMargin, fp::kMargin + fp::kTitleSize),
-                     mData.raw ? QStringLiteral("Patch-embedding filters (raw)")
-                               : QStringLiteral("%1 embedding filters (first %2 principal "
-                                                "components)")
-                                     .arg(mData.channels == 3 ? QStringLiteral("RGB")
-                                                              : QStringLiteral("Patch"))
-                                     .arg(mTiles.size()));
+    painter.drawText(
+        QPointF(fp::kMargin, fp::kMargin + fp::kTitleSize),
+        mData.raw ? QStringLiteral("Patch-embedding filters (raw)")
+                  : QStringLiteral("%1 embedding filters (first %2 principal "
+                                   "components)")
+                        .arg(mData.channels == 3 ? QStringLiteral("RGB") : QStringLiteral("Patch"))
+                        .arg(mTiles.size()));
     const double numberStrip = mData.explained.empty() ? 14.0 : 26.0;
     const double gridW = columns() * kTile + (columns() - 1) * kGap;
     const double left = (natural.width() - gridW) / 2;
@@ -138,9 +139,9 @@ void EmbeddingFiltersFigure::paint(QPainter& painter, const QRectF& target) cons
         painter.drawRect(tile);
         painter.setPen(Qt::black);
         QString label = QString::number(k + 1);
-        painter.drawText(
-            QPointF(tile.center().x() - tm.horizontalAdvance(label) / 2, tile.bottom() + 1 + tm.ascent()),
-            label);
+        painter.drawText(QPointF(tile.center().x() - tm.horizontalAdvance(label) / 2,
+                                 tile.bottom() + 1 + tm.ascent()),
+                         label);
         if (k < static_cast<int>(mData.explained.size())) {
             const QString pct = QString::number(100.0 * mData.explained[k], 'f', 1) + "%";
             painter.setPen(QColor(90, 90, 90));

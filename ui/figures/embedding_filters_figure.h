@@ -29,8 +29,7 @@ public:
 
     const EmbeddingFiltersData& data() const { return mData; }
     /// One tile per component, per-component min-max to 0..255 (RGB888 or Grayscale8).
-    static QImage tileImage(const core::Matrix& components, int index, int channels,
-                            int patchSize);
+    static QImage tileImage(const core::Matrix& components, int index, int channels, int patchSize);
 
     QSizeF preferredSize() const override;
     void paint(QPainter& painter, const QRectF& target) const override;

@@ -67,8 +67,8 @@ QString ExperimentsFigure::caption() const {
 
 double ExperimentsFigure::rowHeight(int index) const {
     const auto& o = mOutcomes[index];
-    const double title = fp::textHeight(QString::fromStdString(o.title),
-                                        fp::font(fp::kLabelSize, true), kTextW);
+    const double title =
+        fp::textHeight(QString::fromStdString(o.title), fp::font(fp::kLabelSize, true), kTextW);
     const double metrics = fp::textHeight(metricsText(o), fp::font(fp::kTickSize), kTextW);
     const double desc = fp::textHeight(QString::fromStdString(o.description),
                                        fp::font(fp::kTickSize - 0.5), kTextW);
@@ -145,10 +145,10 @@ void ExperimentsFigure::paintRow(QPainter& painter, int index, double top) const
             painter.setBrush(QColor(120, 160, 215));
             painter.drawRect(QRectF(x, py + sm.height() + 2, barW, sm.height() - 2));
             painter.setPen(Qt::black);
-            const QString text = sm.elidedText(
-                QString::fromStdString(p.label) + QStringLiteral("  ") +
-                    QString::number(p.probability, 'f', 3),
-                Qt::ElideMiddle, kPredColW - 10);
+            const QString text =
+                sm.elidedText(QString::fromStdString(p.label) + QStringLiteral("  ") +
+                                  QString::number(p.probability, 'f', 3),
+                              Qt::ElideMiddle, kPredColW - 10);
             painter.drawText(QPointF(x + 2, py + sm.ascent()), text);
             py += sm.height() * 2 + 6;
         }
@@ -181,8 +181,7 @@ void ExperimentsFigure::paint(QPainter& painter, const QRectF& target) const {
                          QPointF(kWidth - fp::kMargin, y + kRowGap / 2));
         y += kRowGap;
     }
-    fp::drawWrapped(painter,
-                    QRectF(fp::kMargin, y, kWidth - 2 * fp::kMargin, natural.height() - y),
+    fp::drawWrapped(painter, QRectF(fp::kMargin, y, kWidth - 2 * fp::kMargin, natural.height() - y),
                     caption(), fp::font(fp::kCaptionSize));
 }
 

@@ -82,9 +82,9 @@ void drawColorBar(QPainter& painter, const QRectF& bar, core::Colormap colormap,
     }
     painter.restore();
     if (!label.isEmpty()) {
-        drawVerticalText(painter, QPointF(bar.right() + 12 + maxTickWidth + kLabelSize / 2,
-                                          bar.center().y()),
-                         label, font(kLabelSize));
+        drawVerticalText(
+            painter, QPointF(bar.right() + 12 + maxTickWidth + kLabelSize / 2, bar.center().y()),
+            label, font(kLabelSize));
     }
 }
 
@@ -134,9 +134,9 @@ QPointF toNatural(const QRectF& target, const QSizeF& natural, QPointF point) {
 QColor seriesColor(int index) {
     // Tableau 10, then the same hues darker.
     static const QColor kColors[] = {
-        QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),  QColor(214, 39, 40),
-        QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127),
-        QColor(188, 189, 34), QColor(23, 190, 207)};
+        QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
+        QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
+        QColor(188, 189, 34),  QColor(23, 190, 207)};
     constexpr int kCount = static_cast<int>(sizeof(kColors) / sizeof(kColors[0]));
     const QColor base = kColors[index % kCount];
     return (index / kCount) % 2 == 0 ? base : base.darker(150);

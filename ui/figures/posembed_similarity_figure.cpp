@@ -121,8 +121,8 @@ PosEmbedSimilarityFigure::Layout PosEmbedSimilarityFigure::layout() const {
     const double cellH = l.mosaic.height() / (gh * (gh + 1) - 1);
     l.pitchX = cellW * (gw + 1);
     l.pitchY = cellH * (gh + 1);
-    l.colorBar = QRectF(l.mosaic.right() + kColorBarGap, l.mosaic.top(), kColorBarWidth,
-                        l.mosaic.height());
+    l.colorBar =
+        QRectF(l.mosaic.right() + kColorBarGap, l.mosaic.top(), kColorBarWidth, l.mosaic.height());
     const double width = l.colorBar.right() + fp::colorBarLabelWidth() + fp::kMargin;
     l.captionTop = l.mosaic.bottom() + kTickStrip + fp::kLabelSize + 14;
     const double captionH =
@@ -155,10 +155,10 @@ std::pair<int, int> PosEmbedSimilarityFigure::tileAt(const QRectF& target, QPoin
     if (!l.mosaic.contains(p)) {
         return {-1, -1};
     }
-    const int col = std::clamp(static_cast<int>((p.x() - l.mosaic.left()) / l.pitchX), 0,
-                               mData.gridW - 1);
-    const int row = std::clamp(static_cast<int>((p.y() - l.mosaic.top()) / l.pitchY), 0,
-                               mData.gridH - 1);
+    const int col =
+        std::clamp(static_cast<int>((p.x() - l.mosaic.left()) / l.pitchX), 0, mData.gridW - 1);
+    const int row =
+        std::clamp(static_cast<int>((p.y() - l.mosaic.top()) / l.pitchY), 0, mData.gridH - 1);
     return {row, col};
 }
 
@@ -198,8 +198,7 @@ void PosEmbedSimilarityFigure::paintAxes(QPainter& painter, const Layout& l) con
                              l.mosaic.bottom() + kTickStrip + lm.ascent()),
                      colLabel);
     painter.restore();
-    fp::drawVerticalText(painter,
-                         QPointF(fp::kMargin + fp::kLabelSize / 2, l.mosaic.center().y()),
+    fp::drawVerticalText(painter, QPointF(fp::kMargin + fp::kLabelSize / 2, l.mosaic.center().y()),
                          QStringLiteral("Input patch row"), labelFont);
 }
 
@@ -243,8 +242,7 @@ namespace {
 constexpr double kTilePanel = 300.0;
 }
 
-PosEmbedTileFigure::PosEmbedTileFigure(PosEmbedSimilarityData data, int row, int col,
-                                       QImage shown)
+PosEmbedTileFigure::PosEmbedTileFigure(PosEmbedSimilarityData data, int row, int col, QImage shown)
     : mData(std::move(data)), mRow(row), mCol(col), mShown(std::move(shown)) {
     if (drawable(mData) && row >= 0 && col >= 0 && row < mData.gridH && col < mData.gridW) {
         mTile = mapToImage(tileMap(mData, row * mData.gridW + col), core::Colormap::Viridis,
@@ -272,12 +270,13 @@ QString PosEmbedTileFigure::tileLabel() const {
 }
 
 QString PosEmbedTileFigure::caption() const {
-    return QStringLiteral("Cosine similarity between the position embedding of %1 and those of "
-                          "every patch%2")
-               .arg(tileLabel())
-               .arg(mShown.isNull() ? QStringLiteral(".")
-                                    : QStringLiteral(", over the image the model saw (left, 60% "
-                                                     "opacity) and alone (right)."));
+    return QStringLiteral(
+               "Cosine similarity between the position embedding of %1 and those of "
+               "every patch%2")
+        .arg(tileLabel())
+        .arg(mShown.isNull() ? QStringLiteral(".")
+                             : QStringLiteral(", over the image the model saw (left, 60% "
+                                              "opacity) and alone (right)."));
 }
 
 void PosEmbedTileFigure::paint(QPainter& painter, const QRectF& target) const {
@@ -325,10 +324,10 @@ void PosEmbedTileFigure::paint(QPainter& painter, const QRectF& target) const {
     markPatch(panel);
     fp::drawColorBar(painter, QRectF(panel.right() + 16, top, kColorBarWidth, panelH),
                      core::Colormap::Viridis, -1.0, 1.0, 5, QStringLiteral("Cosine similarity"));
-    fp::drawWrapped(painter,
-                    QRectF(fp::kMargin, top + panelH + 14, natural.width() - 2 * fp::kMargin,
-                           natural.height()),
-                    caption(), fp::font(fp::kCaptionSize));
+    fp::drawWrapped(
+        painter,
+        QRectF(fp::kMargin, top + panelH + 14, natural.width() - 2 * fp::kMargin, natural.height()),
+        caption(), fp::font(fp::kCaptionSize));
 }
 
 }  // namespace vitscope::ui
