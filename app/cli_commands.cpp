@@ -42,49 +42,50 @@ json predictionsJson(const std::vector<core::Prediction>& predictions) {
 
 }  // namespace
 
-int runInfo(const CliArgs& args, const char* argv0) {
-    Session s;
-    if (auto code = openSession(args, "info", argv0, s))
-        return *code;
-    const core::VitConfig& c = s.model->config();
-    const core::ModelInfo& i = s.model->info();
+namespace {
+
+json infoJson(const core::VitModel& model) {
+    const core::VitConfig& c = model.config();
+    const core::ModelInfo& i = model.info();
+    json j = {{"path", i.path},
+              {"format", i.format},
+              {"architecture", i.architecture},
+              {"naming", i.naming},
+              {"weights_dtype", i.weightsDType},
+              {"parameters", i.numParameters},
+              {"image_size", {c.imageH, c.imageW}},
+              {"channels", c.channels},
+              {"patch_size", c.patchSize},
+              {"grid", {c.gridH(), c.gridW()}},
+              {"embed_dim", c.embedDim},
+              {"depth", c.depth},
+              {"heads", c.numHeads},
+              {"heads_assumed", c.headsGuessed},
+              {"mlp_dim", c.mlpDim},
+              {"tokens", c.numTokens()},
+              {"prefix_tokens", c.numPrefixTokens()},
+              {"registers", c.numRegisters},
+              {"pooling", core::toString(c.pooling)},
+              {"position_layout", core::toString(c.posLayout)},
+              {"activation", core::toString(c.activation)},
+              {"layer_norm_eps", c.layerNormEps},
+              {"classes", c.numClasses},
+              {"labels", i.labelsSource},
+              {"preprocessing", model.recipe().describe()},
+              {"inferred", inferredJson(i)},
+              {"ignored_tensors", i.ignoredTensors},
+              {"notes", i.notes}};
+    return j;
+}
+
+void printInfo(const core::VitModel& model) {
+    const core::VitConfig& c = model.config();
+    const core::ModelInfo& i = model.info();
     const std::string tokens =
         std::to_string(c.numPatches()) + " patches + " + std::to_string(c.numPrefixTokens()) +
         " prefix (" + (c.classToken ? "class" : "") + (c.distToken ? ", distillation" : "") +
         (c.numRegisters ? ", " + std::to_string(c.numRegisters) + " registers" : "") +
         ") = " + std::to_string(c.numTokens()) + " x " + std::to_string(c.embedDim);
-    if (args.has("json")) {
-        json j = {{"path", i.path},
-                  {"format", i.format},
-                  {"architecture", i.architecture},
-                  {"naming", i.naming},
-                  {"weights_dtype", i.weightsDType},
-                  {"parameters", i.numParameters},
-                  {"image_size", {c.imageH, c.imageW}},
-                  {"channels", c.channels},
-                  {"patch_size", c.patchSize},
-                  {"grid", {c.gridH(), c.gridW()}},
-                  {"embed_dim", c.embedDim},
-                  {"depth", c.depth},
-                  {"heads", c.numHeads},
-                  {"heads_assumed", c.headsGuessed},
-                  {"mlp_dim", c.mlpDim},
-                  {"tokens", c.numTokens()},
-                  {"prefix_tokens", c.numPrefixTokens()},
-                  {"registers", c.numRegisters},
-                  {"pooling", core::toString(c.pooling)},
-                  {"position_layout", core::toString(c.posLayout)},
-                  {"activation", core::toString(c.activation)},
-                  {"layer_norm_eps", c.layerNormEps},
-                  {"classes", c.numClasses},
-                  {"labels", i.labelsSource},
-                  {"preprocessing", s.model->recipe().describe()},
-                  {"inferred", inferredJson(i)},
-                  {"ignored_tensors", i.ignoredTensors},
-                  {"notes", i.notes}};
-        std::cout << dumpJson(j) << "\n";
-        return 0;
-    }
     std::printf("model:          %s\n", i.path.c_str());
     std::printf("format:         %s (naming %s, weights %s)\n", i.format.c_str(), i.naming.c_str(),
                 i.weightsDType.c_str());
@@ -106,7 +107,7 @@ int runInfo(const CliArgs& args, const char* argv0) {
                             : "none (features: the pooled vector after the final norm)");
     std::printf("parameters:     %lld\n", static_cast<long long>(i.numParameters));
     std::printf("labels:         %s\n", i.labelsSource.c_str());
-    std::printf("preprocessing:  %s\n", s.model->recipe().describe().c_str());
+    std::printf("preprocessing:  %s\n", model.recipe().describe().c_str());
     std::printf("memory:         %.1f MB used in place from the file, %.1f MB converted\n",
                 i.mappedBytes / 1e6, i.ownedBytes / 1e6);
     for (const auto& n : i.notes) std::printf("note:           %s\n", n.c_str());
@@ -125,7 +126,20 @@ int runInfo(const CliArgs& args, const char* argv0) {
         }
         std::printf("Set them with --heads N, --mean R,G,B, --std R,G,B and --recipe hf|timm.\n");
     }
-    return 0;
+}
+
+}  // namespace
+
+int runInfo(const CliArgs& args, const char* argv0) {
+    Session s;
+    if (auto code = openSession(args, "info", argv0, s))
+        return *code;
+    if (args.has("json")) {
+        std::cout << dumpJson(infoJson(*s.model)) << "\n";
+    } else {
+        printInfo(*s.model);
+    }
+    return kExitOk;
 }
 
 int runPredict(const CliArgs& args, const char* argv0) {

@@ -47,19 +47,12 @@ inline const QString kResources = QStringLiteral(VITSCOPE_RESOURCES);
 
 inline QString bundledModel() { return kResources + QStringLiteral("/models/fashion-mnist-vit"); }
 
-/// The bundled model when it is there (it is trained by tools/), else a small test model.
-inline QString defaultModel() {
-    if (QFileInfo::exists(bundledModel() + QStringLiteral("/config.json"))) {
-        return bundledModel();
-    }
-    return kData + QStringLiteral("/models/hf_vit_cls");
-}
+/// The bundled model, which the window opens on.
+inline QString defaultModel() { return bundledModel(); }
 
+/// The first bundled sample, the T-shirt.
 inline QString defaultImage() {
-    const QDir dir(kResources + QStringLiteral("/samples/fashion-mnist"));
-    const QStringList files = dir.entryList({QStringLiteral("*.png")}, QDir::Files, QDir::Name);
-    return files.isEmpty() ? kData + QStringLiteral("/images/rgb16.png")
-                           : dir.filePath(files.first());
+    return kResources + QStringLiteral("/samples/fashion-mnist/0-t-shirt-top.png");
 }
 
 /// The core's map for a selection, as the CLI computes it.

@@ -108,9 +108,11 @@ Image8 fromMat(const cv::Mat& mat) {
 }  // namespace
 }  // namespace detail
 
-Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view label,
-                           const ImageLimits& limits) {
-    const std::string name(label);
+namespace {
+
+/// The file size and the size its header declares, checked before OpenCV allocates anything.
+Status checkDeclaredSize(std::span<const std::byte> bytes, const std::string& name,
+                         const ImageLimits& limits) {
     if (bytes.empty()) {
         return makeError(ErrorCode::BadImage, name + ": file is empty");
     }
@@ -120,7 +122,6 @@ Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view la
                                                   std::to_string(limits.maxFileBytes) +
                                                   "-byte limit");
     }
-    // Check the declared size before OpenCV allocates anything for it.
     if (const auto info = sniffImageHeader(bytes)) {
         if (info->width <= 0 || info->height <= 0) {
             return makeError(ErrorCode::BadImage,
@@ -136,6 +137,12 @@ Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view la
         }
     }
 
+    return Ok{};
+}
+
+/// OpenCV's decode at 8 or 16 bits, within the pixel limit.
+Result<cv::Mat> decodeWithOpenCv(std::span<const std::byte> bytes, const std::string& name,
+                                 const ImageLimits& limits) {
     cv::Mat decoded;
     std::string cvMessage;
     try {
@@ -165,8 +172,22 @@ Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view la
                              std::to_string(decoded.rows) + " pixels, more than the " +
                              std::to_string(limits.maxPixels) + "-pixel limit");
     }
+    return decoded;
+}
 
-    cv::Mat pixels = detail::to8Bit(decoded);
+}  // namespace
+
+Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view label,
+                           const ImageLimits& limits) {
+    const std::string name(label);
+    if (auto st = checkDeclaredSize(bytes, name, limits); !st) {
+        return st.error();
+    }
+    auto decoded = decodeWithOpenCv(bytes, name, limits);
+    if (!decoded) {
+        return decoded.error();
+    }
+    cv::Mat pixels = detail::to8Bit(decoded.value());
     if (pixels.channels() == 4 && detail::isGreyAlphaPng(bytes)) {
         // OpenCV expands grey+alpha PNGs to BGRA; Pillow keeps them "LA". A grey source stays
         // one channel here.
