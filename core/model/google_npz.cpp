@@ -114,40 +114,34 @@ int countGoogleBlocks(const TensorStore& store, const std::string& prefix) {
     return std::min(depth, 1001);
 }
 
-}  // namespace
-
-Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
-    Converter cv{store, label, {}};
-    const GoogleLayout g = detectLayout(store);
-    const std::string& pre = g.prefix;
-    if (store.contains(pre + "MAPHead_0/probe")) {
-        return makeError(ErrorCode::BadModel,
-                         label +
-                             ": attention-pooling (MAP) heads are not supported; vitscope "
-                             "runs ViTs pooled by class token or patch mean");
-    }
 #define VITSCOPE_CONV(expr)      \
     if (auto st_ = (expr); !st_) \
     return st_.error()
-    // Patch embedding: HWIO (P, P, C, D) -> (D, C, P, P).
+
+/// Patch embedding: HWIO (P, P, C, D) -> (D, C, P, P), plus its bias.
+Status convertPatchEmbed(Converter& cv, const std::string& pre) {
     auto kernel = cv.need(pre + "embedding/kernel", 4);
     if (!kernel)
         return kernel.error();
-    {
-        const StoredTensor* k = *kernel;
-        const int64_t ph = k->shape[0], pw = k->shape[1], ch = k->shape[2], d = k->shape[3];
-        std::vector<float> w(static_cast<size_t>(k->numel()));
-        for (int64_t y = 0; y < ph; ++y)
-            for (int64_t x = 0; x < pw; ++x)
-                for (int64_t c = 0; c < ch; ++c)
-                    for (int64_t o = 0; o < d; ++o) {
-                        w[((o * ch + c) * ph + y) * pw + x] =
-                            k->data[((y * pw + x) * ch + c) * d + o];
-                    }
-        store.addOwned("patch_embed.proj.weight", {d, ch, ph, pw}, std::move(w), k->sourceDType,
-                       k->file);
-    }
+    const StoredTensor* k = *kernel;
+    const int64_t ph = k->shape[0], pw = k->shape[1], ch = k->shape[2], d = k->shape[3];
+    std::vector<float> w(static_cast<size_t>(k->numel()));
+    for (int64_t y = 0; y < ph; ++y)
+        for (int64_t x = 0; x < pw; ++x)
+            for (int64_t c = 0; c < ch; ++c)
+                for (int64_t o = 0; o < d; ++o) {
+                    w[((o * ch + c) * ph + y) * pw + x] = k->data[((y * pw + x) * ch + c) * d + o];
+                }
+    cv.store.addOwned("patch_embed.proj.weight", {d, ch, ph, pw}, std::move(w), k->sourceDType,
+                      k->file);
     VITSCOPE_CONV(cv.copy(pre + "embedding/bias", "patch_embed.proj.bias", 1));
+    return Ok{};
+}
+
+/// The tensors outside the blocks: class token, position table, final norm, head, pre-logits.
+Status convertTopLevel(Converter& cv, const GoogleLayout& g) {
+    const std::string& pre = g.prefix;
+    const TensorStore& store = cv.store;
     // big_vision's average-pooled ViTs ("gap") have no class token; the original files always do.
     if (!g.bigVision || store.contains(pre + "cls"))
         VITSCOPE_CONV(cv.copy(pre + "cls", "cls_token", 3));
@@ -165,34 +159,62 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
         VITSCOPE_CONV(cv.transposed(pre + "pre_logits/kernel", "pre_logits.weight", 2, 1));
         VITSCOPE_CONV(cv.copy(pre + "pre_logits/bias", "pre_logits.bias", 1));
     }
+    return Ok{};
+}
+
+/// Encoder block `i` (original prefix `b`, e.g. ".../encoderblock_3/") to canonical blocks.i.*.
+Status convertBlock(Converter& cv, const GoogleLayout& g, const std::string& b, int i) {
+    const std::string a = b + g.mha + "/";
+    const std::string o = "blocks." + std::to_string(i) + ".";
+    VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/scale", o + "norm1.weight", 1));
+    VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/bias", o + "norm1.bias", 1));
+    for (const char* qkv : {"query", "key", "value"}) {
+        const std::string dst = o + "attn." + std::string(1, qkv[0]) + ".";
+        // (D, heads, headDim) kernel = (D, D') matrix; PyTorch wants (D', D).
+        VITSCOPE_CONV(cv.transposed(a + qkv + "/kernel", dst + "weight", 3, 1));
+        VITSCOPE_CONV(cv.flat(a + qkv + "/bias", dst + "bias", 2));
+    }
+    // (heads, headDim, D) kernel = (D', D) matrix; PyTorch wants (D, D').
+    VITSCOPE_CONV(cv.transposed(a + "out/kernel", o + "attn.proj.weight", 3, 2));
+    VITSCOPE_CONV(cv.copy(a + "out/bias", o + "attn.proj.bias", 1));
+    VITSCOPE_CONV(cv.copy(b + g.ln2 + "/scale", o + "norm2.weight", 1));
+    VITSCOPE_CONV(cv.copy(b + g.ln2 + "/bias", o + "norm2.bias", 1));
+    VITSCOPE_CONV(cv.transposed(b + g.mlp + "/Dense_0/kernel", o + "mlp.fc1.weight", 2, 1));
+    VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_0/bias", o + "mlp.fc1.bias", 1));
+    VITSCOPE_CONV(cv.transposed(b + g.mlp + "/Dense_1/kernel", o + "mlp.fc2.weight", 2, 1));
+    VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_1/bias", o + "mlp.fc2.bias", 1));
+    return Ok{};
+}
+
+#undef VITSCOPE_CONV
+
+}  // namespace
+
+Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
+    Converter cv{store, label, {}};
+    const GoogleLayout g = detectLayout(store);
+    const std::string& pre = g.prefix;
+    if (store.contains(pre + "MAPHead_0/probe")) {
+        return makeError(ErrorCode::BadModel,
+                         label +
+                             ": attention-pooling (MAP) heads are not supported; vitscope "
+                             "runs ViTs pooled by class token or patch mean");
+    }
+    if (auto st = convertPatchEmbed(cv, pre); !st)
+        return st.error();
+    if (auto st = convertTopLevel(cv, g); !st)
+        return st.error();
     const std::string blockPrefix = pre + "Transformer/encoderblock_";
     const int depth = countGoogleBlocks(store, blockPrefix);
     int heads = 0;
     for (int i = 0; i < depth; ++i) {
         const std::string b = blockPrefix + std::to_string(i) + "/";
-        const std::string a = b + g.mha + "/";
-        const std::string o = "blocks." + std::to_string(i) + ".";
-        VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/scale", o + "norm1.weight", 1));
-        VITSCOPE_CONV(cv.copy(b + "LayerNorm_0/bias", o + "norm1.bias", 1));
-        for (const char* qkv : {"query", "key", "value"}) {
-            const std::string dst = o + "attn." + std::string(1, qkv[0]) + ".";
-            // (D, heads, headDim) kernel = (D, D') matrix; PyTorch wants (D', D).
-            VITSCOPE_CONV(cv.transposed(a + qkv + "/kernel", dst + "weight", 3, 1));
-            VITSCOPE_CONV(cv.flat(a + qkv + "/bias", dst + "bias", 2));
-        }
+        if (auto st = convertBlock(cv, g, b, i); !st)
+            return st.error();
+        // The head count is the query kernel's middle dim (D, heads, headDim).
         if (i == 0)
-            heads = static_cast<int>(store.find(a + "query/kernel")->shape[1]);
-        // (heads, headDim, D) kernel = (D', D) matrix; PyTorch wants (D, D').
-        VITSCOPE_CONV(cv.transposed(a + "out/kernel", o + "attn.proj.weight", 3, 2));
-        VITSCOPE_CONV(cv.copy(a + "out/bias", o + "attn.proj.bias", 1));
-        VITSCOPE_CONV(cv.copy(b + g.ln2 + "/scale", o + "norm2.weight", 1));
-        VITSCOPE_CONV(cv.copy(b + g.ln2 + "/bias", o + "norm2.bias", 1));
-        VITSCOPE_CONV(cv.transposed(b + g.mlp + "/Dense_0/kernel", o + "mlp.fc1.weight", 2, 1));
-        VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_0/bias", o + "mlp.fc1.bias", 1));
-        VITSCOPE_CONV(cv.transposed(b + g.mlp + "/Dense_1/kernel", o + "mlp.fc2.weight", 2, 1));
-        VITSCOPE_CONV(cv.copy(b + g.mlp + "/Dense_1/bias", o + "mlp.fc2.bias", 1));
+            heads = static_cast<int>(store.find(b + g.mha + "/query/kernel")->shape[1]);
     }
-#undef VITSCOPE_CONV
     if (depth == 0)
         return makeError(ErrorCode::BadModel, label + ": no " + blockPrefix + "N tensors");
     // The converted originals are no longer needed: free them. Anything else stays in the store,

@@ -321,6 +321,77 @@ std::string formatName(const Resolved& r, Naming naming, const ConfigHints* h) {
              : "timm safetensors (no config: inferred from tensor names)";
 }
 
+/// config.json next to the weights, if there is one.
+Result<std::optional<ConfigHints>> readHints(const Resolved& r) {
+    if (r.config.empty())
+        return std::optional<ConfigHints>();
+    auto h = detail::readConfigFile(r.config);
+    if (!h)
+        return h.error();
+    return std::optional<ConfigHints>(std::move(*h));
+}
+
+/// Which naming the file uses; Google .npz tensors are converted to canonical ones in place,
+/// with the head count their attention kernels state stored in `googleHeads`.
+Result<detail::DetectedNaming> detectAndConvert(TensorStore& store, const std::string& label,
+                                                int& googleHeads) {
+    detail::DetectedNaming naming;
+    if (!detail::detectNaming(store, naming)) {
+        return badModel(
+            label +
+            ": no ViT tensors recognised (looked for Hugging Face "
+            "'embeddings.patch_embeddings.projection.weight', timm 'patch_embed.proj.weight' "
+            "or Google 'embedding/kernel')");
+    }
+    googleHeads = 0;
+    if (naming.naming == Naming::Google) {
+        auto heads = detail::convertGoogleNpz(store, label);
+        if (!heads)
+            return heads.error();
+        googleHeads = *heads;
+    }
+    return naming;
+}
+
+/// The preprocessing recipe: preprocessor_config.json, the config's own, or a default for the
+/// naming; then the user's overrides (guesses are recorded in `inferred`).
+Result<PreprocessRecipe> chooseRecipe(const Resolved& r, const ConfigHints* hints,
+                                      const VitConfig& config, Naming naming,
+                                      const LoadOptions& options,
+                                      std::vector<InferredSetting>& inferred) {
+    PreprocessRecipe recipe;
+    const bool recipeGuessed = r.preprocessor.empty() && !(hints && hints->recipe);
+    if (!r.preprocessor.empty()) {
+        auto rec = detail::readPreprocessorConfig(r.preprocessor, config.channels);
+        if (!rec)
+            return rec.error();
+        recipe = *rec;
+    } else if (hints && hints->recipe) {
+        recipe = *hints->recipe;
+        recipe.channels = config.channels;
+    } else {
+        recipe = defaultRecipe(config, naming);
+    }
+    applyRecipeOverrides(recipe, config, options, recipeGuessed, recipeMissingWhy(naming, hints),
+                         inferred);
+    return recipe;
+}
+
+/// The descriptive fields of ModelInfo (path, format, architecture, sizes).
+void describeModel(ModelInfo& info, const Resolved& r, Naming naming, const ConfigHints* hints,
+                   const TensorStore& store, int64_t params) {
+    info.path = r.display;
+    info.format = formatName(r, naming, hints);
+    info.naming = detail::namingId(naming);
+    info.architecture = hints && !hints->architecture.empty()
+                            ? hints->architecture
+                            : std::string("ViT (") + info.naming + ")";
+    info.weightsDType = dtypeSummary(store);
+    info.numParameters = params;
+    info.mappedBytes = store.borrowedBytes();
+    info.ownedBytes = store.ownedBytes();
+}
+
 }  // namespace
 
 Status validateLoadOptions(const LoadOptions& options) {
@@ -351,13 +422,11 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     if (options.progress)
         options.progress(0.0f);
 
-    std::optional<ConfigHints> hints;
-    if (!r.config.empty()) {
-        auto h = detail::readConfigFile(r.config);
-        if (!h)
-            return h.error();
-        hints = std::move(*h);
-    }
+    // Read the config and the tensors.
+    auto hintsRead = readHints(r);
+    if (!hintsRead)
+        return hintsRead.error();
+    const ConfigHints* hints = *hintsRead ? &**hintsRead : nullptr;
     auto store = loadStore(r);
     if (!store)
         return store.error();
@@ -366,28 +435,19 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     if (options.progress)
         options.progress(0.8f);
 
+    // Recognise the naming and map the tensors to canonical names.
     const std::string label = fileLabel(r.weights);
-    detail::DetectedNaming naming;
-    if (!detail::detectNaming(*store, naming)) {
-        return badModel(
-            label +
-            ": no ViT tensors recognised (looked for Hugging Face "
-            "'embeddings.patch_embeddings.projection.weight', timm 'patch_embed.proj.weight' "
-            "or Google 'embedding/kernel')");
-    }
     int googleHeads = 0;
-    if (naming.naming == Naming::Google) {
-        auto heads = detail::convertGoogleNpz(*store, label);
-        if (!heads)
-            return heads.error();
-        googleHeads = *heads;
-    }
+    auto detected = detectAndConvert(*store, label, googleHeads);
+    if (!detected)
+        return detected.error();
+    const detail::DetectedNaming& naming = *detected;
     const detail::CanonicalTensors canon = detail::canonicalize(*store, naming);
     detail::DeriveContext ctx{naming.naming, naming.prefix, label, options.numHeads, googleHeads};
 
+    // Derive the architecture, bind the weights, refuse unknown tensors.
     ModelInfo info;
-    auto config =
-        detail::deriveConfig(canon, hints ? &*hints : nullptr, ctx, info.notes, info.inferred);
+    auto config = detail::deriveConfig(canon, hints, ctx, info.notes, info.inferred);
     if (!config)
         return config.error();
     VitWeights weights;
@@ -400,40 +460,18 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
         return ignored.error();
     info.ignoredTensors = std::move(*ignored);
 
-    PreprocessRecipe recipe;
-    const bool recipeGuessed = r.preprocessor.empty() && !(hints && hints->recipe);
-    if (!r.preprocessor.empty()) {
-        auto rec = detail::readPreprocessorConfig(r.preprocessor, config->channels);
-        if (!rec)
-            return rec.error();
-        recipe = *rec;
-    } else if (hints && hints->recipe) {
-        recipe = *hints->recipe;
-        recipe.channels = config->channels;
-    } else {
-        recipe = defaultRecipe(*config, naming.naming);
-    }
-    applyRecipeOverrides(recipe, *config, options, recipeGuessed,
-                         recipeMissingWhy(naming.naming, hints ? &*hints : nullptr), info.inferred);
-
-    info.path = r.display;
-    info.format = formatName(r, naming.naming, hints ? &*hints : nullptr);
-    info.naming = detail::namingId(naming.naming);
-    info.architecture = hints && !hints->architecture.empty()
-                            ? hints->architecture
-                            : std::string("ViT (") + info.naming + ")";
-    info.weightsDType = dtypeSummary(*store);
-    info.numParameters = *params;
-    info.mappedBytes = store->borrowedBytes();
-    info.ownedBytes = store->ownedBytes();
-    std::vector<std::string> labels =
-        pickLabels(*config, hints ? &*hints : nullptr, info.labelsSource, info.inferred);
+    // Preprocessing, description and labels.
+    auto recipe = chooseRecipe(r, hints, *config, naming.naming, options, info.inferred);
+    if (!recipe)
+        return recipe.error();
+    describeModel(info, r, naming.naming, hints, *store, *params);
+    std::vector<std::string> labels = pickLabels(*config, hints, info.labelsSource, info.inferred);
 
     weights.storage = std::move(*store);
     if (options.progress)
         options.progress(1.0f);
     return ModelPtr(std::make_shared<const VitModel>(*config, std::move(weights), std::move(labels),
-                                                     recipe, std::move(info)));
+                                                     *recipe, std::move(info)));
 }
 
 }  // namespace vitscope::core

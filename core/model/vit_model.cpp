@@ -236,6 +236,85 @@ Status checkInput(const VitModel& model, const ImageTensor& input, const Forward
     return Ok{};
 }
 
+/// One pre-norm transformer block, in place on ws.x (n tokens); attention probabilities of
+/// `layer` go into `stack`.
+void runBlock(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer, int n,
+              ForwardWorkspace& ws) {
+    // Attention branch: x += ls1 * proj(MHSA(norm1(x))).
+    detail::layerNorm(ws.x, b.norm1, c.layerNormEps, ws.h);
+    attention(b, c, stack, layer, ws);
+    ws.branch.resize(n, c.embedDim);
+    detail::linear(ws.ctx, b.proj, ws.branch);
+    addScaled(ws.x, ws.branch, b.layerScale1);
+    // MLP branch: x += ls2 * fc2(act(fc1(norm2(x)))).
+    detail::layerNorm(ws.x, b.norm2, c.layerNormEps, ws.h);
+    ws.mlp.resize(n, c.mlpDim);
+    detail::linear(ws.h, b.fc1, ws.mlp);
+    detail::activate(ws.mlp, c.activation);
+    detail::linear(ws.mlp, b.fc2, ws.branch);
+    addScaled(ws.x, ws.branch, b.layerScale2);
+}
+
+/// Pooled features of r.hidden: class token, mean of patch tokens, or both; then the optional
+/// fc_norm (into r.features) and pre-logits layer (returned, not in r.features).
+Matrix pool(const VitConfig& c, const VitWeights& w, InferenceResult& r) {
+    const int np = r.tokens.numPatches();
+    const int pre = r.tokens.numPrefix;
+    Matrix pooled(1, c.pooledDim());
+    switch (c.pooling) {
+        case Pooling::ClassToken:
+            pooled = r.hidden.row(r.tokens.clsIndex);
+            break;
+        case Pooling::MeanPatches:
+            pooled = r.hidden.middleRows(pre, np).colwise().mean();
+            break;
+        case Pooling::ClassAndMeanPatches:
+            pooled.leftCols(c.embedDim) = r.hidden.row(r.tokens.clsIndex);
+            pooled.rightCols(c.embedDim) = r.hidden.middleRows(pre, np).colwise().mean();
+            break;
+    }
+    if (c.fcNorm)
+        detail::layerNorm(Matrix(pooled), w.fcNorm, c.layerNormEps, pooled);
+    r.features = pooled.row(0).transpose();
+    if (c.preLogits) {
+        Matrix t(1, c.embedDim);
+        detail::linear(pooled, w.preLogits, t);
+        pooled = t.array().tanh().matrix();
+    }
+    return pooled;
+}
+
+/// Everything after the last block: final norm into r.hidden, pooling into r.features, and the
+/// classifier head(s) into r.logits / r.probabilities.
+void runHead(const VitConfig& c, const VitWeights& w, ForwardWorkspace& ws, InferenceResult& r) {
+    // Final norm over all tokens.
+    if (c.finalNorm) {
+        detail::layerNorm(ws.x, w.norm, c.layerNormEps, r.hidden);
+    } else {
+        r.hidden = ws.x;
+    }
+    // Pooling: class token, mean of patch tokens, or both (then fc_norm / pre-logits).
+    const Matrix pooled = pool(c, w, r);
+    // Head(s): DeiT's distilled models average the class and distillation heads.
+    if (!c.hasHead())
+        return;
+    Matrix logits(1, c.numClasses);
+    detail::linear(pooled, w.head, logits);
+    if (c.distHead) {
+        Matrix dist(1, c.numClasses);
+        detail::linear(Matrix(r.hidden.row(r.tokens.distIndex)), w.headDist, dist);
+        logits = (logits + dist) * 0.5f;
+    }
+    r.logits = logits.row(0).transpose();
+    const float mx = r.logits.maxCoeff();
+    r.probabilities = (r.logits.array() - mx).exp().matrix();
+    r.probabilities /= r.probabilities.sum();
+}
+
+bool cancelled(const ForwardOptions& opt) {
+    return opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed);
+}
+
 }  // namespace
 
 Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input,
@@ -263,76 +342,18 @@ Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& inp
     // 2. Optional pre-norm of the whole sequence (CLIP-style models).
     if (c.normPre)
         detail::layerNorm(ws.x, w.normPre, c.layerNormEps, ws.x);
-
+    // 3. Transformer blocks (attention + MLP branches), cancellable between blocks.
     for (int layer = 0; layer < c.depth; ++layer) {
-        if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) {
+        if (cancelled(opt))
             return makeError(ErrorCode::Cancelled, "cancelled");
-        }
-        const BlockWeights& b = w.blocks[layer];
-        // 3. Attention branch: x += ls1 * proj(MHSA(norm1(x))).
-        detail::layerNorm(ws.x, b.norm1, c.layerNormEps, ws.h);
-        attention(b, c, r.attention, layer, ws);
-        ws.branch.resize(n, c.embedDim);
-        detail::linear(ws.ctx, b.proj, ws.branch);
-        addScaled(ws.x, ws.branch, b.layerScale1);
-        // 4. MLP branch: x += ls2 * fc2(act(fc1(norm2(x)))).
-        detail::layerNorm(ws.x, b.norm2, c.layerNormEps, ws.h);
-        ws.mlp.resize(n, c.mlpDim);
-        detail::linear(ws.h, b.fc1, ws.mlp);
-        detail::activate(ws.mlp, c.activation);
-        detail::linear(ws.mlp, b.fc2, ws.branch);
-        addScaled(ws.x, ws.branch, b.layerScale2);
+        runBlock(w.blocks[layer], c, r.attention, layer, n, ws);
         if (opt.progress)
             opt.progress(layer + 1, c.depth);
     }
-    if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) {
+    if (cancelled(opt))
         return makeError(ErrorCode::Cancelled, "cancelled");
-    }
-
-    // 5. Final norm over all tokens.
-    if (c.finalNorm) {
-        detail::layerNorm(ws.x, w.norm, c.layerNormEps, r.hidden);
-    } else {
-        r.hidden = ws.x;
-    }
-    // 6. Pooling: class token, mean of patch tokens, or both.
-    const int np = r.tokens.numPatches();
-    const int pre = r.tokens.numPrefix;
-    Matrix pooled(1, c.pooledDim());
-    switch (c.pooling) {
-        case Pooling::ClassToken:
-            pooled = r.hidden.row(r.tokens.clsIndex);
-            break;
-        case Pooling::MeanPatches:
-            pooled = r.hidden.middleRows(pre, np).colwise().mean();
-            break;
-        case Pooling::ClassAndMeanPatches:
-            pooled.leftCols(c.embedDim) = r.hidden.row(r.tokens.clsIndex);
-            pooled.rightCols(c.embedDim) = r.hidden.middleRows(pre, np).colwise().mean();
-            break;
-    }
-    if (c.fcNorm)
-        detail::layerNorm(Matrix(pooled), w.fcNorm, c.layerNormEps, pooled);
-    r.features = pooled.row(0).transpose();
-    if (c.preLogits) {
-        Matrix t(1, c.embedDim);
-        detail::linear(pooled, w.preLogits, t);
-        pooled = t.array().tanh().matrix();
-    }
-    // 7. Head(s): DeiT's distilled models average the class and distillation heads.
-    if (c.hasHead()) {
-        Matrix logits(1, c.numClasses);
-        detail::linear(pooled, w.head, logits);
-        if (c.distHead) {
-            Matrix dist(1, c.numClasses);
-            detail::linear(Matrix(r.hidden.row(r.tokens.distIndex)), w.headDist, dist);
-            logits = (logits + dist) * 0.5f;
-        }
-        r.logits = logits.row(0).transpose();
-        const float mx = r.logits.maxCoeff();
-        r.probabilities = (r.logits.array() - mx).exp().matrix();
-        r.probabilities /= r.probabilities.sum();
-    }
+    // 4. Final norm, pooling and classifier head(s).
+    runHead(c, w, ws, r);
     return r;
 }
 

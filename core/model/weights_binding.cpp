@@ -78,16 +78,10 @@ Error bad(const std::string& file, const std::string& what) {
     return makeError(ErrorCode::BadModel, file + ": " + what);
 }
 
-}  // namespace
-
-Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints,
-                               const DeriveContext& ctx, std::vector<std::string>& notes,
-                               std::vector<InferredSetting>& inferred) {
+/// Width, channels, patch size, depth and MLP width from the patch kernel and block tensors.
+Status deriveDimensions(const CanonicalTensors& t, const ConfigHints& h, const DeriveContext& ctx,
+                        VitConfig& c) {
     const std::string& file = ctx.weightsFile;
-    ConfigHints none;
-    const ConfigHints& h = hints ? *hints : none;
-    VitConfig c;
-
     const auto* patch = shapeOf(t, "patch_embed.proj.weight");
     if (patch == nullptr)
         return bad(file, "tensor '" + sourceName("patch_embed.proj.weight", ctx) + "' is missing");
@@ -112,15 +106,24 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     } else {
         return bad(file, "tensor '" + sourceName("blocks.0.mlp.fc1.weight", ctx) + "' is missing");
     }
+    return Ok{};
+}
 
-    // Tokens.
+/// Prefix tokens: class, distillation and register tokens.
+void deriveTokens(const CanonicalTensors& t, const ConfigHints& h, VitConfig& c) {
     c.classToken = t.has("cls_token");
     c.distToken = t.has("dist_token");
     c.numRegisters = h.numRegisters.value_or(0);
     if (const auto* reg = shapeOf(t, "reg_token"); reg && !h.numRegisters)
         c.numRegisters = static_cast<int>(rowsOf(*reg));
+}
 
-    // Heads: the config, --heads, the Google kernel, or an assumed head width of 64.
+/// Heads: the config, --heads, the Google kernel, or an assumed head width of 64 (recorded in
+/// `inferred`).
+Status deriveHeads(const ConfigHints* hints, const ConfigHints& h, const DeriveContext& ctx,
+                   VitConfig& c, std::vector<std::string>& notes,
+                   std::vector<InferredSetting>& inferred) {
+    const std::string& file = ctx.weightsFile;
     if (ctx.headsOverride > 0) {
         if (c.embedDim % ctx.headsOverride != 0) {
             return makeError(ErrorCode::Usage, file + ": a head count of " +
@@ -146,7 +149,12 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
                             source + (huge ? "; 16 assumed as in timm's huge/giant models"
                                            : "; head width 64 assumed")});
     }
+    return Ok{};
+}
 
+/// Optional layers (biases, layer scale, extra norms), activation and LayerNorm epsilon.
+void deriveLayerOptions(const CanonicalTensors& t, const ConfigHints& h, const DeriveContext& ctx,
+                        VitConfig& c, std::vector<std::string>& notes) {
     c.qkvBias =
         h.qkvBias.value_or(t.has("blocks.0.attn.q.bias") || t.has("blocks.0.attn.qkv.bias"));
     c.layerScale = t.has("blocks.0.ls1.gamma");
@@ -166,12 +174,16 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
             std::string("layer_norm_eps not stated: using ") +
             (hfVit ? "1e-12 (Hugging Face ViT default)" : "1e-6 (timm/Google default)"));
     }
+}
 
-    // Head and pooling.
+/// Classifier head (class count, distillation head) and pooling.
+Status deriveHeadAndPooling(const CanonicalTensors& t, const ConfigHints& h,
+                            const DeriveContext& ctx, VitConfig& c) {
     if (const auto* head = shapeOf(t, "head.weight")) {
         if (head->size() != 2)
-            return bad(file, "tensor '" + t.find("head.weight")->sourceName + "': shape " +
-                                 shapeToString(*head) + ", expected (classes, width)");
+            return bad(ctx.weightsFile, "tensor '" + t.find("head.weight")->sourceName +
+                                            "': shape " + shapeToString(*head) +
+                                            ", expected (classes, width)");
         c.numClasses = static_cast<int>((*head)[0]);
         c.distHead = t.has("head_dist.weight");
         if (h.pooling) {
@@ -190,10 +202,70 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
         if (c.pooling == Pooling::ClassAndMeanPatches)
             c.pooling = Pooling::ClassToken;
     }
+    return Ok{};
+}
 
-    // Position table layout and trained grid.
-    const auto* pos = shapeOf(t, "pos_embed");
+/// A position-table layout and how many patch rows the table then holds.
+struct PosCandidate {
+    PosLayout layout;
+    int64_t patchRows;
+};
+
+/// The layouts an `n`-row position table can have, most likely first.
+std::vector<PosCandidate> posCandidates(const VitConfig& c, int64_t n) {
     const int prefix = c.numPrefixTokens();
+    std::vector<PosCandidate> candidates = {{PosLayout::EveryPrefix, n - prefix}};
+    if (c.classToken && prefix > 1)
+        candidates.push_back({PosLayout::ClassOnly, n - 1});
+    if (prefix > 0)
+        candidates.push_back({PosLayout::PatchesOnly, n});
+    return candidates;
+}
+
+/// Layout whose patch rows match the image size the config states (both sides set and divisible
+/// by the patch size).
+Status matchStatedImageSize(const CanonicalTensors& t, const ConfigHints& h,
+                            const DeriveContext& ctx, int64_t n, VitConfig& c) {
+    const int64_t want = static_cast<int64_t>(*h.imageH / c.patchSize) * (*h.imageW / c.patchSize);
+    for (const PosCandidate& cand : posCandidates(c, n)) {
+        if (cand.patchRows == want) {
+            c.posLayout = cand.layout;
+            c.imageH = *h.imageH;
+            c.imageW = *h.imageW;
+            return Ok{};
+        }
+    }
+    std::ostringstream os;
+    os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n
+       << " position rows, but image_size " << *h.imageH << "x" << *h.imageW << " with patch "
+       << c.patchSize << " gives " << want << " patches and the model has " << c.numPrefixTokens()
+       << " prefix token(s)";
+    return bad(ctx.weightsFile, os.str());
+}
+
+/// Layout whose patch rows form a square grid; the trained image size follows from it.
+Status matchSquareGrid(const CanonicalTensors& t, const DeriveContext& ctx, int64_t n,
+                       VitConfig& c) {
+    for (const PosCandidate& cand : posCandidates(c, n)) {
+        int root = 0;
+        if (perfectSquare(cand.patchRows, root)) {
+            c.posLayout = cand.layout;
+            c.imageH = c.imageW = root * c.patchSize;
+            return Ok{};
+        }
+    }
+    std::ostringstream os;
+    os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n << " position rows with "
+       << c.numPrefixTokens()
+       << " prefix token(s) do not form a square patch grid, and no config states the "
+          "image size";
+    return bad(ctx.weightsFile, os.str());
+}
+
+/// Position table layout and trained grid.
+Status derivePositions(const CanonicalTensors& t, const ConfigHints& h, const DeriveContext& ctx,
+                       VitConfig& c, std::vector<std::string>& notes) {
+    const auto* pos = shapeOf(t, "pos_embed");
     if (pos == nullptr) {
         c.posLayout = PosLayout::None;
         c.imageH = h.imageH.value_or(224 / c.patchSize * c.patchSize);
@@ -202,68 +274,44 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     } else {
         const int64_t n = rowsOf(*pos);
         if (lastDim(*pos) != c.embedDim || n <= 0) {
-            return bad(file, "tensor '" + t.find("pos_embed")->sourceName + "': shape " +
-                                 shapeToString(*pos) + ", expected (1, tokens, " +
-                                 std::to_string(c.embedDim) + ")");
+            return bad(ctx.weightsFile, "tensor '" + t.find("pos_embed")->sourceName + "': shape " +
+                                            shapeToString(*pos) + ", expected (1, tokens, " +
+                                            std::to_string(c.embedDim) + ")");
         }
-        struct Candidate {
-            PosLayout layout;
-            int64_t patchRows;
-        };
-        std::vector<Candidate> candidates = {{PosLayout::EveryPrefix, n - prefix}};
-        if (c.classToken && prefix > 1)
-            candidates.push_back({PosLayout::ClassOnly, n - 1});
-        if (prefix > 0)
-            candidates.push_back({PosLayout::PatchesOnly, n});
-        bool found = false;
-        if (h.imageH && h.imageW && c.patchSize > 0 && *h.imageH % c.patchSize == 0 &&
-            *h.imageW % c.patchSize == 0) {
-            const int64_t want =
-                static_cast<int64_t>(*h.imageH / c.patchSize) * (*h.imageW / c.patchSize);
-            for (const Candidate& cand : candidates) {
-                if (cand.patchRows == want) {
-                    c.posLayout = cand.layout;
-                    c.imageH = *h.imageH;
-                    c.imageW = *h.imageW;
-                    found = true;
-                    break;
-                }
-            }
-            if (!found) {
-                std::ostringstream os;
-                os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n
-                   << " position rows, but image_size " << *h.imageH << "x" << *h.imageW
-                   << " with patch " << c.patchSize << " gives " << want
-                   << " patches and the model has " << prefix << " prefix token(s)";
-                return bad(file, os.str());
-            }
-        } else {
-            for (const Candidate& cand : candidates) {
-                int root = 0;
-                if (perfectSquare(cand.patchRows, root)) {
-                    c.posLayout = cand.layout;
-                    c.imageH = c.imageW = root * c.patchSize;
-                    found = true;
-                    break;
-                }
-            }
-            if (!found) {
-                std::ostringstream os;
-                os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n
-                   << " position rows with " << prefix
-                   << " prefix token(s) do not form a square patch grid, and no config states the "
-                      "image size";
-                return bad(file, os.str());
-            }
-        }
+        const bool stated = h.imageH && h.imageW && c.patchSize > 0 &&
+                            *h.imageH % c.patchSize == 0 && *h.imageW % c.patchSize == 0;
+        if (auto st =
+                stated ? matchStatedImageSize(t, h, ctx, n, c) : matchSquareGrid(t, ctx, n, c);
+            !st)
+            return st;
     }
     if (c.posLayout == PosLayout::ClassOnly)
         notes.push_back("register tokens are inserted after position embeddings (DINOv2 layout)");
     if (c.posLayout == PosLayout::PatchesOnly)
         notes.push_back("position embeddings cover patches only (timm no_embed_class)");
+    return Ok{};
+}
 
+}  // namespace
+
+Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints,
+                               const DeriveContext& ctx, std::vector<std::string>& notes,
+                               std::vector<InferredSetting>& inferred) {
+    ConfigHints none;
+    const ConfigHints& h = hints ? *hints : none;
+    VitConfig c;
+    if (auto st = deriveDimensions(t, h, ctx, c); !st)
+        return st.error();
+    deriveTokens(t, h, c);
+    if (auto st = deriveHeads(hints, h, ctx, c, notes, inferred); !st)
+        return st.error();
+    deriveLayerOptions(t, h, ctx, c, notes);
+    if (auto st = deriveHeadAndPooling(t, h, ctx, c); !st)
+        return st.error();
+    if (auto st = derivePositions(t, h, ctx, c, notes); !st)
+        return st.error();
     if (auto st = c.validate(); !st)
-        return bad(file, st.error().message);
+        return bad(ctx.weightsFile, st.error().message);
     return c;
 }
 
