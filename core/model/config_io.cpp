@@ -42,28 +42,27 @@ Status optInt(const json& j, const char* key, std::optional<int>& out, const std
     return Ok{};
 }
 
-Status optFloat(const json& j, const char* key, std::optional<float>& out,
-                const std::string& file) {
+/// An optional number. Read as float or, for values Python uses as floats in size arithmetic
+/// (crop_pct), as double: float32 rounding moves floor(224 / 0.8) from 280 to 279.
+template <typename T>
+Status optNumber(const json& j, const char* key, std::optional<T>& out, const std::string& file) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null())
         return Ok{};
     if (!it->is_number())
         return fieldError(file, key, "a number");
-    out = it->get<float>();
+    out = it->get<T>();
     return Ok{};
 }
 
-/// As optFloat, in double: for values Python uses as floats in size arithmetic (crop_pct), where
-/// float32 rounding moves floor(224 / 0.8) from 280 to 279.
+Status optFloat(const json& j, const char* key, std::optional<float>& out,
+                const std::string& file) {
+    return optNumber(j, key, out, file);
+}
+
 Status optDouble(const json& j, const char* key, std::optional<double>& out,
                  const std::string& file) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null())
-        return Ok{};
-    if (!it->is_number())
-        return fieldError(file, key, "a number");
-    out = it->get<double>();
-    return Ok{};
+    return optNumber(j, key, out, file);
 }
 
 /// image_size / input size: an integer or [h, w].
