@@ -189,7 +189,7 @@ json dumpMeta(const Session& s, const core::Run& run) {
                  {"layers", r.attention.layers()},
                  {"heads", r.attention.heads()},
                  {"has_head", s.model->config().hasHead()},
-                 {"pos_interp", posInterpName(run.posInterp)},
+                 {"pos_interp", core::toString(run.posInterp)},
                  {"preprocessing", run.describeRecipe()}};
     if (s.model->config().hasHead())
         meta["top5"] = predictionsJson(run.predictions);

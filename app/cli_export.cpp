@@ -30,7 +30,7 @@ namespace vitscope::app {
 namespace {
 
 constexpr int kMaxGridSide = 1024;
-constexpr int kMaxPixels = 16384;
+constexpr int kMaxSidePixels = 16384;
 
 /// --layer, --head, --source, --reverse, --discard (need the run's token layout).
 core::Status attentionOptions(const CliArgs& args, const core::Run* run, ui::FigureOptions& o) {
@@ -100,12 +100,12 @@ core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOpti
     if (!seed)
         return seed.error();
     o.experiments.seed = static_cast<uint64_t>(*seed);
-    auto shift = args.getPair("shift", ',', -kMaxPixels, kMaxPixels);
+    auto shift = args.getPair("shift", ',', -kMaxSidePixels, kMaxSidePixels);
     if (!shift)
         return shift.error();
     o.experiments.shiftDy = shift->first;
     o.experiments.shiftDx = shift->second;
-    auto resolution = args.getPair("resolution", 'x', 1, kMaxPixels);
+    auto resolution = args.getPair("resolution", 'x', 1, kMaxSidePixels);
     if (!resolution)
         return resolution.error();
     o.experiments.resolutionH = resolution->first;

@@ -110,30 +110,15 @@ core::Result<core::LoadOptions> loadOptions(const CliArgs& args) {
 }  // namespace
 
 core::Result<core::PosInterp> parsePosInterp(const std::string& text) {
-    if (text == "bicubic") {
-        return core::PosInterp::Bicubic;
-    }
-    if (text == "bicubic-aa") {
-        return core::PosInterp::BicubicAntialias;
-    }
-    if (text == "bilinear") {
-        return core::PosInterp::Bilinear;
+    for (core::PosInterp p :
+         {core::PosInterp::Bicubic, core::PosInterp::BicubicAntialias, core::PosInterp::Bilinear}) {
+        if (text == core::toString(p)) {
+            return p;
+        }
     }
     return core::makeError(
         core::ErrorCode::Usage,
         "--pos-interp must be bicubic, bicubic-aa or bilinear, got '" + text + "'");
-}
-
-const char* posInterpName(core::PosInterp interp) {
-    switch (interp) {
-        case core::PosInterp::Bicubic:
-            return "bicubic";
-        case core::PosInterp::BicubicAntialias:
-            return "bicubic-aa";
-        case core::PosInterp::Bilinear:
-            return "bilinear";
-    }
-    return "bicubic";
 }
 
 std::optional<int> openSession(const CliArgs& args, const char* command, const char* argv0,

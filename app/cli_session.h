@@ -17,9 +17,9 @@ struct Session {
     core::RunOptions run;
 };
 
-/// --pos-interp values: "bicubic", "bicubic-aa", "bilinear".
+/// --pos-interp values, the names core::toString(PosInterp) gives: "bicubic", "bicubic-aa",
+/// "bilinear".
 core::Result<core::PosInterp> parsePosInterp(const std::string& text);
-const char* posInterpName(core::PosInterp interp);
 
 /// Parses --threads, --heads, --pos-interp, --size and loads --model (default: the bundled
 /// model). On failure returns the exit code (the message is printed).
