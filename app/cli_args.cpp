@@ -51,6 +51,9 @@ const std::vector<OptionSpec>& optionTable() {
          "position-embedding resampling at other sizes: bicubic, bicubic-aa "
          "(antialiased) or bilinear (default: the model's own)"},
         {"size", "HxW", "run at another input size in pixels (multiples of the patch size)"},
+        {"memory-budget", "SIZE",
+         "memory a run may hold, e.g. 8G or 512M (default: half the machine's memory); "
+         "attention over it is rebuilt on demand"},
         // Inputs.
         {"image", "I", "the image file"},
         {"input-npy", "X", "a preprocessed float32 [channels, H, W] tensor, fed as it is"},
@@ -90,8 +93,8 @@ const std::vector<OptionSpec>& optionTable() {
 }
 
 const std::vector<CommandSpec>& commandTable() {
-    static const std::vector<std::string> kModel = {"model",  "heads",   "mean",      "std",
-                                                    "recipe", "threads", "pos-interp"};
+    static const std::vector<std::string> kModel = {
+        "model", "heads", "mean", "std", "recipe", "threads", "pos-interp", "memory-budget"};
     auto with = [](std::vector<std::string> base, std::initializer_list<const char*> more) {
         for (const char* m : more) {
             base.emplace_back(m);

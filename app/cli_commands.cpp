@@ -209,6 +209,12 @@ int runDump(const CliArgs& args, const char* argv0) {
         return *code;
     const core::InferenceResult& r = *run->result;
     const core::ImageTensor& input = run->input->input;
+    if (!r.attention.isFull()) {
+        return fail("dump", kExitUsage,
+                    "attention.npy would hold " + core::formatBytes(r.memory.fullAttentionBytes) +
+                        ", over the memory budget of " + core::formatBytes(r.memory.budget) +
+                        "; dump at a smaller --size or raise --memory-budget");
+    }
 
     namespace fs = std::filesystem;
     const fs::path out(args.get("out"));

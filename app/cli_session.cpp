@@ -6,6 +6,7 @@
 #include "core/io/file_util.h"
 #include "core/io/npy.h"
 #include "core/io/resource_locator.h"
+#include "core/model/memory_plan.h"
 
 namespace vitscope::app {
 
@@ -140,6 +141,17 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
         }
         s.run.posInterp = *interp;
     }
+    if (args.has("memory-budget")) {
+        const auto budget = core::parseMemorySize(args.get("memory-budget"));
+        if (!budget) {
+            return fail(s.command, kExitUsage,
+                        "--memory-budget must be a size such as 8G or 512M, between " +
+                            core::formatBytes(core::kMinMemoryBudget) + " and " +
+                            core::formatBytes(core::kMaxMemoryBudget) + ", got '" +
+                            args.get("memory-budget") + "'");
+        }
+        s.run.memoryBudget = *budget;
+    }
     if (*threads > 0) {
         core::setNumThreads(*threads);
     }
@@ -210,6 +222,10 @@ std::optional<int> runInput(const CliArgs& args, const Session& s, bool required
         return fail(s.command, run.error(), Stage::Input);
     }
     out = std::make_shared<const core::Run>(std::move(run.value()));
+    if (!out->result->attention.isFull()) {
+        std::fprintf(stderr, "vitscope-cli %s: note: %s\n", s.command.c_str(),
+                     out->result->memory.summary().c_str());
+    }
     return std::nullopt;
 }
 

@@ -126,6 +126,106 @@ private slots:
         }
     }
 
+    // With attention kept Rebuilt (what a budget too small for every probability chooses), the
+    // forward keeps each layer's queries, keys and log-sum-exp instead, and every row, column
+    // and matrix rebuilt from them matches the same PyTorch reference at the same tolerance as
+    // the whole storage.
+    void goldenRebuilt_data() { golden_data(); }
+    void goldenRebuilt() {
+        QFETCH(QString, caseDir);
+        const QJsonObject expected = test::readJson(caseDir + "/expected.json");
+        const QString modelPath = QDir(caseDir).filePath(expected["model_path"].toString());
+        core::LoadOptions lo;
+        lo.numHeads = expected["heads_override"].toInt();
+        auto model = core::loadModel(QDir::cleanPath(modelPath).toStdString(), lo);
+        QVERIFY(model.ok());
+        const core::VitModel& m = **model;
+        auto input = test::readNpyFloat((caseDir + "/input.npy").toStdString());
+        QVERIFY(input.ok);
+        core::ImageTensor x{static_cast<int>(input.shape[0]), static_cast<int>(input.shape[1]),
+                            static_cast<int>(input.shape[2]), input.values};
+        const int p = m.config().patchSize;
+        auto full = core::planForward(m.config(), x.height / p, x.width / p, UINT64_MAX);
+        QVERIFY(full.ok());
+        QCOMPARE(full->storage, core::AttentionStorage::Full);
+
+        core::ForwardOptions fo;
+        fo.posInterp = parseInterp(expected["pos_interp"].toString());
+        fo.attentionStorage = core::AttentionStorage::Rebuilt;
+        auto r = core::runForward(m, x, fo);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        const core::AttentionStack& a = r->attention;
+        QCOMPARE(a.storage(), core::AttentionStorage::Rebuilt);
+        QCOMPARE(r->memory.storage, core::AttentionStorage::Rebuilt);
+        QCOMPARE(a.bytes(), full->rebuiltAttentionBytes);
+
+        auto attn = test::readNpyFloat((caseDir + "/attention.npy").toStdString());
+        QVERIFY(attn.ok);
+        const int n = a.tokens();
+        std::vector<float> line(static_cast<size_t>(n));
+        float worst = 0;
+        for (int l = 0; l < a.layers(); ++l) {
+            for (int h = 0; h < a.heads(); ++h) {
+                const float* ref = attn.values.data() + (size_t(l) * a.heads() + h) * n * n;
+                const core::Matrix mat = a.matrix(l, h);
+                worst = std::max(worst, maxAbsDiff(ref, mat.data(), size_t(n) * n));
+                for (int t = 0; t < n; ++t) {
+                    a.row(l, h, t, line.data());
+                    for (int j = 0; j < n; ++j)
+                        worst = std::max(worst, std::abs(line[j] - ref[size_t(t) * n + j]));
+                    a.column(l, h, t, line.data());
+                    for (int i = 0; i < n; ++i)
+                        worst = std::max(worst, std::abs(line[i] - ref[size_t(i) * n + t]));
+                }
+            }
+        }
+        QVERIFY2(worst <= kAttentionTol, qPrintable(QString("attention max diff %1").arg(worst)));
+        auto feats = test::readNpyFloat((caseDir + "/features.npy").toStdString());
+        QVERIFY(feats.ok);
+        const float featDiff =
+            maxAbsDiff(feats.values.data(), r->features.data(), feats.values.size());
+        QVERIFY2(featDiff <= kLogitTol, qPrintable(QString("features max diff %1").arg(featDiff)));
+        if (expected["has_head"].toBool()) {
+            auto logits = test::readNpyFloat((caseDir + "/logits.npy").toStdString());
+            QVERIFY(logits.ok);
+            const float d =
+                maxAbsDiff(logits.values.data(), r->logits.data(), logits.values.size());
+            QVERIFY2(d <= kLogitTol, qPrintable(QString("logits max diff %1").arg(d)));
+        }
+    }
+
+    // The budget picks the storage: whole when it fits, Rebuilt when only that fits (a
+    // 1024x1024 input of hf_vit_cls), and a run that fits neither is refused before anything is
+    // allocated, with a message that names the sizes.
+    void budgetChoosesStorage() {
+        const Case c = loadHfVitCls();
+        QVERIFY(c.model);
+        const core::VitConfig& cfg = c.model->config();
+        const int g = 1024 / cfg.patchSize;
+        auto plan = core::planForward(cfg, g, g, 256ull << 20);
+        QVERIFY(plan.ok());
+        QCOMPARE(plan->storage, core::AttentionStorage::Rebuilt);
+        QVERIFY(plan->fullAttentionBytes > (256ull << 20));
+        QVERIFY(plan->totalBytes() <= (256ull << 20));
+        auto roomy = core::planForward(cfg, g, g, plan->fullAttentionBytes * 2);
+        QVERIFY(roomy.ok());
+        QCOMPARE(roomy->storage, core::AttentionStorage::Full);
+        QVERIFY(!core::planForward(cfg, g, g, plan->totalBytes() - 1).ok());
+    }
+
+    void refusedOverBudget() {
+        const Case c = loadHfVitCls();
+        QVERIFY(c.model);
+        core::ForwardOptions fo;
+        fo.memoryBudget = 1000;
+        auto r = core::runForward(*c.model, c.input, fo);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, core::ErrorCode::Usage);
+        QVERIFY2(
+            r.error().message.find("over the memory budget of 1000 bytes") != std::string::npos,
+            r.error().message.c_str());
+    }
+
     // The same input gives bit-identical output, also when a workspace is reused.
     void deterministicWithReusedWorkspace() {
         const Case c = loadHfVitCls();

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace vitscope::core {
 
@@ -19,34 +20,60 @@ Matrix patchDistanceMatrix(int gridH, int gridW, int patchSize) {
     return d;
 }
 
+namespace {
+
+/// Mean distance of one head over its patch query rows, one row at a time (any storage, any
+/// size): dist(q, k) comes from a (2*gridH - 1, 2*gridW - 1) table of grid offsets.
+double headMeanDistance(const AttentionStack& stack, const TokenLayout& layout, int layer, int head,
+                        const Eigen::MatrixXd& offsetDist, PrefixHandling prefix) {
+    const int m = layout.numPatches();
+    const int p = layout.numPrefix;
+    const int gw = layout.gridW;
+    std::vector<float> row(static_cast<size_t>(stack.tokens()));
+    double total = 0.0;
+    for (int q = 0; q < m; ++q) {
+        stack.row(layer, head, p + q, row.data());
+        const int qr = q / gw;
+        const int qc = q % gw;
+        double weighted = 0.0;
+        double mass = 0.0;
+        for (int k = 0; k < m; ++k) {
+            const double w = row[static_cast<size_t>(p + k)];
+            weighted += w * offsetDist(k / gw - qr + layout.gridH - 1, k % gw - qc + gw - 1);
+            mass += w;
+        }
+        if (prefix == PrefixHandling::DropAndRenormalise)
+            total += mass > 0.0 ? weighted / mass : 0.0;
+        else
+            total += weighted;
+    }
+    return total / m;
+}
+
+}  // namespace
+
 Matrix meanAttentionDistance(const AttentionStack& stack, const TokenLayout& layout, int patchSize,
                              PrefixHandling prefix) {
     assert(stack.tokens() == layout.numTokens());
     assert(patchSize > 0);
-    const int m = layout.numPatches();
-    const int p = layout.numPrefix;
     Matrix out = Matrix::Zero(stack.layers(), stack.heads());  // (L, H)
-    if (m == 0) {
+    if (layout.numPatches() == 0) {
         return out;
     }
-    const Eigen::MatrixXd dist =
-        patchDistanceMatrix(layout.gridH, layout.gridW, patchSize).cast<double>();  // (M, M)
-    for (int l = 0; l < stack.layers(); ++l) {
-        for (int h = 0; h < stack.heads(); ++h) {
-            // Patch queries (rows) against patch keys (columns); prefix columns dropped.
-            const Eigen::MatrixXd w = stack.at(l, h).block(p, p, m, m).cast<double>();  // (M, M)
-            const Eigen::VectorXd weighted = w.cwiseProduct(dist).rowwise().sum();      // (M)
-            double total = 0.0;
-            if (prefix == PrefixHandling::DropAndRenormalise) {
-                const Eigen::VectorXd mass = w.rowwise().sum();  // (M)
-                for (int q = 0; q < m; ++q) {
-                    total += mass(q) > 0.0 ? weighted(q) / mass(q) : 0.0;
-                }
-            } else {
-                total = weighted.sum();
-            }
-            out(l, h) = static_cast<float>(total / m);
+    // Distance in pixels for every grid offset (dr, dc), indexed (dr + gridH - 1, dc + gridW - 1).
+    Eigen::MatrixXd offsetDist(2 * layout.gridH - 1, 2 * layout.gridW - 1);
+    for (int dr = 1 - layout.gridH; dr < layout.gridH; ++dr) {
+        for (int dc = 1 - layout.gridW; dc < layout.gridW; ++dc) {
+            offsetDist(dr + layout.gridH - 1, dc + layout.gridW - 1) =
+                patchSize * std::sqrt(double(dr) * dr + double(dc) * dc);
         }
+    }
+    const int pairs = stack.layers() * stack.heads();
+#pragma omp parallel for schedule(dynamic) if (layout.numPatches() > 256)
+    for (int i = 0; i < pairs; ++i) {
+        const int l = i / stack.heads();
+        const int h = i % stack.heads();
+        out(l, h) = static_cast<float>(headMeanDistance(stack, layout, l, h, offsetDist, prefix));
     }
     return out;
 }

@@ -64,6 +64,15 @@ Status validateSelection(const InferenceResult& result, const AttentionSelection
                                                ": expected -1 (fused) or " +
                                                rangeText(0, stack.heads()));
     }
+    if (selection.rollout && stack.tokens() > kMaxRolloutTokens) {
+        return makeError(ErrorCode::Usage,
+                         "rollout multiplies one " + std::to_string(stack.tokens()) + "x" +
+                             std::to_string(stack.tokens()) +
+                             " matrix per layer, too slow and too large at this size; it is "
+                             "available up to " +
+                             std::to_string(kMaxRolloutTokens) +
+                             " tokens (run at a smaller size, or look at single layers)");
+    }
     if (selection.sourceToken < 0 || selection.sourceToken >= stack.tokens()) {
         return makeError(ErrorCode::Usage, "token " + std::to_string(selection.sourceToken) +
                                                ": expected " + rangeText(0, stack.tokens()));
@@ -82,17 +91,21 @@ Result<Matrix> selectedMap(const InferenceResult& result, const AttentionSelecti
         return status.error();
     }
     const AttentionStack& stack = result.attention;
-    Matrix attn;  // (N, N)
+    const TokenLayout& layout = result.tokens;
     if (selection.rollout) {
-        attn = attentionRollout(stack, selection.layer, selection.fusion, options,
-                                selection.sourceToken);
-    } else if (selection.head >= 0) {
-        attn = stack.at(selection.layer, selection.head);
-    } else {
-        attn = fuseHeads(stack, selection.layer, selection.fusion);
+        const Matrix attn = attentionRollout(stack, selection.layer, selection.fusion, options,
+                                             selection.sourceToken);  // (N, N)
+        return selection.reverse ? attentionToTarget(attn, layout, selection.sourceToken)
+                                 : attentionFromSource(attn, layout, selection.sourceToken);
     }
-    return selection.reverse ? attentionToTarget(attn, result.tokens, selection.sourceToken)
-                             : attentionFromSource(attn, result.tokens, selection.sourceToken);
+    // One row (or column) of one head or of the fused heads: no N x N matrix is formed.
+    const Vector line = attentionLine(stack, selection.layer, selection.head, selection.fusion,
+                                      selection.sourceToken, selection.reverse);
+    Matrix map(layout.gridH, layout.gridW);  // (gridH, gridW)
+    for (int r = 0; r < layout.gridH; ++r) {
+        for (int c = 0; c < layout.gridW; ++c) map(r, c) = line(layout.patchToken(r, c));
+    }
+    return map;
 }
 
 }  // namespace vitscope::core

@@ -34,9 +34,13 @@ Matrix attentionFromSource(const Matrix& attn, const TokenLayout& layout, int so
 /// Precondition (asserted): as attentionFromSource.
 Matrix attentionToTarget(const Matrix& attn, const TokenLayout& layout, int targetToken);
 
+/// Rollout forms one (N, N) matrix per layer and multiplies them (N^3 each): above this many
+/// tokens (ViT-B/16 at 1024x1024 has 4,097) it is refused rather than run for minutes.
+inline constexpr int kMaxRolloutTokens = 4097;
+
 /// Checks a selection against a result: attention present and matching the layout, layer, head
-/// and token in range, discard ratio in [0, 1]. ErrorCode::Usage with a message naming the
-/// field, the value and the valid range.
+/// and token in range, discard ratio in [0, 1], rollout within kMaxRolloutTokens. ErrorCode::Usage
+/// with a message naming the field, the value and the valid range.
 Status validateSelection(const InferenceResult& result, const AttentionSelection& selection,
                          const RolloutOptions& options = {});
 

@@ -22,4 +22,11 @@ std::optional<HeadFusion> parseHeadFusion(std::string_view name);
 /// Precondition (asserted): 0 <= layer < stack.layers(), stack.heads() > 0.
 Matrix fuseHeads(const AttentionStack& stack, int layer, HeadFusion fusion);
 
+/// (N): row `token` of one head of `layer` (where it attends), or with `column` its column (how
+/// much every query attends to it); head -1 fuses all heads with `fusion` (the same values as
+/// fuseHeads(...).row/col). Never forms an N x N matrix, so it works for any storage and size.
+/// Precondition (asserted): layer, head (or -1) and token in range.
+Vector attentionLine(const AttentionStack& stack, int layer, int head, HeadFusion fusion, int token,
+                     bool column);
+
 }  // namespace vitscope::core

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/attention_stack.h"
+#include "core/model/memory_plan.h"
 #include "core/tensor.h"
 
 namespace vitscope::core {
@@ -26,49 +28,12 @@ struct TokenLayout {
     // Names for people: core/model/token_names.h.
 };
 
-/// Attention probabilities of every layer and head, one contiguous float buffer
-/// (layers, heads, tokens, tokens); row q of a head's matrix is where query token q attends
-/// (each row sums to 1).
-class AttentionStack {
-public:
-    AttentionStack() = default;
-    AttentionStack(int layers, int heads, int tokens)
-        : mLayers(layers),
-          mHeads(heads),
-          mTokens(tokens),
-          mData(static_cast<size_t>(layers) * heads * tokens * tokens) {}
-
-    int layers() const { return mLayers; }
-    int heads() const { return mHeads; }
-    int tokens() const { return mTokens; }
-    bool empty() const { return mData.empty(); }
-
-    /// (tokens, tokens) view of one head.
-    ConstMatrixMap at(int layer, int head) const {
-        return ConstMatrixMap(ptr(layer, head), mTokens, mTokens);
-    }
-    MatrixMap at(int layer, int head) { return MatrixMap(ptr(layer, head), mTokens, mTokens); }
-    /// Aligned like Eigen's own buffers: vectorised softmax and reductions then take the same
-    /// path on every run, so the same input gives bit-identical output.
-    using Buffer = std::vector<float, Eigen::aligned_allocator<float>>;
-    const Buffer& raw() const { return mData; }
-
-private:
-    float* ptr(int layer, int head) const {
-        return const_cast<float*>(mData.data()) +
-               (static_cast<size_t>(layer) * mHeads + head) * mTokens * mTokens;
-    }
-    int mLayers = 0;
-    int mHeads = 0;
-    int mTokens = 0;
-    Buffer mData;  // (L, H, N, N)
-};
-
 struct InferenceResult {
     int inputH = 0;  ///< pixel size of the input the model ran on
     int inputW = 0;
     TokenLayout tokens;
-    AttentionStack attention;  ///< (L, H, N, N)
+    AttentionStack attention;  ///< (L, H, N, N), whole or rebuilt on demand
+    MemoryPlan memory;         ///< what the run held and why (the storage of `attention`)
     Vector logits;             ///< (classes); empty when the model has no head
     Vector probabilities;      ///< softmax(logits); empty when the model has no head
     Vector features;           ///< (pooledDim) the vector the head sees, after the final norm

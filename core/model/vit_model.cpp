@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/model/layers.h"
+#include "core/model/memory_plan.h"
 #include "core/model/pos_interp.h"
 
 namespace vitscope::core {
@@ -170,8 +171,42 @@ void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t
     }
 }
 
-/// Multi-head self-attention over ws.h; writes probabilities into `probs` (H matrices of N x N)
-/// and the concatenated head outputs into ws.ctx.
+/// Softmax of one block of score rows in place; writes each row's log-sum-exp into `lse`.
+void softmaxRowsWithLse(Eigen::Ref<Matrix> s, float* lse) {
+    for (Eigen::Index r = 0; r < s.rows(); ++r) {
+        auto row = s.row(r);
+        const float mx = row.maxCoeff();
+        row = (row.array() - mx).exp().matrix();
+        const float sum = row.sum();
+        row /= sum;
+        lse[r] = mx + std::log(sum);
+    }
+}
+
+/// One head of a Rebuilt run: scores and softmax a block of query rows at a time (never the
+/// whole N x N matrix), keeping the scaled queries, the keys and each row's log-sum-exp in
+/// `stack`, and the head's output in `ctx`.
+template <typename Q, typename K, typename V, typename C>
+void rebuiltHead(const Q& q, const K& k, const V& v, float scale, AttentionStack& stack, int layer,
+                 int head, C&& ctx) {
+    const Eigen::Index n = q.rows();
+    const int hd = static_cast<int>(q.cols());
+    auto qs = stack.queries(layer).middleCols(head * hd, hd);
+    qs = q * scale;
+    stack.keys(layer).middleCols(head * hd, hd) = k;
+    float* lse = stack.lse(layer).row(head).data();
+    Matrix scores(std::min<Eigen::Index>(kRebuiltRowBlock, n), n);
+    for (Eigen::Index r0 = 0; r0 < n; r0 += kRebuiltRowBlock) {
+        const Eigen::Index rows = std::min<Eigen::Index>(kRebuiltRowBlock, n - r0);
+        auto s = scores.topRows(rows);
+        s.noalias() = qs.middleRows(r0, rows) * k.transpose();
+        softmaxRowsWithLse(s, lse + r0);
+        ctx.middleRows(r0, rows).noalias() = s * v;
+    }
+}
+
+/// Multi-head self-attention over ws.h; keeps the probabilities in `stack` (whole, or in its
+/// Rebuilt form) and writes the concatenated head outputs into ws.ctx.
 void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer,
                ForwardWorkspace& ws) {
     const Eigen::Index n = ws.h.rows();
@@ -189,6 +224,10 @@ void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack,
         const auto q = ws.qkv.middleCols(head * hd, hd);
         const auto k = ws.qkv.middleCols(d + head * hd, hd);
         const auto v = ws.qkv.middleCols(2 * d + head * hd, hd);
+        if (!stack.isFull()) {
+            rebuiltHead(q, k, v, scale, stack, layer, head, ws.ctx.middleCols(head * hd, hd));
+            continue;
+        }
         MatrixMap p = stack.at(layer, head);  // (N, N)
         p.noalias() = q * k.transpose();
         p *= scale;
@@ -317,25 +356,22 @@ bool cancelled(const ForwardOptions& opt) {
 
 }  // namespace
 
-Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input,
-                                   const ForwardOptions& opt, ForwardWorkspace* workspace) {
-    if (auto st = checkInput(model, input, opt); !st)
-        return st.error();
-    WorkspacePtr local;
-    if (workspace == nullptr) {
-        local = makeWorkspace();
-        workspace = local.get();
-    }
-    ForwardWorkspace& ws = *workspace;
+namespace {
+
+Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor& input,
+                                       const ForwardOptions& opt, ForwardWorkspace& ws,
+                                       MemoryPlan plan) {
     const VitConfig& c = model.config();
     const VitWeights& w = model.weights();
-
     InferenceResult r;
     r.inputH = input.height;
     r.inputW = input.width;
     r.tokens = model.tokenLayout(input.height / c.patchSize, input.width / c.patchSize);
     const int n = r.tokens.numTokens();
-    r.attention = AttentionStack(c.depth, c.numHeads, n);
+    r.attention = plan.storage == AttentionStorage::Full
+                      ? AttentionStack(c.depth, c.numHeads, n)
+                      : AttentionStack::rebuilt(c.depth, c.numHeads, n, c.headDim());
+    r.memory = std::move(plan);
 
     // 1. Tokens: patch embedding, prefix tokens, position embeddings (resampled if needed).
     embed(model, input, r.tokens, opt, ws);
@@ -355,6 +391,32 @@ Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& inp
     // 4. Final norm, pooling and classifier head(s).
     runHead(c, w, ws, r);
     return r;
+}
+
+}  // namespace
+
+Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input,
+                                   const ForwardOptions& opt, ForwardWorkspace* workspace) {
+    if (auto st = checkInput(model, input, opt); !st)
+        return st.error();
+    const VitConfig& c = model.config();
+    auto plan = planForward(c, input.height / c.patchSize, input.width / c.patchSize,
+                            opt.memoryBudget != 0 ? opt.memoryBudget : defaultMemoryBudget(),
+                            opt.attentionStorage);
+    if (!plan)
+        return plan.error();
+    try {
+        WorkspacePtr local;
+        if (workspace == nullptr) {
+            local = makeWorkspace();
+            workspace = local.get();
+        }
+        return forwardPlanned(model, input, opt, *workspace, std::move(plan.value()));
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::Usage, "out of memory: the machine could not provide the " +
+                                               formatBytes(plan->totalBytes()) +
+                                               " this run needs (" + plan->summary() + ")");
+    }
 }
 
 std::vector<Prediction> topK(const VitModel& model, const InferenceResult& result, int k) {

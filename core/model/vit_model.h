@@ -132,10 +132,17 @@ struct ForwardOptions {
     std::function<void(int, int)> progress;
     /// Checked between blocks; when raised the run returns ErrorCode::Cancelled.
     const std::atomic<bool>* cancel = nullptr;
+    /// Bytes the run may hold (core/model/memory_plan.h); 0: defaultMemoryBudget(). Attention
+    /// over it is kept Rebuilt; a run over it even then is refused (ErrorCode::Usage).
+    uint64_t memoryBudget = 0;
+    /// Keep attention in this storage whatever the budget would choose (it must still fit).
+    std::optional<AttentionStorage> attentionStorage;
 };
 
 /// Runs the model on a preprocessed (C, H, W) input whose sides are multiples of the patch size.
-/// Thread-safe for concurrent calls with distinct workspaces. `workspace` may be null.
+/// Plans the run first (planForward) and allocates only what the plan allows; std::bad_alloc
+/// is caught and returned as an error. Thread-safe for concurrent calls with distinct workspaces.
+/// `workspace` may be null.
 Result<InferenceResult> runForward(const VitModel& model, const ImageTensor& input,
                                    const ForwardOptions& options = {},
                                    ForwardWorkspace* workspace = nullptr);

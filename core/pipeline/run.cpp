@@ -13,7 +13,29 @@ ForwardOptions forwardOptions(const VitModel& model, const RunOptions& options) 
     f.positionPermutation = options.positionPermutation;
     f.progress = options.progress;
     f.cancel = options.cancel;
+    f.memoryBudget = options.memoryBudget;
     return f;
+}
+
+/// Refuses, before anything is preprocessed or allocated, a model input of (h, w) pixels that
+/// does not fit the memory budget. `code` says whose size it is: the user's --size (Usage), the
+/// checkpoint's recipe (BadModel) or the image's own size (BadImage).
+Status checkPlan(const VitModel& model, int h, int w, const RunOptions& options, ErrorCode code) {
+    const int p = model.config().patchSize;
+    if (h <= 0 || w <= 0 || p <= 0)
+        return Ok{};  // preprocess / runForward report these
+    auto plan =
+        planForward(model.config(), h / p, w / p,
+                    options.memoryBudget != 0 ? options.memoryBudget : defaultMemoryBudget());
+    if (!plan)
+        return makeError(code, plan.error().message);
+    return Ok{};
+}
+
+/// The code a refused plan gets when the size came from the recipe, not from --size.
+ErrorCode recipeSizeCode(const PreprocessRecipe& recipe) {
+    const bool fixedSize = recipe.centerCrop || recipe.resizeRule == ResizeRule::Exact;
+    return fixedSize ? ErrorCode::BadModel : ErrorCode::BadImage;
 }
 
 /// Runs the forward pass on `run.input` and fills the result half of `run`.
@@ -21,8 +43,14 @@ Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* worksp
     const VitModel& model = *run.model;
     const ForwardOptions forward = forwardOptions(model, options);
     run.posInterp = *forward.posInterp;
+    const ImageTensor& in = run.input->input;
+    const ErrorCode sizeCode = options.sizeH != 0 ? ErrorCode::Usage
+                               : run.recipe       ? recipeSizeCode(*run.recipe)
+                                                  : ErrorCode::BadData;
+    if (auto st = checkPlan(model, in.height, in.width, options, sizeCode); !st)
+        return st.error();
     const auto start = std::chrono::steady_clock::now();
-    auto result = runForward(model, run.input->input, forward, workspace);
+    auto result = runForward(model, in, forward, workspace);
     if (!result) {
         return result.error();
     }
@@ -68,6 +96,17 @@ Result<Run> runImage(const ModelPtr& model, std::shared_ptr<const Image8> image,
     auto recipe = effectiveRecipe(*model, options);
     if (!recipe) {
         return recipe.error();
+    }
+    // The model input's size is known before preprocessing unless it follows the image.
+    const ErrorCode sizeCode = options.sizeH != 0 ? ErrorCode::Usage : ErrorCode::BadModel;
+    if (recipe->centerCrop || recipe->resizeRule == ResizeRule::Exact) {
+        if (auto st = checkPlan(*model, recipe->outputH(), recipe->outputW(), options, sizeCode);
+            !st)
+            return st.error();
+    } else if (recipe->resizeRule == ResizeRule::None) {
+        if (auto st = checkPlan(*model, image->height, image->width, options, ErrorCode::BadImage);
+            !st)
+            return st.error();
     }
     auto pre = preprocess(*image, recipe.value());
     if (!pre) {

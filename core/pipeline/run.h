@@ -39,6 +39,11 @@ struct RunOptions {
     std::function<void(int, int)> progress;
     /// Checked between blocks; a raised flag ends the run with ErrorCode::Cancelled.
     const std::atomic<bool>* cancel = nullptr;
+    /// Bytes the run may hold; 0: defaultMemoryBudget() (core/model/memory_plan.h). Attention
+    /// that does not fit is kept Rebuilt; a run that does not fit even then is refused before
+    /// preprocessing when its size is known: ErrorCode::Usage for sizeH/sizeW, BadModel when
+    /// the checkpoint's recipe sets the size, BadImage when the image's own size does.
+    uint64_t memoryBudget = 0;
 };
 
 /// One image through one model. Immutable once returned; views share it.
