@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "app/cli_json.h"
+
 namespace vitscope::app {
 
 int exitCodeFor(const core::Error& error, Stage stage) {
@@ -24,7 +26,8 @@ int exitCodeFor(const core::Error& error, Stage stage) {
 }
 
 int fail(const std::string& command, int code, const std::string& message) {
-    std::fprintf(stderr, "vitscope-cli %s: %s\n", command.c_str(), message.c_str());
+    // File names are bytes: ones that are not UTF-8 are shown as \xNN, not sent raw.
+    std::fprintf(stderr, "vitscope-cli %s: %s\n", command.c_str(), printable(message).c_str());
     return code;
 }
 
@@ -323,6 +326,17 @@ core::Result<std::pair<int, int>> CliArgs::getPair(const std::string& name, char
                      ", " + std::to_string(hi) + "], got '" + t + "'");
     }
     return std::pair<int, int>{static_cast<int>(a), static_cast<int>(b)};
+}
+
+core::Result<std::pair<int, int>> CliArgs::getSize(const std::string& name, int maxSide,
+                                                   long long maxPixels) const {
+    auto size = getPair(name, 'x', 1, maxSide);
+    if (size && static_cast<long long>(size->first) * size->second > maxPixels) {
+        return usage("--" + name + " " + get(name) + " has " +
+                     std::to_string(static_cast<long long>(size->first) * size->second) +
+                     " pixels, more than the " + std::to_string(maxPixels) + " allowed");
+    }
+    return size;
 }
 
 }  // namespace vitscope::app

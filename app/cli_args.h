@@ -66,6 +66,10 @@ public:
     core::Result<std::pair<int, int>> getPair(const std::string& name, char sep, int lo,
                                               int hi) const;
 
+    /// "HxW" with each side in [1, maxSide] and at most `maxPixels` pixels; {0, 0} when absent.
+    core::Result<std::pair<int, int>> getSize(const std::string& name, int maxSide,
+                                              long long maxPixels) const;
+
 private:
     std::map<std::string, std::string> mValues;
     std::set<std::string> mFlags;

@@ -5,8 +5,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/cli_json.h"
 #include "app/cli_session.h"
 #include "core/io/data_export.h"
+#include "core/io/file_util.h"
 #include "core/io/idx.h"
 #include "core/io/npy.h"
 #include "core/pipeline/dataset.h"
@@ -16,11 +18,9 @@ namespace {
 
 using nlohmann::json;
 
-/// File names are bytes, JSON text is UTF-8: invalid sequences become U+FFFD instead of
-/// throwing.
-std::string dumpJson(const json& j) {
-    return j.dump(2, ' ', false, json::error_handler_t::replace);
-}
+/// File names are bytes, JSON text is UTF-8: bytes that are not are surrogate-escaped
+/// (cli_json.h), so the exact name can be recovered.
+std::string dumpJson(const json& j) { return toJsonText(j, 2); }
 
 json inferredJson(const core::ModelInfo& info) {
     json j = json::array();
@@ -216,32 +216,48 @@ int runDump(const CliArgs& args, const char* argv0) {
                         "; dump at a smaller --size or raise --memory-budget");
     }
 
+    const std::string out = args.get("out");
     namespace fs = std::filesystem;
-    const fs::path out(args.get("out"));
     std::error_code ec;
-    fs::create_directories(out, ec);
+    const bool created = fs::create_directories(fs::path(out), ec);
     if (ec)
-        return fail("dump", kExitUsage,
-                    out.string() + ": cannot create folder (" + ec.message() + ")");
+        return fail("dump", kExitUsage, out + ": cannot create folder (" + ec.message() + ")");
     const auto& a = r.attention;
+    // Every file is staged under a hidden temporary name in the folder and renamed into place
+    // only when all were written: a failed dump leaves nothing behind.
+    struct Staged {
+        std::string temp, final;
+    };
+    std::vector<Staged> files;
+    auto stage = [&](const char* name) {
+        const std::string final = out + "/" + name;
+        files.push_back({core::stagingPath(final), final});
+        return files.back().temp;
+    };
     std::vector<core::Status> writes;
-    if (s.model->config().hasHead()) {
-        writes.push_back(
-            core::writeNpy((out / "logits.npy").string(), {r.logits.size()}, r.logits.data()));
-    }
-    writes.push_back(
-        core::writeNpy((out / "features.npy").string(), {r.features.size()}, r.features.data()));
-    writes.push_back(core::writeNpy((out / "attention.npy").string(),
-                                    {a.layers(), a.heads(), a.tokens(), a.tokens()},
-                                    a.raw().data()));
-    writes.push_back(core::writeNpy((out / "input.npy").string(),
-                                    {input.channels, input.height, input.width},
+    if (s.model->config().hasHead())
+        writes.push_back(core::writeNpy(stage("logits.npy"), {r.logits.size()}, r.logits.data()));
+    writes.push_back(core::writeNpy(stage("features.npy"), {r.features.size()}, r.features.data()));
+    writes.push_back(core::writeNpy(
+        stage("attention.npy"), {a.layers(), a.heads(), a.tokens(), a.tokens()}, a.raw().data()));
+    writes.push_back(core::writeNpy(stage("input.npy"), {input.channels, input.height, input.width},
                                     input.data.data()));
-    writes.push_back(
-        core::writeJson((out / "meta.json").string(), dumpJson(dumpMeta(s, *run)) + "\n"));
+    writes.push_back(core::writeJson(stage("meta.json"), dumpJson(dumpMeta(s, *run)) + "\n"));
+    // `renamed` files already replaced their targets: they go too, with every staged one.
+    auto cleanUp = [&](const core::Error& e, size_t renamed) {
+        for (size_t i = 0; i < files.size(); ++i)
+            fs::remove(fs::path(i < renamed ? files[i].final : files[i].temp), ec);
+        if (created)
+            fs::remove(fs::path(out), ec);  // only if empty
+        return fail("dump", e, Stage::Output);
+    };
     for (const auto& w : writes) {
         if (!w)
-            return fail("dump", w.error(), Stage::Output);
+            return cleanUp(w.error(), 0);
+    }
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (auto st = core::renameIntoPlace(files[i].temp, files[i].final); !st)
+            return cleanUp(st.error(), i);
     }
     return kExitOk;
 }
@@ -262,28 +278,40 @@ int runEval(const CliArgs& args, const char* argv0) {
     auto labels = core::loadIdxLabels(labelsPath);
     if (!labels)
         return fail("eval", labels.error(), Stage::Input);
-    auto e = core::evaluateIdx(s.model, *images, *labels, *limit, s.run, imagesPath, labelsPath);
+    auto e = core::evaluateIdx(s.model, *images, *labels, *limit, s.run,
+                               core::fileLabel(imagesPath), core::fileLabel(labelsPath));
     if (!e)
         return fail("eval", e.error(), Stage::Input);
+    const bool confusion = !e->confusion.empty();
+    const std::string noConfusion =
+        "no confusion matrix: the model has " + std::to_string(e->classes) +
+        " classes, a confusion matrix is kept up to " + std::to_string(core::kMaxConfusionClasses);
     if (args.has("json")) {
-        json confusion = json::array();
-        for (int t = 0; t < e->classes; ++t) {
-            confusion.push_back(std::vector<int>(e->confusion.begin() + t * e->classes,
-                                                 e->confusion.begin() + (t + 1) * e->classes));
+        json matrix = confusion ? json::array() : json(nullptr);
+        for (int t = 0; confusion && t < e->classes; ++t) {
+            matrix.push_back(std::vector<int>(e->confusion.begin() + t * e->classes,
+                                              e->confusion.begin() + (t + 1) * e->classes));
         }
-        std::cout << dumpJson(json{{"images", e->images},
-                                   {"correct", e->correct},
-                                   {"top1_percent", e->top1Percent()},
-                                   {"images_per_second", e->images / e->seconds},
-                                   {"threads", e->threads},
-                                   {"confusion", confusion}})
-                  << "\n";
+        json out = {{"images", e->images},
+                    {"correct", e->correct},
+                    {"top1_percent", e->top1Percent()},
+                    {"images_per_second", e->images / e->seconds},
+                    {"threads", e->threads},
+                    {"classes", e->classes},
+                    {"confusion", matrix}};
+        if (!confusion)
+            out["confusion_note"] = noConfusion;
+        std::cout << dumpJson(out) << "\n";
         return kExitOk;
     }
     std::printf(
         "images:     %d\ntop-1:      %.2f%% (%d correct)\nspeed:      %.0f images/s (%.2f s, %d "
         "threads)\n",
         e->images, e->top1Percent(), e->correct, e->images / e->seconds, e->seconds, e->threads);
+    if (!confusion) {
+        std::printf("%s\n", noConfusion.c_str());
+        return kExitOk;
+    }
     std::printf("confusion (rows: true class, columns: predicted):\n");
     for (int t = 0; t < e->classes; ++t) {
         std::printf("%16.16s", s.model->label(t).c_str());

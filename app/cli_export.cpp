@@ -16,10 +16,12 @@ int runExport(const CliArgs&, const char*) {
 
 #else
 
+#include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <memory>
 
+#include "core/io/data_export.h"
 #include "core/model/token_names.h"
 #include "core/pipeline/dataset.h"
 #include "ui/export/figure_export.h"
@@ -29,8 +31,12 @@ namespace vitscope::app {
 
 namespace {
 
-constexpr int kMaxGridSide = 1024;
+/// posembed-similarity draws gridH x gridW tiles of gridH x gridW values each: 64 per side
+/// (a 1024-pixel input at patch 16) is 16.8 million values.
+constexpr int kMaxGridSide = 64;
 constexpr int kMaxSidePixels = 16384;
+/// --resolution runs the model once more at that size.
+constexpr long long kMaxPixels = 4096LL * 4096;
 
 /// --layer, --head, --source, --reverse, --discard (need the run's token layout).
 core::Status attentionOptions(const CliArgs& args, const core::Run* run, ui::FigureOptions& o) {
@@ -105,7 +111,7 @@ core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOpti
         return shift.error();
     o.experiments.shiftDy = shift->first;
     o.experiments.shiftDx = shift->second;
-    auto resolution = args.getPair("resolution", 'x', 1, kMaxSidePixels);
+    auto resolution = args.getSize("resolution", kMaxSidePixels, kMaxPixels);
     if (!resolution)
         return resolution.error();
     o.experiments.resolutionH = resolution->first;
@@ -131,6 +137,33 @@ core::Status folderDistances(const CliArgs& args, const Session& s, ui::FigureOp
     o.distances = d->mean;
     o.distanceImages = d->used;
     return core::Ok{};
+}
+
+/// The numbers behind a figure into exactly `path` (bytes, as given): written under a staging
+/// name in the target folder, then renamed into place, so a failure leaves nothing behind.
+core::Status exportNumbersTo(const QString& figure, const ui::FigureContext& context,
+                             const ui::FigureOptions& options, const std::string& path,
+                             const QString& suffix) {
+    const size_t slash = path.rfind('/');
+    const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string temp = folder + ".vitscope-export.tmp." +
+                             std::to_string(QCoreApplication::applicationPid()) + "." +
+                             suffix.toStdString();
+    const QString tempName = QFile::decodeName(QByteArray::fromStdString(temp));
+    if (QFile::encodeName(tempName).toStdString() != temp) {
+        return core::makeError(core::ErrorCode::Usage,
+                               path +
+                                   ": the folder name is not valid UTF-8; numbers are "
+                                   "written only into folders with UTF-8 names");
+    }
+    if (auto st = ui::exportNumbers(figure, context, options, tempName); !st) {
+        QFile::remove(tempName);
+        std::string message = st.error().message;
+        if (const size_t at = message.find(temp); at != std::string::npos)
+            message.replace(at, temp.size(), path);
+        return core::makeError(st.error().code, message);
+    }
+    return core::renameIntoPlace(temp, path);
 }
 
 /// Keeps a QGuiApplication alive for the command when the caller has none.
@@ -168,6 +201,9 @@ int runExport(const CliArgs& args, const char* argv0) {
     auto scale = args.getReal("scale", 2.0, 0.1, 16.0);
     if (!scale)
         return fail("export", kExitUsage, scale.error().message);
+    // Checked here too, so a bad value is refused even when no --images folder is given.
+    if (auto maxImages = args.getInt("max-images", 128, 1, 100000); !maxImages)
+        return fail("export", kExitUsage, maxImages.error().message);
     const bool folder = figure == "attention-distance" && args.has("images");
     const bool needsImage =
         figure != "posembed-similarity" && figure != "embedding-filters" && !folder;
@@ -193,14 +229,14 @@ int runExport(const CliArgs& args, const char* argv0) {
             return fail("export", st.error(), Stage::Input);
     }
     if (numbers) {
-        if (auto st = ui::exportNumbers(figure, context, options, out); !st)
+        if (auto st = exportNumbersTo(figure, context, options, outPath, suffix); !st)
             return fail("export", st.error(), Stage::Output);
         return kExitOk;
     }
     auto made = ui::makeFigure(figure, context, options);
     if (!made)
         return fail("export", made.error(), Stage::Input);
-    if (auto st = ui::exportFigure(*made.value(), out, *scale); !st)
+    if (auto st = ui::exportFigureToPath(*made.value(), outPath, *scale); !st)
         return fail("export", st.error(), Stage::Output);
     return kExitOk;
 }

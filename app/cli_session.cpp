@@ -1,8 +1,10 @@
 #include "app/cli_session.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
+#include "app/cli_json.h"
 #include "core/io/file_util.h"
 #include "core/io/npy.h"
 #include "core/io/resource_locator.h"
@@ -12,11 +14,36 @@ namespace vitscope::app {
 
 namespace {
 
-/// The largest --size side: far beyond any checkpoint; the memory a size needs is checked by
-/// the run itself.
+/// The largest --size side and pixel count: far beyond any checkpoint (a 4096x4096 input is
+/// 65536 patches of 16 pixels).
 constexpr int kMaxSide = 16384;
+constexpr long long kMaxPixels = 4096LL * 4096;
 /// A --input-npy larger than this is not a model input.
 constexpr size_t kMaxInputNpyBytes = size_t(1) << 31;
+
+core::Error badInput(const std::string& path, const std::string& what) {
+    return core::makeError(core::ErrorCode::BadData, core::fileLabel(path) + ": " + what);
+}
+
+/// The --input-npy shape [C, H, W] (or [1, C, H, W]) with every side in range.
+core::Result<std::vector<int64_t>> inputNpyShape(const std::string& path,
+                                                 const core::NpyArray& arr) {
+    std::vector<int64_t> shape = arr.shape;
+    if (shape.size() == 4 && shape[0] == 1) {
+        shape.erase(shape.begin());
+    }
+    if (shape.size() != 3) {
+        return badInput(path, "shape " + core::shapeToString(arr.shape) +
+                                  ", expected a float array [channels, height, width]");
+    }
+    if (shape[0] < 1 || shape[0] > 4 || shape[1] < 1 || shape[1] > kMaxSide || shape[2] < 1 ||
+        shape[2] > kMaxSide) {
+        return badInput(path, "shape " + core::shapeToString(arr.shape) +
+                                  ", expected 1 to 4 channels and sides from 1 to " +
+                                  std::to_string(kMaxSide));
+    }
+    return shape;
+}
 
 core::Result<core::ImageTensor> readInputNpy(const std::string& path) {
     auto bytes = core::readFile(path, kMaxInputNpyBytes);
@@ -27,16 +54,34 @@ core::Result<core::ImageTensor> readInputNpy(const std::string& path) {
     if (!arr) {
         return core::makeError(core::ErrorCode::BadData, arr.error().message);
     }
-    std::vector<int64_t> shape = arr->shape;
-    if (shape.size() == 4 && shape[0] == 1) {
-        shape.erase(shape.begin());
+    if (arr->dtype != core::DType::F32 && arr->dtype != core::DType::F16 &&
+        arr->dtype != core::DType::F64) {
+        return badInput(path, "dtype '" + arr->descr +
+                                  "' is not a float type; expected float32 (float16 and float64 "
+                                  "are converted)");
     }
-    if (shape.size() != 3) {
-        return core::makeError(core::ErrorCode::BadData,
-                               path + ": expected a float array [channels, height, width]");
+    auto shape = inputNpyShape(path, *arr);
+    if (!shape) {
+        return shape.error();
     }
-    return core::ImageTensor{static_cast<int>(shape[0]), static_cast<int>(shape[1]),
-                             static_cast<int>(shape[2]), core::toFloat32(*arr)};
+    std::vector<float> values = core::toFloat32(*arr);
+    int64_t bad = 0;
+    int64_t first = -1;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) {
+            bad += 1;
+            first = first < 0 ? static_cast<int64_t>(i) : first;
+        }
+    }
+    if (bad > 0) {
+        return badInput(path, std::to_string(bad) +
+                                  " value(s) are not finite (NaN or infinity, "
+                                  "possibly out of float32's range; first at "
+                                  "index " +
+                                  std::to_string(first) + ")");
+    }
+    return core::ImageTensor{static_cast<int>((*shape)[0]), static_cast<int>((*shape)[1]),
+                             static_cast<int>((*shape)[2]), std::move(values)};
 }
 
 /// --mean / --std: three comma-separated numbers, or one for every channel.
@@ -73,6 +118,14 @@ core::Result<std::optional<std::array<float, 3>>> parseTriple(const CliArgs& arg
     }
     if (count == 1) {
         v = {v[0], v[0], v[0]};
+    }
+    for (float x : v) {
+        if (!std::isfinite(x) || (name == "std" && !(x > 0.0f))) {
+            return core::makeError(core::ErrorCode::Usage,
+                                   "--" + name + " must be finite numbers" +
+                                       (name == "std" ? " greater than 0" : "") + ", got '" + text +
+                                       "'");
+        }
     }
     return std::optional<std::array<float, 3>>(v);
 }
@@ -127,7 +180,7 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
     s.command = command;
     auto threads = args.getInt("threads", 0, 1, 256);
     auto load = loadOptions(args);
-    auto size = args.getPair("size", 'x', 1, kMaxSide);
+    auto size = args.getSize("size", kMaxSide, kMaxPixels);
     for (const core::Error* e : {threads ? nullptr : &threads.error(),
                                  load ? nullptr : &load.error(), size ? nullptr : &size.error()}) {
         if (e != nullptr) {
@@ -179,7 +232,7 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
             list +=
                 (list.empty() ? "" : "; ") + std::string(core::toString(g.kind)) + " " + g.value;
         std::fprintf(stderr, "vitscope-cli %s: warning: %s: guessed %s (see 'vitscope-cli info')\n",
-                     command, path.c_str(), list.c_str());
+                     command, printable(path).c_str(), printable(list).c_str());
     }
     // Refuse a bad --size before any image is read.
     if (auto recipe = core::effectiveRecipe(*s.model, s.run); !recipe) {

@@ -2,9 +2,14 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include "test_util.h"
 
@@ -19,6 +24,18 @@ struct Run {
     QString out, err;
 };
 
+/// The CLI through /bin/sh, for arguments QProcess cannot pass (bytes that are not UTF-8):
+/// `script` sees the CLI as $0 and `args` as $1, $2, ...
+Run shell(const QString& script, const QStringList& args) {
+    QProcess p;
+    p.start(QStringLiteral("/bin/sh"),
+            QStringList{"-c", script, QStringLiteral(VITSCOPE_CLI)} + args);
+    p.waitForFinished(120000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
 Run cli(const QStringList& args) {
     QProcess p;
     p.start(QStringLiteral(VITSCOPE_CLI), args);
@@ -30,6 +47,46 @@ Run cli(const QStringList& args) {
 
 const QString kData = QStringLiteral(VITSCOPE_TEST_DATA);
 const QString kModel = kData + "/models/hf_vit_cls";
+
+#ifdef VITSCOPE_CLI_HAS_EXPORT
+/// The export rows of TestCli::everyOptionIsCheckedWithItsExitCode: args, exit code, message.
+void exportOptionRows() {
+    const QString image = kData + "/images/rgba.png";
+    auto row = [](const QString& name) -> QTestData& { return QTest::newRow(qPrintable(name)); };
+    const QStringList exp{"export", "--model",       kModel,     "--image",  image,
+                          "--out",  "/tmp/h3-x.png", "--figure", "attention"};
+    row("figure") << QStringList{"export", "--model",       kModel,     "--image", image,
+                                 "--out",  "/tmp/h3-x.png", "--figure", "x"}
+                  << 1 << "unknown figure 'x'";
+    row("out extension") << QStringList{"export", "--model",       kModel,     "--image",  image,
+                                        "--out",  "/tmp/h3-x.txt", "--figure", "attention"}
+                         << 1 << "expected .png";
+    row("layer 0") << (exp + QStringList{"--layer", "0"}) << 1 << "--layer";
+    row("layer 99") << (exp + QStringList{"--layer", "99"}) << 1 << "layer 99";
+    row("head x") << (exp + QStringList{"--head", "x"}) << 1 << "--head";
+    row("source") << (exp + QStringList{"--source", "0,1"}) << 1 << "--source";
+    row("reverse value") << (exp + QStringList{"--reverse=1"}) << 1 << "--reverse";
+    row("discard 2") << (exp + QStringList{"--discard", "2"}) << 1 << "--discard";
+    row("prefix") << (exp + QStringList{"--prefix", "x"}) << 1 << "--prefix";
+    row("grid 300x300") << (exp + QStringList{"--grid", "300x300"}) << 1 << "--grid";
+    row("grid 0x0") << (exp + QStringList{"--grid", "0x0"}) << 1 << "--grid";
+    row("seed -1") << (exp + QStringList{"--seed", "-1"}) << 1 << "--seed";
+    row("shift") << (exp + QStringList{"--shift", "1"}) << 1 << "--shift";
+    row("resolution huge") << (exp + QStringList{"--resolution", "100000x100000"}) << 1
+                           << "--resolution";
+    row("resolution pixels") << (exp + QStringList{"--resolution", "16384x16384"}) << 1
+                             << "--resolution";
+    row("images missing") << QStringList{"export",        "--model",       kModel,
+                                         "--images",      kData + "/nope", "--out",
+                                         "/tmp/h3-x.png", "--figure",      "attention-distance"}
+                          << 2 << "nope";
+    row("max-images 0") << (exp + QStringList{"--max-images", "0"}) << 1 << "--max-images";
+    row("scale nan") << (exp + QStringList{"--scale", "nan"}) << 1 << "--scale";
+    row("colormap") << (exp + QStringList{"--colormap", "x"}) << 1 << "--colormap";
+    row("export size 0x0") << (exp + QStringList{"--size", "0x0"}) << 1 << "--size";
+    row("export size -28x28") << (exp + QStringList{"--size", "-28x28"}) << 1 << "--size";
+}
+#endif
 }  // namespace
 
 class TestCli : public QObject {
@@ -253,6 +310,214 @@ private slots:
         QVERIFY(top[1].toObject()["probability"].toDouble() >=
                 top[2].toObject()["probability"].toDouble());
     }
+
+    // Every option of the table, refused values and the documented exit code: 1 for a bad
+    // option (the message names it), 2 for a bad input file, 3 for a bad model.
+    void everyOptionIsCheckedWithItsExitCode_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("message");
+        const QString image = kData + "/images/rgba.png", bad = kData + "/bad/";
+        const QStringList predict{"predict", "--model", kModel, "--image", image};
+        const QStringList dump{"dump", "--model", kModel, "--out", QDir::tempPath() + "/h3-x"};
+        const QStringList eval{"eval",
+                               "--model",
+                               kModel,
+                               "--idx-images",
+                               kData + "/io/images.idx",
+                               "--idx-labels",
+                               kData + "/io/labels.idx"};
+        auto row = [](const QString& name) -> QTestData& {
+            return QTest::newRow(qPrintable(name));
+        };
+        row("model missing") << QStringList{"info", "--model", kData + "/nope"} << 3 << "nope";
+        row("heads 0") << (predict + QStringList{"--heads", "0"}) << 1 << "--heads";
+        row("threads 999") << (predict + QStringList{"--threads", "999"}) << 1 << "--threads";
+        row("mean nan") << (predict + QStringList{"--mean", "nan"}) << 1 << "--mean";
+        row("mean two") << (predict + QStringList{"--mean", "1,2"}) << 1 << "--mean";
+        row("std 0") << (predict + QStringList{"--std", "0,1,1"}) << 1 << "--std";
+        row("std inf") << (predict + QStringList{"--std", "inf"}) << 1 << "--std";
+        row("recipe") << (predict + QStringList{"--recipe", "x"}) << 1 << "--recipe";
+        row("pos-interp") << (predict + QStringList{"--pos-interp", "x"}) << 1 << "--pos-interp";
+        for (const char* size : {"0x0", "-28x28", "100000x100000", "16384x16384", "8x", "x"})
+            row(QString("size ") + size)
+                << (predict + QStringList{"--size", size}) << 1 << "--size";
+        row("image missing") << QStringList{"predict", "--model", kModel, "--image",
+                                            kData + "/nope.png"}
+                             << 2 << "nope.png";
+        row("top 0") << (predict + QStringList{"--top", "0"}) << 1 << "--top";
+        row("json value") << (predict + QStringList{"--json=1"}) << 1 << "--json takes no value";
+        row("input-npy int64") << (dump + QStringList{"--input-npy", bad + "input_int64.npy"}) << 2
+                               << "input_int64.npy: dtype '<i8' is not a float type";
+        row("input-npy rank 2") << (dump + QStringList{"--input-npy", bad + "input_rank2.npy"}) << 2
+                                << "input_rank2.npy: shape (8, 8), expected a float array "
+                                   "[channels, height, width]";
+        row("input-npy nan") << (dump + QStringList{"--input-npy", bad + "input_nan.npy"}) << 2
+                             << "input_nan.npy: 2 value(s) are not finite";
+        row("input-npy f64 overflow")
+            << (dump + QStringList{"--input-npy", bad + "input_f64_overflow.npy"}) << 2
+            << "input_f64_overflow.npy: 192 value(s) are not finite";
+        row("input-npy forward overflows")
+            << (dump + QStringList{"--input-npy", bad + "input_overflowing.npy"}) << 2
+            << "logits are not finite numbers";
+        row("input-npy bad magic") << (dump + QStringList{"--input-npy", bad + "npy_bad_magic.npy"})
+                                   << 2 << "npy_bad_magic.npy";
+        row("idx-images missing") << QStringList{"eval",
+                                                 "--model",
+                                                 kModel,
+                                                 "--idx-images",
+                                                 kData + "/nope.idx",
+                                                 "--idx-labels",
+                                                 kData + "/io/labels.idx"}
+                                  << 2 << "nope.idx";
+        row("limit 0") << (eval + QStringList{"--limit", "0"}) << 1 << "--limit";
+#ifdef VITSCOPE_CLI_HAS_EXPORT
+        exportOptionRows();
+#endif
+    }
+    void everyOptionIsCheckedWithItsExitCode() {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        QFETCH(QString, message);
+        const Run r = cli(args);
+        QVERIFY2(r.code == code, qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // Config values are blamed on config.json and its field; patch_size 0 without a position
+    // table used to end in SIGFPE.
+    void configErrorsNameConfigJson() {
+        QTemporaryDir dir;
+        const QString src = kData + "/bad/no_pos_embed";
+        for (const char* name : {"model.safetensors", "config.json"})
+            QVERIFY(QFile::copy(src + "/" + name, dir.filePath(name)));
+        QFile f(dir.filePath("config.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray text = f.readAll().replace("\"patch_size\": 8", "\"patch_size\": 0");
+        f.close();
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(text);
+        f.close();
+        const Run r = cli({"info", "--model", dir.path()});
+        QCOMPARE(r.code, 3);
+        QVERIFY2(r.err.contains("config.json: patch_size 0 must be an integer from 1 to 1024"),
+                 qPrintable(r.err));
+        const Run nan = cli({"info", "--model", kData + "/bad/nonfinite_weight"});
+        QCOMPARE(nan.code, 3);
+        QVERIFY2(nan.err.contains("model.safetensors: tensor vit.encoder.layer.1.output.dense."
+                                  "weight has 3 non-finite values (first at index 40)"),
+                 qPrintable(nan.err));
+    }
+
+    // Above 1000 classes eval keeps accuracy only (a classes^2 matrix would be 40 GB at
+    // 100,000 classes) and says so.
+    void evalBoundsTheConfusionMatrix() {
+        const QStringList args{"eval",
+                               "--model",
+                               kData + "/bad/many_classes",
+                               "--idx-images",
+                               kData + "/io/images.idx",
+                               "--idx-labels",
+                               kData + "/io/labels.idx"};
+        const Run j = cli(args + QStringList{"--json"});
+        QVERIFY2(j.code == 0, qPrintable(j.err));
+        const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+        QCOMPARE(o["classes"].toInt(), 1001);
+        QCOMPARE(o["images"].toInt(), 3);
+        QVERIFY(o["confusion"].isNull());
+        QVERIFY2(o["confusion_note"].toString().contains("kept up to 1000"), qPrintable(j.out));
+        const Run t = cli(args);
+        QCOMPARE(t.code, 0);
+        QVERIFY2(t.out.contains("no confusion matrix") && t.out.size() < 1000, qPrintable(t.out));
+    }
+
+    // File names are bytes. JSON keeps them losslessly (\udcXX for a byte that is not UTF-8,
+    // Python's surrogateescape); stderr shows them as \xNN.
+    void nonUtf8FileNames() {
+        QTemporaryDir dir;
+        const std::string base = dir.path().toStdString();
+        const std::string name = base +
+                                 "/a\xff"
+                                 "b.png";
+        std::filesystem::copy_file((kData + "/images/rgba.png").toStdString(), name);
+        const Run r = shell(
+            "\"$0\" predict --model \"$1\" --image \"$2/a$(printf '\\377')b.png\" "
+            "--json",
+            {kModel, dir.path()});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("/a\\udcffb.png\""), qPrintable(r.out));
+        const Run missing =
+            shell("\"$0\" predict --model \"$1\" --image \"$2/$(printf '\\377')-nope.png\"",
+                  {kModel, dir.path()});
+        QCOMPARE(missing.code, 2);
+        QVERIFY2(missing.err.contains("\\xFF-nope.png"), qPrintable(missing.err));
+        const Run dump = shell(
+            "\"$0\" dump --model \"$1\" --image \"$2/a$(printf '\\377')b.png\" "
+            "--out \"$2/out\"",
+            {kModel, dir.path()});
+        QVERIFY2(dump.code == 0, qPrintable(dump.err));
+        QVERIFY(QFile::exists(dir.filePath("out/meta.json")));
+#ifdef VITSCOPE_CLI_HAS_EXPORT
+        // --out is written at exactly the bytes given.
+        const Run exp = shell(
+            "\"$0\" export --model \"$1\" --image \"$2/a$(printf '\\377')b.png\" "
+            "--figure attention --out \"$2/c$(printf '\\376').png\"",
+            {kModel, dir.path()});
+        QVERIFY2(exp.code == 0, qPrintable(exp.err));
+        QVERIFY(std::filesystem::is_regular_file(base + "/c\xfe.png"));
+        const Run num = shell(
+            "\"$0\" export --model \"$1\" --image \"$2/a$(printf '\\377')b.png\" "
+            "--figure attention --out \"$2/d$(printf '\\375').npy\"",
+            {kModel, dir.path()});
+        QVERIFY2(num.code == 0, qPrintable(num.err));
+        QVERIFY(std::filesystem::is_regular_file(base + "/d\xfd.npy"));
+#endif
+        // QTemporaryDir cannot remove names that are not UTF-8 (its QString round-trip changes
+        // them): remove them by their bytes.
+        std::filesystem::remove_all(base +
+                                    "/a\xff"
+                                    "b.png");
+        std::filesystem::remove_all(base + "/c\xfe.png");
+        std::filesystem::remove_all(base + "/d\xfd.npy");
+    }
+
+    // A failed dump leaves none of its output: the fifth file cannot replace a non-empty folder
+    // of its name, so the four written before it go too, and the message says why (strerror).
+    void failedDumpLeavesNothing() {
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath("attention.npy/keep"));
+        const Run r = cli({"dump", "--model", kModel, "--image", kData + "/images/rgba.png",
+                           "--out", dir.path()});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("attention.npy") && r.err.contains(std::strerror(EISDIR)),
+                 qPrintable(r.err));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{"attention.npy"});
+    }
+
+#ifdef VITSCOPE_CLI_HAS_EXPORT
+    // Figure and number exports are staged in the target folder and renamed into place: a
+    // failure leaves nothing behind and says why (strerror), never "Unknown error".
+    void failedExportLeavesNothing_data() {
+        QTest::addColumn<QString>("out");
+        QTest::newRow("png") << "x.png";
+        QTest::newRow("svg") << "x.svg";
+        QTest::newRow("pdf") << "x.pdf";
+        QTest::newRow("npy") << "x.npy";
+        QTest::newRow("csv") << "x.csv";
+    }
+    void failedExportLeavesNothing() {
+        QFETCH(QString, out);
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkpath(out + "/keep"));
+        const Run r = cli({"export", "--model", kModel, "--image", kData + "/images/rgba.png",
+                           "--figure", "attention", "--out", dir.filePath(out)});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(out) && r.err.contains(std::strerror(EISDIR)), qPrintable(r.err));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{out});
+    }
+#endif
 };
 
 QTEST_GUILESS_MAIN(TestCli)

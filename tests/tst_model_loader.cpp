@@ -1,5 +1,6 @@
 // Loader behaviour beyond the numbers: broken checkpoints fail with errors that name the file and
 // the tensor, pickles are refused, and what was assumed is reported.
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +14,215 @@
 using namespace vitscope;
 
 const QString kBundled = QStringLiteral(VITSCOPE_RESOURCES "/models/fashion-mnist-vit");
+
+namespace {
+
+/// Copies the files of `from` (a fixture folder) into `to`.
+bool copyFolder(const QString& from, const QString& to) {
+    for (const QString& name : QDir(from).entryList(QDir::Files)) {
+        if (!QFile::copy(from + "/" + name, to + "/" + name))
+            return false;
+    }
+    return true;
+}
+
+/// Rewrites `file` (a JSON object) with `key` set to the raw JSON text `value` ("0", "1e39",
+/// "\"x\""); a dotted key ("pretrained_cfg.crop_pct") sets a member of a member. The text is
+/// spliced in raw so values JSON libraries would not write (overflowing numbers) can be tested.
+bool setJsonField(const QString& file, const QString& key, const QString& value) {
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
+    f.close();
+    const QStringList path = key.split('.');
+    const QString marker = QStringLiteral("\"@@value@@\"");
+    if (path.size() == 1) {
+        root[key] = QStringLiteral("@@value@@");
+    } else {
+        QJsonObject inner = root[path[0]].toObject();
+        inner[path[1]] = QStringLiteral("@@value@@");
+        root[path[0]] = inner;
+    }
+    QString text = QString::fromUtf8(QJsonDocument(root).toJson());
+    text.replace(marker, value);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    return f.write(text.toUtf8()) > 0;
+}
+
+const QString kPreprocessor = QStringLiteral(
+    "{\"do_resize\": true, \"size\": {\"height\": 32, \"width\": 32}, \"resample\": 2, "
+    "\"do_rescale\": true, \"rescale_factor\": 0.00392156862745098, \"do_normalize\": true, "
+    "\"image_mean\": [0.5, 0.5, 0.5], \"image_std\": [0.5, 0.5, 0.5]}");
+
+/// Rows of TestModelLoader::configValuesNameTheirFileAndField: fixture, patched file, key, raw
+/// JSON value, expected message.
+void hfConfigRows() {
+    const QString hf = "models/hf_vit_cls", noPos = "bad/no_pos_embed", cfg = "config.json";
+    auto row = [](const char* name) -> QTestData& { return QTest::newRow(name); };
+    row("hidden_size 0") << hf << cfg << "hidden_size"
+                         << "0"
+                         << "config.json: hidden_size 0 must be an integer from 1 to 65536";
+    row("hidden_size mismatch") << hf << cfg << "hidden_size"
+                                << "64"
+                                << "config.json: hidden_size 64 does not match the weights";
+    row("hidden_size string") << hf << cfg << "hidden_size"
+                              << "\"32\""
+                              << "config.json: hidden_size \"32\" must be an integer";
+    row("hidden_size 2^64") << hf << cfg << "hidden_size"
+                            << "18446744073709551615"
+                            << "config.json: hidden_size 18446744073709551615 must be";
+    row("heads 0") << hf << cfg << "num_attention_heads"
+                   << "0"
+                   << "config.json: num_attention_heads 0 must be an integer from 1";
+    row("heads not dividing") << hf << cfg << "num_attention_heads"
+                              << "5"
+                              << "config.json: num_attention_heads 5 does not divide the "
+                                 "embedding width 32";
+    row("patch_size 0 without positions") << noPos << cfg << "patch_size"
+                                          << "0"
+                                          << "config.json: patch_size 0 must be an integer "
+                                             "from 1 to 1024";
+    row("patch_size mismatch") << noPos << cfg << "patch_size"
+                               << "4"
+                               << "config.json: patch_size 4 does not match the weights";
+    row("image_size 65536 without positions")
+        << noPos << cfg << "image_size"
+        << "65536"
+        << "config.json: image_size 65536 must be an integer or [height, width], each from "
+           "1 to 8192";
+    row("image_size too many patches") << noPos << cfg << "image_size"
+                                       << "8192"
+                                       << "config.json: image_size 8192x8192 gives 1024x1024 "
+                                          "patches, more than 65536";
+    row("image_size not a multiple") << noPos << cfg << "image_size"
+                                     << "[36, 32]"
+                                     << "config.json: image_size 36x32 is not a multiple of "
+                                        "the patch size 8";
+}
+
+void hfLayerRows() {
+    const QString hf = "models/hf_vit_cls", cfg = "config.json";
+    auto row = [](const char* name) -> QTestData& { return QTest::newRow(name); };
+    row("layers 0") << hf << cfg << "num_hidden_layers"
+                    << "0"
+                    << "config.json: num_hidden_layers 0 must be an integer from 1 to 1000";
+    row("layers mismatch") << hf << cfg << "num_hidden_layers"
+                           << "3"
+                           << "config.json: num_hidden_layers 3 does not match";
+    row("intermediate 0") << hf << cfg << "intermediate_size"
+                          << "0"
+                          << "config.json: intermediate_size 0 must be an integer from 1";
+    row("intermediate mismatch") << hf << cfg << "intermediate_size"
+                                 << "64"
+                                 << "config.json: intermediate_size 64 does not match the "
+                                    "weights: tensor 'vit.encoder.layer.0.intermediate.dense"
+                                    ".weight'";
+    row("channels 9") << hf << cfg << "num_channels"
+                      << "9"
+                      << "config.json: num_channels 9 must be an integer from 1 to 4";
+    row("channels mismatch") << hf << cfg << "num_channels"
+                             << "1"
+                             << "config.json: num_channels 1 does not match the weights";
+    row("eps 0") << hf << cfg << "layer_norm_eps"
+                 << "0"
+                 << "config.json: layer_norm_eps 0 must be a number greater than 0 and at "
+                    "most 1";
+    row("eps overflow") << hf << cfg << "layer_norm_eps"
+                        << "1e39"
+                        << "config.json: layer_norm_eps 1e+39 must be a finite number";
+    row("mlp_ratio negative") << hf << cfg << "mlp_ratio"
+                              << "-4"
+                              << "config.json: mlp_ratio -4 must be a number greater than 0";
+    row("hidden_act unknown") << hf << cfg << "hidden_act"
+                              << "\"swish\""
+                              << "config.json: hidden_act 'swish' is not supported";
+    row("hidden_act number") << hf << cfg << "hidden_act"
+                             << "3"
+                             << "config.json: hidden_act 3 must be an activation name";
+    row("qkv_bias string") << hf << cfg << "qkv_bias"
+                           << "\"yes\""
+                           << "config.json: qkv_bias \"yes\" must be true or false";
+    row("qkv_bias false with biases") << hf << cfg << "qkv_bias"
+                                      << "false"
+                                      << "config.json: qkv_bias false does not match the "
+                                         "weights: model.safetensors has tensor "
+                                         "'vit.encoder.layer.0.attention.attention.query.bias'";
+    row("registers negative") << hf << cfg << "num_register_tokens"
+                              << "-1"
+                              << "config.json: num_register_tokens -1 must be an integer";
+    row("num_labels 0") << hf << cfg << "num_labels"
+                        << "0"
+                        << "config.json: num_labels 0 must be an integer from 1 to 131072";
+    row("id2label list") << hf << cfg << "id2label"
+                         << "[]"
+                         << "config.json: id2label [] must be a map";
+    row("id2label huge index") << hf << cfg << "id2label"
+                               << "{\"9999999\": \"x\"}"
+                               << "config.json: id2label key '9999999' must be a class index";
+    row("id2label name") << hf << cfg << "id2label"
+                         << "{\"0\": 5}"
+                         << "config.json: id2label[\"0\"] 5 must be a class name";
+    row("swiglu string") << hf << cfg << "use_swiglu_ffn"
+                         << "1"
+                         << "config.json: use_swiglu_ffn 1 must be true or false";
+}
+
+/// Rows of TestModelLoader::configValuesNameTheirFileAndField: fixture, patched file, key, raw
+/// JSON value, expected message.
+void timmAndPreprocessorRows() {
+    const QString hf = "models/hf_vit_cls", timm = "models/timm_cls_cfg", cfg = "config.json";
+    const QString pre = "preprocessor_config.json";
+    auto row = [](const char* name) -> QTestData& { return QTest::newRow(name); };
+    row("timm num_classes mismatch") << timm << cfg << "num_classes"
+                                     << "9"
+                                     << "config.json: num_classes 9 does not match the "
+                                        "weights: tensor 'head.weight'";
+    row("timm heads 0") << timm << cfg << "model_args.num_heads"
+                        << "0"
+                        << "config.json: num_heads 0 must be an integer from 1";
+    row("timm input_size") << timm << cfg << "pretrained_cfg.input_size"
+                           << "[1, 0, 24]"
+                           << "config.json: pretrained_cfg.input_size [1,0,24] must be";
+    row("timm input_size huge") << timm << cfg << "pretrained_cfg.input_size"
+                                << "[1, 65536, 65536]"
+                                << "config.json: pretrained_cfg.input_size [1,65536,65536] "
+                                   "must be";
+    row("timm crop_pct") << timm << cfg << "pretrained_cfg.crop_pct"
+                         << "0"
+                         << "config.json: pretrained_cfg.crop_pct 0 must be greater than 0.05";
+    row("timm std 0") << timm << cfg << "pretrained_cfg.std"
+                      << "[0]"
+                      << "config.json: pretrained_cfg.std value 0 must be greater than 0";
+    row("timm mean overflow") << timm << cfg << "pretrained_cfg.mean"
+                              << "[1e39]"
+                              << "config.json: pretrained_cfg.mean [1e+39] must be 1 to 3 "
+                                 "finite numbers";
+    row("image_std 0") << hf << pre << "image_std"
+                       << "[0.5, 0, 0.5]"
+                       << "preprocessor_config.json: image_std value 0 must be greater than 0";
+    row("image_std denormal") << hf << pre << "image_std"
+                              << "1e-40"
+                              << "preprocessor_config.json: image_std 1e-40 must be normal "
+                                 "numbers";
+    row("image_mean overflow") << hf << pre << "image_mean"
+                               << "[0.5, 1e300, 0.5]"
+                               << "preprocessor_config.json: image_mean [0.5,1e+300,0.5] "
+                                  "must be 1 to 3 finite numbers";
+    row("size 0") << hf << pre << "size"
+                  << "0"
+                  << "preprocessor_config.json: size 0 must be an integer";
+    row("size huge") << hf << pre << "size"
+                     << "{\"height\": 100000, \"width\": 32}"
+                     << "preprocessor_config.json: size {\"height\":100000,\"width\":32} must be";
+    row("rescale_factor 0") << hf << pre << "rescale_factor"
+                            << "0"
+                            << "preprocessor_config.json: rescale_factor 0 must be a number "
+                               "greater than 0";
+}
+
+}  // namespace
 
 class TestModelLoader : public QObject {
     Q_OBJECT
@@ -28,7 +238,7 @@ private slots:
         QTest::newRow("grid not square") << bad + "grid_not_square.safetensors"
                                          << "pos_embed";
         QTest::newRow("heads not dividing") << bad + "heads_not_dividing"
-                                            << "not divisible by 5 heads";
+                                            << "num_attention_heads 5 does not divide";
         QTest::newRow("config not json") << bad + "config_not_json"
                                          << "config.json: not valid JSON";
         QTest::newRow("pickle .pth") << bad + "model.pth"
@@ -326,6 +536,69 @@ private slots:
         // The recipe carries crop_pct itself (as a double) for other input sizes.
         QCOMPARE(r.withOutputSize(2 * h, 2 * w).shortestEdge, doubledEdge);
         QCOMPARE(r.cropPct, cropPct.toDouble());
+    }
+
+    // Every value config.json or preprocessor_config.json states that the loader refuses is
+    // blamed on that file and named by its key, with the value and what was expected; sizes are
+    // bounded before anything is allocated from them.
+    void configValuesNameTheirFileAndField_data() {
+        QTest::addColumn<QString>("fixture");  // under tests/data
+        QTest::addColumn<QString>("file");     // the file patched
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");  // raw JSON
+        QTest::addColumn<QString>("expected");
+        hfConfigRows();
+        hfLayerRows();
+        timmAndPreprocessorRows();
+    }
+    void configValuesNameTheirFileAndField() {
+        QFETCH(QString, fixture);
+        QFETCH(QString, file);
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QVERIFY(copyFolder(QStringLiteral(VITSCOPE_TEST_DATA "/") + fixture, dir.path()));
+        if (file == "preprocessor_config.json") {
+            QFile f(dir.filePath(file));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(kPreprocessor.toUtf8());
+        }
+        QVERIFY(setJsonField(dir.filePath(file), key, value));
+        auto r = core::loadModel(dir.path().toStdString());
+        QVERIFY2(!r.ok(), qPrintable(key + " " + value + " was accepted"));
+        QCOMPARE(r.error().code, core::ErrorCode::BadModel);
+        QVERIFY2(QString::fromStdString(r.error().message).contains(expected),
+                 r.error().message.c_str());
+    }
+
+    // The fixture without a position table loads as it is (the cases above patch only it).
+    void noPositionTableLoads() {
+        auto r = core::loadModel(VITSCOPE_TEST_DATA "/bad/no_pos_embed");
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        QCOMPARE((*r)->config().posLayout, core::PosLayout::None);
+    }
+
+    // NaN or Inf in any weight is refused at load, naming the tensor, the count and the first.
+    void nonFiniteWeightsAreRefused() {
+        auto r = core::loadModel(VITSCOPE_TEST_DATA "/bad/nonfinite_weight");
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, core::ErrorCode::BadModel);
+        QCOMPARE(QString::fromStdString(r.error().message),
+                 QString("model.safetensors: tensor vit.encoder.layer.1.output.dense.weight has 3 "
+                         "non-finite values (first at index 40)"));
+    }
+
+    // A Google .npz whose blocks disagree on the head count is refused, naming the block.
+    void googleNpzHeadsMustAgree() {
+        auto r = core::loadModel(VITSCOPE_TEST_DATA "/bad/npz_heads_disagree.npz");
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, core::ErrorCode::BadModel);
+        const QString m = QString::fromStdString(r.error().message);
+        QVERIFY2(m.startsWith("npz_heads_disagree.npz: block Transformer/encoderblock_1 has 4 "
+                              "heads") &&
+                     m.contains("block 0 has 2"),
+                 qPrintable(m));
     }
 };
 

@@ -359,6 +359,91 @@ def unknown_tensor_fixtures():
         write(out, "config.json", f.read())
 
 
+# ---------------------------------------------------------------------------------------------
+# models with non-finite weights or inconsistent heads (tests/tst_model_loader.cpp)
+
+def nonfinite_weight_fixtures():
+    """tests/data/models/hf_vit_cls with NaN, +Inf and -Inf at indices 40, 41 and 100 of
+    vit.encoder.layer.1.output.dense.weight: the loader must refuse it, naming the tensor."""
+    src = os.path.join(ROOT, "tests", "data", "models", "hf_vit_cls")
+    entries, metadata = read_safetensors(os.path.join(src, "model.safetensors"))
+    name = "vit.encoder.layer.1.output.dense.weight"
+    for i, (n, dtype, shape, raw) in enumerate(entries):
+        if n == name:
+            values = np.frombuffer(raw, dtype="<f4").copy()
+            values[[40, 41, 100]] = [np.nan, np.inf, -np.inf]
+            entries[i] = (n, dtype, shape, values.tobytes())
+    out = os.path.join(BAD, "nonfinite_weight")
+    write(out, "model.safetensors", safetensors_bytes(entries, metadata))
+    with open(os.path.join(src, "config.json"), "rb") as f:
+        write(out, "config.json", f.read())
+
+
+def npz_heads_disagree_fixture():
+    """tests/data/models/google_npz/model.npz with block 1 split into 4 heads of width 8 (block 0
+    keeps 2 of width 16): vitscope runs one head count, so the loader must name block 1."""
+    src = np.load(os.path.join(ROOT, "tests", "data", "models", "google_npz", "model.npz"))
+    arrays = {k: src[k] for k in src.files}
+    attn = "Transformer/encoderblock_1/MultiHeadDotProductAttention_1/"
+    for part in ("query", "key", "value"):
+        k = arrays[attn + part + "/kernel"]
+        arrays[attn + part + "/kernel"] = k.reshape(k.shape[0], 4, -1)
+        arrays[attn + part + "/bias"] = arrays[attn + part + "/bias"].reshape(4, -1)
+    out = arrays[attn + "out/kernel"]
+    arrays[attn + "out/kernel"] = out.reshape(4, -1, out.shape[-1])
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    write(BAD, "npz_heads_disagree.npz", buf.getvalue())
+
+
+def no_pos_embed_fixture():
+    """tests/data/models/hf_vit_cls without its position table: valid, but every config value
+    the loader divides by or sizes the trained grid from is then used without a table to check
+    it against. tst_model_loader patches its config.json at run time (patch_size 0, ...)."""
+    src = os.path.join(ROOT, "tests", "data", "models", "hf_vit_cls")
+    entries, metadata = read_safetensors(os.path.join(src, "model.safetensors"))
+    entries = [e for e in entries if e[0] != "vit.embeddings.position_embeddings"]
+    out = os.path.join(BAD, "no_pos_embed")
+    write(out, "model.safetensors", safetensors_bytes(entries, metadata))
+    with open(os.path.join(src, "config.json"), "rb") as f:
+        write(out, "config.json", f.read())
+
+
+def many_classes_fixture():
+    """tests/data/models/hf_vit_cls with a 1001-class head (rows 10.. zero, so the ranking is
+    the original's): eval must keep only accuracy above 1000 classes, not a classes^2 matrix."""
+    src = os.path.join(ROOT, "tests", "data", "models", "hf_vit_cls")
+    entries, metadata = read_safetensors(os.path.join(src, "model.safetensors"))
+    classes = 1001
+    for i, (n, dtype, shape, raw) in enumerate(entries):
+        if n in ("classifier.weight", "classifier.bias"):
+            values = np.frombuffer(raw, dtype="<f4").reshape(shape)
+            grown = np.zeros([classes] + list(shape[1:]), dtype="<f4")
+            grown[: shape[0]] = values
+            grown[shape[0]:] = -100.0 if n == "classifier.bias" else 0.0
+            entries[i] = (n, dtype, list(grown.shape), grown.tobytes())
+    config = json.load(open(os.path.join(src, "config.json")))
+    config.pop("id2label")
+    config.pop("label2id")
+    out = os.path.join(BAD, "many_classes")
+    write(out, "model.safetensors", safetensors_bytes(entries, metadata))
+    write(out, "config.json", (json.dumps(config, indent=2) + "\n").encode())
+
+
+def input_npy_fixtures():
+    """--input-npy tensors for a 3-channel, patch-8 model (tests/data/models/hf_vit_cls) that
+    the CLI must refuse with exit code 2 (tests/tst_cli.cpp)."""
+    shape = (3, 8, 8)
+    write(BAD, "input_int64.npy", npy_bytes(np.zeros(shape, dtype="<i8")))
+    write(BAD, "input_rank2.npy", npy_bytes(np.zeros((8, 8), dtype="<f4")))
+    nan = np.zeros(shape, dtype="<f4")
+    nan[1, 2, 3] = np.nan
+    nan[2, 0, 0] = np.inf
+    write(BAD, "input_nan.npy", npy_bytes(nan))
+    write(BAD, "input_f64_overflow.npy", npy_bytes(np.full(shape, 1e300, dtype="<f8")))
+    write(BAD, "input_overflowing.npy", npy_bytes(np.full(shape, 3e38, dtype="<f4")))
+
+
 if __name__ == "__main__":
     valid_safetensors()
     sharded()
@@ -368,4 +453,9 @@ if __name__ == "__main__":
     idx_fixtures()
     pickle_fixtures()
     unknown_tensor_fixtures()
+    nonfinite_weight_fixtures()
+    npz_heads_disagree_fixture()
+    no_pos_embed_fixture()
+    many_classes_fixture()
+    input_npy_fixtures()
     print("fixtures written to", os.path.abspath(IO), "and", os.path.abspath(BAD))

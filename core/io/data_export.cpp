@@ -14,10 +14,10 @@ Error ioError(const std::string& path, const char* what, int err) {
     return makeError(ErrorCode::Io, path + ": " + what + ": " + std::strerror(err));
 }
 
-/// Writes through `body(FILE*)` into "<path>.tmp.<pid>", then renames it over `path`.
+/// Writes through `body(FILE*)` into stagingPath(path), then renames it over `path`.
 template <typename Body>
 Status writeAtomically(const std::string& path, Body body) {
-    const std::string temp = path + ".tmp." + std::to_string(::getpid());
+    const std::string temp = stagingPath(path);
     FILE* f = std::fopen(temp.c_str(), "wb");
     if (!f) {
         return ioError(path, "cannot create", errno);
@@ -35,15 +35,11 @@ Status writeAtomically(const std::string& path, Body body) {
         ok = false;
         err = errno;
     }
-    if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
-        ok = false;
-        err = errno;
-    }
     if (!ok) {
         std::remove(temp.c_str());
-        return ioError(path, "write error", err);
+        return ioError(path, "cannot write", err);
     }
-    return Ok{};
+    return renameIntoPlace(temp, path);
 }
 
 std::string csvField(const std::string& s) {
@@ -99,6 +95,27 @@ Status writeCsv(const std::string& path, int rows, int cols, const float* data,
         }
         return true;
     });
+}
+
+std::string stagingPath(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    return folder + "." + name + ".tmp." + std::to_string(::getpid());
+}
+
+Status renameIntoPlace(const std::string& from, const std::string& to) {
+    if (std::rename(from.c_str(), to.c_str()) != 0) {
+        const int err = errno;
+        std::remove(from.c_str());
+        return ioError(to, "cannot replace", err);
+    }
+    return Ok{};
+}
+
+Status writeBytes(const std::string& path, const void* data, size_t size) {
+    return writeAtomically(
+        path, [&](FILE* f) { return size == 0 || std::fwrite(data, 1, size, f) == size; });
 }
 
 Status writeJson(const std::string& path, const std::string& text) {

@@ -1,6 +1,7 @@
 #pragma once
 /// Exporting analysis results as CSV and JSON files. (Arrays go to .npy: see npy.h.)
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,17 @@ Status writeCsv(const std::string& path, int rows, int cols, const float* data,
 /// Writes `text` to `path` atomically-ish: a temporary file in the same folder, flushed, then
 /// renamed over `path`.
 Status writeJson(const std::string& path, const std::string& text);
+
+/// Writes `size` bytes to `path` the same way (`path` is bytes, used as given). On any failure
+/// nothing is left behind and the error (ErrorCode::Io) names the path and gives strerror
+/// ("No space left on device", "Is a directory", ...).
+Status writeBytes(const std::string& path, const void* data, size_t size);
+
+/// "<folder of path>/.<name>.tmp.<pid>": where writeBytes and the CLI's dump stage a file
+/// before renaming it into place (hidden, in the target folder so the rename is atomic).
+std::string stagingPath(const std::string& path);
+
+/// Renames `from` over `to`; on failure removes `from` and returns an Io error with strerror.
+Status renameIntoPlace(const std::string& from, const std::string& to);
 
 }  // namespace vitscope::core

@@ -42,6 +42,8 @@ Result<PreprocessRecipe> readPreprocessorConfig(const std::string& path, int cha
 PreprocessRecipe timmRecipe(int height, int width, double cropPct, Resample resample,
                             std::array<float, 3> mean, std::array<float, 3> std, int channels);
 
-Result<Activation> activationFromName(const std::string& name, const std::string& file);
+/// `field` is the config key that named it ("hidden_act"), for the message.
+Result<Activation> activationFromName(const std::string& name, const std::string& file,
+                                      const std::string& field);
 
 }  // namespace vitscope::core::detail

@@ -188,6 +188,30 @@ Status convertBlock(Converter& cv, const GoogleLayout& g, const std::string& b, 
 
 #undef VITSCOPE_CONV
 
+/// Checks that block `b`'s attention kernels state `heads` heads: the middle dim of the
+/// (D, heads, headDim) q/k/v kernels and the first of the (heads, headDim, D) out kernel.
+/// vitscope runs one head count for every block.
+Status checkBlockHeads(const TensorStore& store, const GoogleLayout& g, const std::string& b,
+                       int heads, const std::string& label) {
+    const std::string a = b + g.mha + "/";
+    for (auto [name, dim] :
+         {std::pair{"query", 1}, std::pair{"key", 1}, std::pair{"value", 1}, std::pair{"out", 0}}) {
+        const std::string tensor = a + name + "/kernel";
+        const StoredTensor* t = store.find(tensor);
+        if (t == nullptr || static_cast<int>(t->shape.size()) <= dim)
+            continue;  // convertBlock has refused a missing or flat kernel already
+        if (t->shape[dim] != heads) {
+            return makeError(ErrorCode::BadModel,
+                             label + ": block " + b.substr(0, b.size() - 1) + " has " +
+                                 std::to_string(t->shape[dim]) + " heads in " + tensor +
+                                 " (shape " + shapeToString(t->shape) + "), block 0 has " +
+                                 std::to_string(heads) +
+                                 "; vitscope needs the same head count in every block");
+        }
+    }
+    return Ok{};
+}
+
 }  // namespace
 
 Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
@@ -214,6 +238,8 @@ Result<int> convertGoogleNpz(TensorStore& store, const std::string& label) {
         // The head count is the query kernel's middle dim (D, heads, headDim).
         if (i == 0)
             heads = static_cast<int>(store.find(b + g.mha + "/query/kernel")->shape[1]);
+        if (auto st = checkBlockHeads(store, g, b, heads, label); !st)
+            return st.error();
     }
     if (depth == 0)
         return makeError(ErrorCode::BadModel, label + ": no " + blockPrefix + "N tensors");

@@ -80,41 +80,96 @@ Result<VitConfig::Grid> VitConfig::gridFor(int inputH, int inputW) const {
     return Grid{inputH / patchSize, inputW / patchSize};
 }
 
-Status VitConfig::validate() const {
-    auto fail = [](const std::string& m) -> Status { return makeError(ErrorCode::BadModel, m); };
-    if (channels < 1 || channels > 4)
-        return fail("num_channels " + std::to_string(channels) + ", expected 1..4");
-    if (patchSize < 1 || patchSize > 1024)
-        return fail("patch size " + std::to_string(patchSize) + " out of range");
-    if (embedDim < 1 || embedDim > 65536)
-        return fail("embedding width " + std::to_string(embedDim) + " out of range");
-    if (depth < 1 || depth > 1000)
-        return fail("depth " + std::to_string(depth) + " out of range");
-    if (numHeads < 1)
-        return fail("number of heads " + std::to_string(numHeads) + ", expected >= 1");
+const char* toString(ConfigField f) {
+    switch (f) {
+        case ConfigField::Channels:
+            return "num_channels";
+        case ConfigField::PatchSize:
+            return "patch_size";
+        case ConfigField::ImageSize:
+            return "image_size";
+        case ConfigField::EmbedDim:
+            return "hidden_size";
+        case ConfigField::Depth:
+            return "num_hidden_layers";
+        case ConfigField::NumHeads:
+            return "num_attention_heads";
+        case ConfigField::MlpDim:
+            return "intermediate_size";
+        case ConfigField::Registers:
+            return "num_register_tokens";
+        case ConfigField::Pooling:
+            return "pooling";
+        case ConfigField::DistHead:
+            return "distillation head";
+        case ConfigField::NumClasses:
+            return "number of classes";
+        case ConfigField::LayerNormEps:
+            return "layer_norm_eps";
+    }
+    return "?";
+}
+
+namespace {
+
+std::optional<VitConfig::Issue> outOfRange(ConfigField f, int value, int lo, int hi) {
+    if (value >= lo && value <= hi)
+        return std::nullopt;
+    return VitConfig::Issue{f, std::to_string(value),
+                            "must be from " + std::to_string(lo) + " to " + std::to_string(hi)};
+}
+
+}  // namespace
+
+std::optional<VitConfig::Issue> VitConfig::check() const {
+    using F = ConfigField;
+    namespace L = limits;
+    for (auto issue : {outOfRange(F::Channels, channels, 1, L::kMaxChannels),
+                       outOfRange(F::PatchSize, patchSize, 1, L::kMaxPatchSize),
+                       outOfRange(F::EmbedDim, embedDim, 1, L::kMaxEmbedDim),
+                       outOfRange(F::Depth, depth, 1, L::kMaxDepth),
+                       outOfRange(F::NumHeads, numHeads, 1, L::kMaxHeads),
+                       outOfRange(F::MlpDim, mlpDim, 1, L::kMaxMlpDim),
+                       outOfRange(F::Registers, numRegisters, 0, L::kMaxRegisters),
+                       outOfRange(F::NumClasses, numClasses, 0, L::kMaxClasses)}) {
+        if (issue)
+            return issue;
+    }
     if (embedDim % numHeads != 0) {
-        return fail("embedding width " + std::to_string(embedDim) + " is not divisible by " +
-                    std::to_string(numHeads) + " heads");
+        return Issue{F::NumHeads, std::to_string(numHeads),
+                     "does not divide the embedding width " + std::to_string(embedDim)};
     }
-    if (mlpDim < 1 || mlpDim > 1 << 20)
-        return fail("MLP width " + std::to_string(mlpDim) + " out of range");
-    if (imageH <= 0 || imageW <= 0 || imageH % patchSize != 0 || imageW % patchSize != 0) {
-        return fail("image size " + std::to_string(imageH) + "x" + std::to_string(imageW) +
-                    " is not a multiple of the patch size " + std::to_string(patchSize));
-    }
-    if (numRegisters < 0 || numRegisters > 1024)
-        return fail("register count out of range");
+    const std::string size = std::to_string(imageH) + "x" + std::to_string(imageW);
+    if (imageH <= 0 || imageW <= 0 || imageH > L::kMaxImageSide || imageW > L::kMaxImageSide)
+        return Issue{F::ImageSize, size,
+                     "must be from 1 to " + std::to_string(L::kMaxImageSide) + " per side"};
+    if (imageH % patchSize != 0 || imageW % patchSize != 0)
+        return Issue{F::ImageSize, size,
+                     "is not a multiple of the patch size " + std::to_string(patchSize)};
+    if (static_cast<int64_t>(gridH()) * gridW() > L::kMaxTrainedPatches)
+        return Issue{F::ImageSize, size,
+                     "gives " + std::to_string(gridH()) + "x" + std::to_string(gridW()) +
+                         " patches, more than " + std::to_string(L::kMaxTrainedPatches)};
     if (!classToken &&
         (pooling == Pooling::ClassToken || pooling == Pooling::ClassAndMeanPatches)) {
-        return fail(std::string("pooling '") + toString(pooling) +
-                    "' needs a class token, which the model lacks");
+        return Issue{F::Pooling, std::string("'") + toString(pooling) + "'",
+                     "needs a class token, which the model lacks"};
     }
     if (distHead && !distToken)
-        return fail("a distillation head without a distillation token");
-    if (numClasses < 0)
-        return fail("negative number of classes");
-    if (!(layerNormEps > 0.0f) || layerNormEps > 1.0f)
-        return fail("layer_norm_eps out of range");
+        return Issue{F::DistHead, "present", "needs a distillation token, which the model lacks"};
+    if (!(layerNormEps > 0.0f) || layerNormEps > 1.0f) {
+        std::ostringstream os;
+        os << layerNormEps;
+        return Issue{F::LayerNormEps, os.str(), "must be greater than 0 and at most 1"};
+    }
+    return std::nullopt;
+}
+
+Status VitConfig::validate() const {
+    if (auto issue = check()) {
+        return makeError(ErrorCode::BadModel, std::string(toString(issue->field)) + " " +
+                                                  issue->value + " " + issue->problem);
+    }
     return Ok{};
 }
 

@@ -2,6 +2,7 @@
 /// VitConfig: hyperparameters of a Vision Transformer and every dimension derived from them.
 /// Shape arithmetic lives here and nowhere else (STYLE.md §4).
 
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -25,10 +26,44 @@ enum class PosLayout { EveryPrefix, ClassOnly, PatchesOnly, None };
 /// Bilinear: mode='bilinear', align_corners=False.
 enum class PosInterp { Bicubic, BicubicAntialias, Bilinear };
 
+/// Upper bounds on what a checkpoint or config may declare, checked before anything is sized
+/// from them. Generous for ViT-22B-class shapes (D 6144, depth 48, 48 heads, MLP 24576,
+/// patch 14) and for inputs up to 8192 px; beyond them a file is refused, not allocated.
+namespace limits {
+inline constexpr int kMaxChannels = 4;
+inline constexpr int kMaxPatchSize = 1024;
+inline constexpr int kMaxImageSide = 8192;
+inline constexpr int kMaxTrainedPatches = 1 << 16;  ///< 256x256 patches at the trained size
+inline constexpr int kMaxEmbedDim = 65536;
+inline constexpr int kMaxDepth = 1000;
+inline constexpr int kMaxHeads = 4096;
+inline constexpr int kMaxMlpDim = 1 << 20;
+inline constexpr int kMaxRegisters = 1024;
+inline constexpr int kMaxClasses = 1 << 17;  ///< 131072: ImageNet-21k has 21843, JFT 18291
+}  // namespace limits
+
+/// The settings VitConfig::check refuses, so a caller can say which file stated the value.
+enum class ConfigField {
+    Channels,
+    PatchSize,
+    ImageSize,
+    EmbedDim,
+    Depth,
+    NumHeads,
+    MlpDim,
+    Registers,
+    Pooling,
+    DistHead,
+    NumClasses,
+    LayerNormEps,
+};
+
 const char* toString(Activation a);
 const char* toString(Pooling p);
 const char* toString(PosLayout p);
 const char* toString(PosInterp p);
+/// The Hugging Face config key of a setting ("patch_size"), for messages.
+const char* toString(ConfigField f);
 
 struct VitConfig {
     // Input the model was trained on.
@@ -67,9 +102,9 @@ struct VitConfig {
     /// Face's Dinov2WithRegisters antialiases; ViT, DeiT, DINOv2 and the default here do not).
     PosInterp defaultPosInterp = PosInterp::Bicubic;
 
-    // Derived dimensions.
-    int gridH() const { return imageH / patchSize; }  ///< trained patch grid
-    int gridW() const { return imageW / patchSize; }
+    // Derived dimensions (0 for a patch size that validate() refuses, never a division by 0).
+    int gridH() const { return patchSize > 0 ? imageH / patchSize : 0; }  ///< trained grid
+    int gridW() const { return patchSize > 0 ? imageW / patchSize : 0; }
     int numPatches() const { return gridH() * gridW(); }
     int numPrefixTokens() const {
         return (classToken ? 1 : 0) + (distToken ? 1 : 0) + numRegisters;
@@ -95,8 +130,17 @@ struct VitConfig {
     };
     Result<Grid> gridFor(int inputH, int inputW) const;
 
+    /// A refused setting: which one, its value ("0", "224x200") and what is wrong with it
+    /// ("must be from 1 to 1024").
+    struct Issue {
+        ConfigField field;
+        std::string value;
+        std::string problem;
+    };
     /// Rejects inconsistent settings: embedDim % numHeads != 0, image size not a multiple of the
-    /// patch size, non-positive sizes, a pooling the tokens cannot provide, and so on.
+    /// patch size, sizes outside `limits`, a pooling the tokens cannot provide, and so on.
+    std::optional<Issue> check() const;
+    /// check() as a BadModel error ("patch_size 0 must be from 1 to 1024").
     Status validate() const;
 
     /// One line: "ViT D=768 depth=12 heads=12 mlp=3072 patch=16 grid=14x14 tokens=197".

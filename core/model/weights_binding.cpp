@@ -1,7 +1,10 @@
 #include "core/model/weights_binding.h"
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 #include "core/io/file_util.h"
 #include "core/model/vit_model.h"
@@ -66,6 +69,10 @@ int64_t lastDim(const std::vector<int64_t>& s) { return s.empty() ? 0 : s.back()
 /// Second-to-last dim of a (1, n, D) or (n, D) table.
 int64_t rowsOf(const std::vector<int64_t>& s) { return s.size() >= 2 ? s[s.size() - 2] : 0; }
 
+/// A tensor dimension as an int; one beyond int's range becomes INT_MAX, which
+/// VitConfig::check refuses, never a wrapped (negative or zero) value.
+int clampDim(int64_t v) { return static_cast<int>(std::clamp<int64_t>(v, 0, INT_MAX)); }
+
 bool perfectSquare(int64_t n, int& root) {
     if (n <= 0)
         return false;
@@ -76,6 +83,16 @@ bool perfectSquare(int64_t n, int& root) {
 
 Error bad(const std::string& file, const std::string& what) {
     return makeError(ErrorCode::BadModel, file + ": " + what);
+}
+
+/// "config.json: intermediate_size 64 does not match the weights: tensor '...' in
+/// model.safetensors has shape (128, 32)".
+Error mismatch(const ConfigHints& h, const std::string& key, const std::string& value,
+               const TensorRef& tensor, const std::string& weightsFile) {
+    return makeError(ErrorCode::BadModel, fileLabel(h.file) + ": " + key + " " + value +
+                                              " does not match the weights: tensor '" +
+                                              tensor.sourceName + "' in " + weightsFile +
+                                              " has shape " + shapeToString(tensor.tensor->shape));
 }
 
 /// Width, channels, patch size, depth and MLP width from the patch kernel and block tensors.
@@ -90,19 +107,45 @@ Status deriveDimensions(const CanonicalTensors& t, const ConfigHints& h, const D
         return bad(file, "tensor '" + t.find("patch_embed.proj.weight")->sourceName + "': shape " +
                              shapeToString(*patch) + ", expected (D, C, P, P)");
     }
-    c.embedDim = h.embedDim.value_or(static_cast<int>((*patch)[0]));
-    c.channels = h.channels.value_or(static_cast<int>((*patch)[1]));
-    c.patchSize = h.patchSize.value_or(static_cast<int>((*patch)[2]));
+    // The kernel's dimensions before any is used as an int or a divisor.
+    const std::string kernel = t.find("patch_embed.proj.weight")->sourceName;
+    for (auto [dim, key, hint, hi] :
+         {std::tuple{(*patch)[0], "hidden_size", h.embedDim, limits::kMaxEmbedDim},
+          std::tuple{(*patch)[1], "num_channels", h.channels, limits::kMaxChannels},
+          std::tuple{(*patch)[2], "patch_size", h.patchSize, limits::kMaxPatchSize}}) {
+        if (dim > hi) {
+            return bad(file, "tensor '" + kernel + "': shape " + shapeToString(*patch) + " gives " +
+                                 key + " " + std::to_string(dim) + ", more than " +
+                                 std::to_string(hi));
+        }
+        if (hint && *hint != dim)
+            return mismatch(h, key, std::to_string(*hint), *t.find("patch_embed.proj.weight"),
+                            file);
+    }
+    c.embedDim = static_cast<int>((*patch)[0]);
+    c.channels = static_cast<int>((*patch)[1]);
+    c.patchSize = static_cast<int>((*patch)[2]);
     c.depth = h.depth.value_or(t.countBlocks());
     if (c.depth == 0)
         return bad(file, "no transformer blocks found");
+    if (h.depth && *h.depth != t.countBlocks()) {
+        return makeError(ErrorCode::BadModel, fileLabel(h.file) + ": num_hidden_layers " +
+                                                  std::to_string(*h.depth) + " does not match " +
+                                                  file + ", which has " +
+                                                  std::to_string(t.countBlocks()) + " blocks");
+    }
 
+    const TensorRef* fc1Ref = t.find("blocks.0.mlp.fc1.weight");
+    if (fc1Ref && h.mlpDim && fc1Ref->tensor->shape.size() == 2 &&
+        fc1Ref->tensor->shape[0] != *h.mlpDim) {
+        return mismatch(h, "intermediate_size", std::to_string(*h.mlpDim), *fc1Ref, file);
+    }
     if (const auto* fc1 = shapeOf(t, "blocks.0.mlp.fc1.weight"); fc1 && !h.mlpDim && !h.mlpRatio) {
-        c.mlpDim = static_cast<int>((*fc1)[0]);
+        c.mlpDim = clampDim((*fc1)[0]);
     } else if (h.mlpDim) {
         c.mlpDim = *h.mlpDim;
     } else if (h.mlpRatio) {
-        c.mlpDim = static_cast<int>(c.embedDim * *h.mlpRatio);
+        c.mlpDim = clampDim(static_cast<int64_t>(c.embedDim * static_cast<double>(*h.mlpRatio)));
     } else {
         return bad(file, "tensor '" + sourceName("blocks.0.mlp.fc1.weight", ctx) + "' is missing");
     }
@@ -115,7 +158,7 @@ void deriveTokens(const CanonicalTensors& t, const ConfigHints& h, VitConfig& c)
     c.distToken = t.has("dist_token");
     c.numRegisters = h.numRegisters.value_or(0);
     if (const auto* reg = shapeOf(t, "reg_token"); reg && !h.numRegisters)
-        c.numRegisters = static_cast<int>(rowsOf(*reg));
+        c.numRegisters = clampDim(rowsOf(*reg));
 }
 
 /// Heads: the config, --heads, the Google kernel, or an assumed head width of 64 (recorded in
@@ -153,10 +196,19 @@ Status deriveHeads(const ConfigHints* hints, const ConfigHints& h, const DeriveC
 }
 
 /// Optional layers (biases, layer scale, extra norms), activation and LayerNorm epsilon.
-void deriveLayerOptions(const CanonicalTensors& t, const ConfigHints& h, const DeriveContext& ctx,
-                        VitConfig& c, std::vector<std::string>& notes) {
-    c.qkvBias =
-        h.qkvBias.value_or(t.has("blocks.0.attn.q.bias") || t.has("blocks.0.attn.qkv.bias"));
+Status deriveLayerOptions(const CanonicalTensors& t, const ConfigHints& h, const DeriveContext& ctx,
+                          VitConfig& c, std::vector<std::string>& notes) {
+    const bool biases = t.has("blocks.0.attn.q.bias") || t.has("blocks.0.attn.qkv.bias");
+    if (h.qkvBias && *h.qkvBias != biases) {
+        const std::string bias =
+            t.has("blocks.0.attn.qkv.bias") ? "blocks.0.attn.qkv.bias" : "blocks.0.attn.q.bias";
+        return makeError(ErrorCode::BadModel,
+                         fileLabel(h.file) + ": qkv_bias " + (*h.qkvBias ? "true" : "false") +
+                             " does not match the weights: " + ctx.weightsFile +
+                             (biases ? " has " : " has no ") + "tensor '" + sourceName(bias, ctx) +
+                             "'");
+    }
+    c.qkvBias = biases;
     c.layerScale = t.has("blocks.0.ls1.gamma");
     c.normPre = t.has("norm_pre.weight");
     c.fcNorm = t.has("fc_norm.weight");
@@ -174,6 +226,7 @@ void deriveLayerOptions(const CanonicalTensors& t, const ConfigHints& h, const D
             std::string("layer_norm_eps not stated: using ") +
             (hfVit ? "1e-12 (Hugging Face ViT default)" : "1e-6 (timm/Google default)"));
     }
+    return Ok{};
 }
 
 /// Classifier head (class count, distillation head) and pooling.
@@ -184,7 +237,11 @@ Status deriveHeadAndPooling(const CanonicalTensors& t, const ConfigHints& h,
             return bad(ctx.weightsFile, "tensor '" + t.find("head.weight")->sourceName +
                                             "': shape " + shapeToString(*head) +
                                             ", expected (classes, width)");
-        c.numClasses = static_cast<int>((*head)[0]);
+        if (h.numClasses && *h.numClasses != (*head)[0]) {
+            return mismatch(h, "num_classes", std::to_string(*h.numClasses), *t.find("head.weight"),
+                            ctx.weightsFile);
+        }
+        c.numClasses = clampDim((*head)[0]);
         c.distHead = t.has("head_dist.weight");
         if (h.pooling) {
             c.pooling = *h.pooling;
@@ -250,7 +307,7 @@ Status matchSquareGrid(const CanonicalTensors& t, const DeriveContext& ctx, int6
         int root = 0;
         if (perfectSquare(cand.patchRows, root)) {
             c.posLayout = cand.layout;
-            c.imageH = c.imageW = root * c.patchSize;
+            c.imageH = c.imageW = clampDim(static_cast<int64_t>(root) * c.patchSize);
             return Ok{};
         }
     }
@@ -292,6 +349,51 @@ Status derivePositions(const CanonicalTensors& t, const ConfigHints& h, const De
     return Ok{};
 }
 
+/// The config key a setting came from, when the config stated it; else empty.
+std::string statedKey(ConfigField f, const ConfigHints& h) {
+    const bool timm = h.kind == ConfigKind::Timm;
+    switch (f) {
+        case ConfigField::Channels:
+            return h.channels ? (timm ? "pretrained_cfg.input_size" : "num_channels") : "";
+        case ConfigField::PatchSize:
+            return h.patchSize ? "patch_size" : "";
+        case ConfigField::ImageSize:
+            return h.imageH ? (timm ? "pretrained_cfg.input_size" : "image_size") : "";
+        case ConfigField::EmbedDim:
+            return h.embedDim ? "hidden_size" : "";
+        case ConfigField::Depth:
+            return h.depth ? "num_hidden_layers" : "";
+        case ConfigField::NumHeads:
+            return h.numHeads ? (timm ? "num_heads" : "num_attention_heads") : "";
+        case ConfigField::MlpDim:
+            return h.mlpDim ? "intermediate_size" : h.mlpRatio ? "mlp_ratio" : "";
+        case ConfigField::Registers:
+            return h.numRegisters ? "num_register_tokens" : "";
+        case ConfigField::Pooling:
+            return h.pooling ? (timm ? "global_pool" : "architectures") : "";
+        case ConfigField::LayerNormEps:
+            return h.layerNormEps ? "layer_norm_eps" : "";
+        case ConfigField::DistHead:
+        case ConfigField::NumClasses:
+            return "";
+    }
+    return "";
+}
+
+/// A setting VitConfig refuses, blamed on the config file and its key when the config stated
+/// it ("config.json: patch_size 0 must be ..."), else on the weights it was read from.
+Error configIssue(const VitConfig::Issue& issue, const ConfigHints* hints,
+                  const DeriveContext& ctx) {
+    if (hints) {
+        if (const std::string key = statedKey(issue.field, *hints); !key.empty()) {
+            return makeError(ErrorCode::BadModel, fileLabel(hints->file) + ": " + key + " " +
+                                                      issue.value + " " + issue.problem);
+        }
+    }
+    return bad(ctx.weightsFile, std::string(toString(issue.field)) + " " + issue.value +
+                                    " (read from the tensors) " + issue.problem);
+}
+
 }  // namespace
 
 Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hints,
@@ -305,13 +407,14 @@ Result<VitConfig> deriveConfig(const CanonicalTensors& t, const ConfigHints* hin
     deriveTokens(t, h, c);
     if (auto st = deriveHeads(hints, h, ctx, c, notes, inferred); !st)
         return st.error();
-    deriveLayerOptions(t, h, ctx, c, notes);
+    if (auto st = deriveLayerOptions(t, h, ctx, c, notes); !st)
+        return st.error();
     if (auto st = deriveHeadAndPooling(t, h, ctx, c); !st)
         return st.error();
     if (auto st = derivePositions(t, h, ctx, c, notes); !st)
         return st.error();
-    if (auto st = c.validate(); !st)
-        return bad(ctx.weightsFile, st.error().message);
+    if (auto issue = c.check())
+        return configIssue(*issue, hints, ctx);
     return c;
 }
 
@@ -348,9 +451,32 @@ struct Binder {
                                              shapeToString(shape));
             return nullptr;
         }
+        if (!checkFinite(*r))
+            return nullptr;
         params += r->tensor->numel();
         used.insert(r->sourceName);
         return r->tensor->data;
+    }
+    /// NaN or Inf in a weight turns every output into NaN: refused at load, naming the tensor.
+    bool checkFinite(const TensorRef& r) {
+        const float* d = r.tensor->data;
+        const int64_t n = r.tensor->numel();
+        int64_t bad = 0, first = -1;
+        for (int64_t i = 0; i < n; ++i) {
+            if (!std::isfinite(d[i])) {
+                bad += 1;
+                first = first < 0 ? i : first;
+            }
+        }
+        if (bad == 0)
+            return true;
+        const std::string file =
+            r.tensor->file.empty() ? ctx.weightsFile : fileLabel(r.tensor->file);
+        error = makeError(ErrorCode::BadModel, file + ": tensor " + r.sourceName + " has " +
+                                                   std::to_string(bad) + " non-finite value" +
+                                                   (bad == 1 ? "" : "s") + " (first at index " +
+                                                   std::to_string(first) + ")");
+        return false;
     }
     LinearWeights linear(const std::string& base, int out, int in, bool bias,
                          bool required = true) {

@@ -40,12 +40,17 @@ Result<FolderDistance> folderAttentionDistance(const ModelPtr& model,
                                                const RunOptions& options, PrefixHandling prefix,
                                                const std::function<void(int, int)>& progress = {});
 
+/// evaluateIdx keeps a confusion matrix only up to this many classes (it has classes^2 cells).
+inline constexpr int kMaxConfusionClasses = 1000;
+
 struct Evaluation {
     int images = 0;
     int correct = 0;
     int classes = 0;
     std::vector<int> predicted;  ///< (images) top-1 class of each image
-    std::vector<int> confusion;  ///< (classes, classes) row-major: true class, predicted class
+    /// (classes, classes) row-major: true class, predicted class. Empty when classes exceed
+    /// kMaxConfusionClasses.
+    std::vector<int> confusion;
     double seconds = 0;
     int threads = 1;
     double top1Percent() const { return images > 0 ? 100.0 * correct / images : 0.0; }

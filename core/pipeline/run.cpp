@@ -38,6 +38,21 @@ ErrorCode recipeSizeCode(const PreprocessRecipe& recipe) {
     return fixedSize ? ErrorCode::BadModel : ErrorCode::BadImage;
 }
 
+/// A NaN or Inf in the output would be ranked and printed as "-nan%": refused instead.
+Status checkFiniteOutput(const InferenceResult& r) {
+    for (auto [name, v] :
+         {std::pair{"logits", &r.logits}, std::pair{"probabilities", &r.probabilities},
+          std::pair{"features", &r.features}}) {
+        if (!v->allFinite()) {
+            return makeError(ErrorCode::BadData,
+                             std::string("the model's ") + name +
+                                 " are not finite numbers (NaN or infinity); the input or the "
+                                 "model's weights and normalisation overflow float32");
+        }
+    }
+    return Ok{};
+}
+
 /// Runs the forward pass on `run.input` and fills the result half of `run`.
 Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* workspace) {
     const VitModel& model = *run.model;
@@ -53,6 +68,9 @@ Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* worksp
     auto result = runForward(model, in, forward, workspace);
     if (!result) {
         return result.error();
+    }
+    if (auto st = checkFiniteOutput(*result); !st) {
+        return st.error();
     }
     run.forwardMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -1,6 +1,7 @@
 #include "ui/export/batch_export.h"
 
 #include <QDir>
+#include <QFile>
 #include <algorithm>
 
 #include "ui/export/figure_export.h"
@@ -94,6 +95,12 @@ core::Result<int> exportOverlays(const OverlayBatch& batch, const OverlayProgres
     const int heads = batch.result->attention.heads();
     const int total = overlayCount(*batch.result);
     int written = 0;
+    // A failed batch leaves no part of itself behind (each file is itself written atomically).
+    QStringList done;
+    auto failed = [&done](const core::Error& e) {
+        for (const QString& p : done) QFile::remove(p);
+        return e;
+    };
     for (int layer = 0; layer < layers; ++layer) {
         for (int head = 0; head <= heads; ++head) {
             if (cancel && cancel->load()) {
@@ -102,13 +109,14 @@ core::Result<int> exportOverlays(const OverlayBatch& batch, const OverlayProgres
             const int h = head < heads ? head : -1;  // the heads, then their mean
             auto figure = overlayFigure(batch, layer, h);
             if (!figure) {
-                return figure.error();
+                return failed(figure.error());
             }
             const QString path = folder.filePath(overlayFileName(layer, h, layers, heads, format));
             const core::Status status = exportFigure(figure.value(), path, batch.scale);
             if (!status) {
-                return status.error();
+                return failed(status.error());
             }
+            done << path;
             ++written;
             if (progress) {
                 progress(written, total, path);

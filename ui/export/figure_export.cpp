@@ -7,9 +7,10 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <cmath>
+
+#include "core/io/data_export.h"
 
 namespace vitscope::ui {
 
@@ -22,20 +23,13 @@ core::Error ioError(const QString& path, const QString& what) {
     return makeError(ErrorCode::Io, (path + QStringLiteral(": ") + what).toStdString());
 }
 
-/// Writes `bytes` to `path` through a temporary file, so a failed export leaves nothing behind.
-core::Status writeFile(const QString& path, const QByteArray& bytes) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return ioError(path,
-                       QStringLiteral("cannot open for writing (%1)").arg(file.errorString()));
-    }
-    if (file.write(bytes) != bytes.size() || !file.commit()) {
-        return ioError(path, QStringLiteral("cannot write (%1)").arg(file.errorString()));
-    }
-    return core::Ok{};
+/// Writes `bytes` to `path` (bytes, used as given) through a temporary file in the same folder:
+/// a failed export leaves nothing behind and says why with strerror ("No space left on device").
+core::Status writeFile(const std::string& path, const QByteArray& bytes) {
+    return core::writeBytes(path, bytes.constData(), static_cast<size_t>(bytes.size()));
 }
 
-core::Status exportPng(const Figure& figure, const QString& path, double scale) {
+core::Result<QByteArray> renderPng(const Figure& figure, const QString& path, double scale) {
     const QSizeF natural = figure.preferredSize();
     const QSize pixels = exportPixelSize(figure, scale);
     QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
@@ -56,10 +50,10 @@ core::Status exportPng(const Figure& figure, const QString& path, double scale) 
     if (!image.convertToFormat(QImage::Format_RGB32).save(&buffer, "PNG")) {
         return ioError(path, QStringLiteral("PNG encoding failed"));
     }
-    return writeFile(path, bytes);
+    return bytes;
 }
 
-core::Status exportSvg(const Figure& figure, const QString& path) {
+core::Result<QByteArray> renderSvg(const Figure& figure, const QString& path) {
     const QSizeF natural = figure.preferredSize();
     QByteArray bytes;
     QBuffer buffer(&bytes);
@@ -82,10 +76,10 @@ core::Status exportSvg(const Figure& figure, const QString& path) {
         figure.paint(painter, QRectF(QPointF(0, 0), natural));
         painter.end();
     }
-    return writeFile(path, bytes);
+    return bytes;
 }
 
-core::Status exportPdf(const Figure& figure, const QString& path) {
+core::Result<QByteArray> renderPdf(const Figure& figure, const QString& path) {
     const QSizeF natural = figure.preferredSize();
     QByteArray bytes;
     QBuffer buffer(&bytes);
@@ -108,7 +102,7 @@ core::Status exportPdf(const Figure& figure, const QString& path) {
         figure.paint(painter, QRectF(0, 0, natural.width() * s, natural.height() * s));
         painter.end();
     }
-    return writeFile(path, bytes);
+    return bytes;
 }
 
 }  // namespace
@@ -128,26 +122,29 @@ QSize exportPixelSize(const Figure& figure, double scale) {
                  std::max(1, static_cast<int>(std::lround(natural.height() * scale))));
 }
 
-core::Status exportFigure(const Figure& figure, const QString& path, double scale) {
-    const QString format = figureFormat(path);
+core::Status exportFigureToPath(const Figure& figure, const std::string& path, double scale) {
+    const QString shown = QFile::decodeName(QByteArray::fromStdString(path));
+    const QString format = figureFormat(shown);
     if (format.isEmpty()) {
         return makeError(ErrorCode::Usage,
-                         (path + QStringLiteral(": unknown figure format; expected .png, .svg or "
-                                                ".pdf"))
-                             .toStdString());
+                         path + ": unknown figure format; expected .png, .svg or .pdf");
     }
     if (!(scale > 0.0 && scale <= 16.0)) {
         return makeError(
             ErrorCode::Usage,
             QStringLiteral("scale %1: expected a value in (0, 16]").arg(scale).toStdString());
     }
-    if (format == QLatin1String("png")) {
-        return exportPng(figure, path, scale);
+    auto bytes = format == QLatin1String("png")   ? renderPng(figure, shown, scale)
+                 : format == QLatin1String("svg") ? renderSvg(figure, shown)
+                                                  : renderPdf(figure, shown);
+    if (!bytes) {
+        return bytes.error();
     }
-    if (format == QLatin1String("svg")) {
-        return exportSvg(figure, path);
-    }
-    return exportPdf(figure, path);
+    return writeFile(path, *bytes);
+}
+
+core::Status exportFigure(const Figure& figure, const QString& path, double scale) {
+    return exportFigureToPath(figure, QFile::encodeName(path).toStdString(), scale);
 }
 
 }  // namespace vitscope::ui

@@ -4,6 +4,7 @@
 /// exactly the figure's size in points). The format follows the file extension.
 
 #include <QString>
+#include <string>
 
 #include "core/result.h"
 #include "ui/figures/figure.h"
@@ -14,7 +15,12 @@ namespace vitscope::ui {
 /// round(preferredSize() * scale) pixels with a DPI of 96 * scale recorded, white background.
 /// Errors: Usage for another extension or a scale outside (0, 16], Io when the file cannot be
 /// written (the message names the path).
+/// The file is written to a temporary name in the target folder and renamed into place: a failed
+/// export leaves nothing behind, and the message gives the system's reason (strerror).
 core::Status exportFigure(const Figure& figure, const QString& path, double scale = 2.0);
+/// The same with `path` as the bytes of a file name, used exactly as given (a name that is not
+/// valid UTF-8 survives, which a QString round-trip does not guarantee).
+core::Status exportFigureToPath(const Figure& figure, const std::string& path, double scale = 2.0);
 
 /// The pixel size exportFigure() gives a PNG at `scale`.
 QSize exportPixelSize(const Figure& figure, double scale);
