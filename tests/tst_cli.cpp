@@ -518,6 +518,64 @@ private slots:
                  QStringList{out});
     }
 #endif
+    void hostileImagesExit2_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("jpeg 5000 segments") << "jpeg_many_segments.jpg"
+                                            << "image claims 30000x30000 pixels";
+        QTest::newRow("tiff duplicate tags") << "tiff_duplicate_tags.tif"
+                                             << "image claims 30000x30000 pixels";
+        QTest::newRow("bigtiff") << "bigtiff_huge.tif"
+                                 << "image claims 30000x30000 pixels";
+        QTest::newRow("pgm long comment") << "pgm_long_comment.pgm"
+                                          << "PNM header is truncated or corrupt";
+        QTest::newRow("hdr") << "radiance_huge.hdr"
+                             << "Radiance HDR images are not supported";
+        QTest::newRow("pfm") << "pfm_huge.pfm"
+                             << "PFM images are not supported";
+    }
+    void hostileImagesExit2() {
+        QFETCH(QString, file);
+        QFETCH(QString, message);
+        const Run r = cli({"predict", "--model", kModel, "--image", kData + "/bad/images/" + file});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(file + ": " + message), qPrintable(r.err));
+    }
+
+    void hostileRecipeExit3_data() {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("crop_size past size")
+            << R"({"size": {"height": 32, "width": 32}, "do_center_crop": true, "crop_size": 512})"
+            << "preprocessor_config.json: crop_size 512x512 (width x height) is larger than the "
+               "32x32 image that size resizes to";
+        QTest::newRow("shortest_edge 65535")
+            << R"({"size": {"shortest_edge": 65535}, "do_center_crop": true, "crop_size": 32})"
+            << "preprocessor_config.json: shortest_edge 65535 gives at least a 65535x65535 "
+               "image, over the 100,000,000-pixel limit";
+    }
+    void hostileRecipeExit3() {
+        // The test model with a hostile preprocessor_config.json next to it: refused at load
+        // (exit 3, a model problem), before any image is read or resized.
+        QFETCH(QString, json);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (const char* name : {"config.json", "model.safetensors"}) {
+            QVERIFY(QFile::copy(kModel + "/" + name, dir.filePath(name)));
+        }
+        QFile config(dir.filePath("preprocessor_config.json"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(json.toUtf8());
+        config.close();
+        for (const QStringList& args : {QStringList{"info", "--model", dir.path()},
+                                        QStringList{"predict", "--model", dir.path(), "--image",
+                                                    kData + "/images/rgba.png"}}) {
+            const Run r = cli(args);
+            QCOMPARE(r.code, 3);
+            QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

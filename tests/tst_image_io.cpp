@@ -33,6 +33,19 @@ void checkSniff() {
     QCOMPARE(info->height, height);
 }
 
+/// The body shared by badImages and hostileHeaders: the columns are file and expected message.
+void checkRefused() {
+    QFETCH(QString, file);
+    QFETCH(QString, expected);
+    const std::string path = dataPath("bad/images/" + file);
+    const auto result = loadImage(path);
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().code, ErrorCode::BadImage);
+    const QString message = QString::fromStdString(result.error().message);
+    QVERIFY2(message.startsWith(QString::fromStdString(path) + ": "), qPrintable(message));
+    QVERIFY2(message.contains(expected), qPrintable(message));
+}
+
 }  // namespace
 
 class TestImageIo : public QObject {
@@ -41,6 +54,8 @@ class TestImageIo : public QObject {
 private slots:
     void badImages_data();
     void badImages();
+    void hostileHeaders_data();
+    void hostileHeaders();
     void missingFile();
     void fileSizeLimit();
     void pixelLimitIsConfigurable();
@@ -66,7 +81,8 @@ void TestImageIo::badImages_data() {
     QTest::newRow("truncated") << "truncated.png"
                                << "not an image OpenCV can decode (PNG header";
     QTest::newRow("text") << "not_an_image.jpg"
-                          << "not an image OpenCV can decode (unrecognised format";
+                          << "not a supported image (expected PNG, JPEG, BMP, WebP, TIFF or PNM; "
+                             "the file starts with 54 68 69 73";
     QTest::newRow("huge png")
         << "huge_claim.png"
         << "image claims 100000x100000 pixels, more than the 100000000-pixel limit";
@@ -77,17 +93,54 @@ void TestImageIo::badImages_data() {
                                   << "BMP header declares an invalid size -64x32";
 }
 
-void TestImageIo::badImages() {
-    QFETCH(QString, file);
-    QFETCH(QString, expected);
-    const std::string path = dataPath("bad/images/" + file);
-    const auto result = loadImage(path);
-    QVERIFY(!result.ok());
-    QCOMPARE(result.error().code, ErrorCode::BadImage);
-    const QString message = QString::fromStdString(result.error().message);
-    QVERIFY2(message.startsWith(QString::fromStdString(path) + ": "), qPrintable(message));
-    QVERIFY2(message.contains(expected), qPrintable(message));
+void TestImageIo::hostileHeaders_data() {
+    // Headers that used to reach OpenCV unchecked (it then allocated the claimed ~900 MB or more):
+    // each "image claims" message comes from the check before decoding.
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("expected");
+    const QString claims = "image claims 30000x30000 pixels, more than the 100000000-pixel limit";
+    QTest::newRow("jpeg 5000 segments") << "jpeg_many_segments.jpg" << claims;
+    QTest::newRow("jpeg no sof")
+        << "jpeg_no_sof.jpg"
+        << "JPEG has no frame header (SOFn) with a size before its scan data or end, so its size "
+           "cannot be checked before decoding";
+    QTest::newRow("tiff duplicate tags") << "tiff_duplicate_tags.tif" << claims;
+    QTest::newRow("tiff second page") << "tiff_second_page.tif" << claims;
+    QTest::newRow("tiff ifd loop") << "tiff_ifd_loop.tif"
+                                   << "TIFF header is truncated or corrupt, so its size cannot be "
+                                      "checked before decoding";
+    QTest::newRow("bigtiff") << "bigtiff_huge.tif" << claims;
+    QTest::newRow("pgm long comment") << "pgm_long_comment.pgm"
+                                      << "PNM header is truncated or corrupt";
+    QTest::newRow("pam duplicate size") << "pam_duplicate_size.pam" << claims;
+    const QString expected =
+        " images are not supported (expected PNG, JPEG, BMP, WebP, TIFF or PNM)";
+    QTest::newRow("hdr") << "radiance_huge.hdr"
+                         << "Radiance HDR" + expected;
+    QTest::newRow("pfm") << "pfm_huge.pfm"
+                         << "PFM" + expected;
+    QTest::newRow("sun raster") << "sunraster_huge.ras"
+                                << "Sun raster" + expected;
+    QTest::newRow("exr") << "openexr_magic.exr"
+                         << "OpenEXR" + expected;
+    QTest::newRow("jpeg 2000") << "small.jp2"
+                               << "JPEG 2000" + expected;
+    QTest::newRow("gif") << "small.gif"
+                         << "GIF" + expected;
 }
+
+void TestImageIo::hostileHeaders() {
+    // OpenCV writes formats it cannot decode from memory to $OPENCV_TEMP_PATH and leaves the
+    // file there when decoding fails: none of these may get that far.
+    QTemporaryDir temp;
+    QVERIFY(temp.isValid());
+    qputenv("OPENCV_TEMP_PATH", temp.path().toUtf8());
+    checkRefused();
+    qunsetenv("OPENCV_TEMP_PATH");
+    QVERIFY2(QDir(temp.path()).isEmpty(), "OpenCV left a temporary copy of the input");
+}
+
+void TestImageIo::badImages() { checkRefused(); }
 
 void TestImageIo::missingFile() {
     const auto result = loadImage(dataPath("images/no_such_file.png"));

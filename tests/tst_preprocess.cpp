@@ -118,6 +118,9 @@ Image8 gradient(int width, int height, int channels) {
 
 }  // namespace
 
+Q_DECLARE_METATYPE(vitscope::core::PreprocessRecipe)
+Q_DECLARE_METATYPE(vitscope::core::ErrorCode)
+
 class TestPreprocess : public QObject {
     Q_OBJECT
 
@@ -136,6 +139,9 @@ private slots:
     void tensorToImageRoundTrip();
     void resampleCodes();
     void errors();
+    void hostileRecipes_data();
+    void hostileRecipes();
+    void resizePeakElements();
     void sameInputSameOutput();
     void cleanupTestCase();
 
@@ -430,10 +436,120 @@ void TestPreprocess::errors() {
     bigCrop.cropH = 300;
     const auto c = preprocess(gradient(10, 10, 3), bigCrop);
     QVERIFY(!c.ok());
-    QVERIFY(QString::fromStdString(c.error().message).contains("cannot centre-crop"));
+    QCOMPARE(c.error().code, ErrorCode::BadModel);  // the recipe alone can never work
+    QVERIFY2(QString::fromStdString(c.error().message)
+                 .contains("crop_size 224x300 (width x height) is larger than the 224x224 image "
+                           "that size resizes to"),
+             c.error().message.c_str());
+    // A crop that fits some images but not this one is the image's fault.
+    PreprocessRecipe tallCrop = hfShortestEdgeCropRecipe(32, 48, 32);  // crop 32 wide, 48 high
+    const auto wide = preprocess(gradient(64, 40, 3), tallCrop);
+    QVERIFY(!wide.ok());
+    QCOMPARE(wide.error().code, ErrorCode::BadImage);
+    QVERIFY2(QString::fromStdString(wide.error().message)
+                 .contains("the preprocessing recipe: cannot centre-crop 32x48 from the 51x32"),
+             wide.error().message.c_str());
+    QVERIFY(preprocess(gradient(40, 64, 3), tallCrop).ok());
     QVERIFY(resizeImage(gradient(4, 4, 3), 0, 5, Resample::Bilinear).empty());
     QCOMPARE(cropImage(gradient(10, 8, 1), 6, -3, 10, 5).width, 2);
     QCOMPARE(cropImage(gradient(10, 8, 1), 6, -3, 10, 5).height, 2);
+}
+
+void TestPreprocess::hostileRecipes_data() {
+    // Recipe values and images whose resize or crop would allocate gigabytes: refused before
+    // anything is allocated, BadModel when the recipe alone is absurd, BadImage when the image
+    // makes it so. Each used to allocate the full buffer (or overflow an int) first.
+    QTest::addColumn<PreprocessRecipe>("recipe");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<qint64>("maxPixels");
+    QTest::addColumn<ErrorCode>("code");
+    QTest::addColumn<QString>("message");
+    const qint64 limit = ImageLimits{}.maxPixels;
+    auto named = [](PreprocessRecipe r) {
+        r.source = "preprocessor_config.json";
+        return r;
+    };
+    const PreprocessRecipe dinov2 = named(hfShortestEdgeCropRecipe(256, 224, 224));
+    QTest::newRow("shortest_edge 65535")
+        << named(hfShortestEdgeCropRecipe(65535, 224, 224)) << 32 << 32 << limit
+        << ErrorCode::BadModel
+        << "preprocessor_config.json: shortest_edge 65535 gives at least a 65535x65535 image, "
+           "over the 100,000,000-pixel limit";
+    QTest::newRow("size 65535") << named(hfExactResizeRecipe(65535, 65535)) << 32 << 32 << limit
+                                << ErrorCode::BadModel
+                                << "preprocessor_config.json: size 65535x65535 gives a "
+                                   "65535x65535 image, over the 100,000,000-pixel limit";
+    QTest::newRow("crop_size over the limit")
+        << named(hfShortestEdgeCropRecipe(9000, 20000, 9000)) << 32 << 32 << limit
+        << ErrorCode::BadModel
+        << "preprocessor_config.json: crop_size 9000x20000 (width x height) is over the "
+           "100,000,000-pixel limit";
+    PreprocessRecipe cropPastResize = named(hfExactResizeRecipe(224, 224));
+    cropPastResize.centerCrop = true;
+    cropPastResize.cropH = cropPastResize.cropW = 512;
+    QTest::newRow("crop_size past size")
+        << cropPastResize << 32 << 32 << limit << ErrorCode::BadModel
+        << "preprocessor_config.json: crop_size 512x512 (width x height) is larger than the "
+           "224x224 image that size resizes to";
+    QTest::newRow("crop_size past shortest_edge")
+        << named(hfShortestEdgeCropRecipe(256, 512, 512)) << 32 << 32 << limit
+        << ErrorCode::BadModel
+        << "preprocessor_config.json: crop_size 512x512 (width x height) is larger than "
+           "shortest_edge 256 on both sides";
+    QTest::newRow("1x20000 strip, DINOv2")
+        << dinov2 << 1 << 20000 << limit << ErrorCode::BadImage
+        << "preprocessor_config.json: shortest_edge 256 gives a 256x5120000 image for the "
+           "1x20000 input, over the 100,000,000-pixel limit";
+    QTest::newRow("long side past INT_MAX")
+        << dinov2 << 10000000 << 1 << limit << ErrorCode::BadImage
+        << "shortest_edge 256 gives a 2560000000x256 image for the 10000000x1 input";
+    QTest::newRow("exact resize of a strip")
+        << named(hfExactResizeRecipe(224, 224)) << 1 << 2000000 << limit << ErrorCode::BadImage
+        << "preprocessor_config.json: resizing the 1x2000000 input to 224x224 (size 224x224) "
+           "needs a buffer of 448,000,000 pixels or filter taps, over the 100,000,000-pixel limit";
+    PreprocessRecipe asIs = hfExactResizeRecipe(224, 224);
+    asIs.resizeRule = ResizeRule::None;
+    QTest::newRow("do_resize false")
+        << asIs << 2048 << 2048 << qint64(1000000) << ErrorCode::BadImage
+        << "the preprocessing recipe: do_resize false gives a 2048x2048 image for the 2048x2048 "
+           "input, over the 1,000,000-pixel limit";
+}
+
+void TestPreprocess::hostileRecipes() {
+    QFETCH(PreprocessRecipe, recipe);
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(qint64, maxPixels);
+    QFETCH(ErrorCode, code);
+    QFETCH(QString, message);
+    const Image8 image{width, height, 1,
+                       std::vector<uint8_t>(static_cast<size_t>(width) * height, 7)};
+    ImageLimits limits;
+    limits.maxPixels = maxPixels;
+    const auto out = preprocess(image, recipe, limits);
+    QVERIFY(!out.ok());
+    QCOMPARE(out.error().code, code);
+    QVERIFY2(QString::fromStdString(out.error().message).contains(message),
+             out.error().message.c_str());
+    if (code == ErrorCode::BadModel) {
+        QVERIFY(!checkRecipe(recipe, maxPixels).ok());
+    } else {
+        QVERIFY(checkRecipe(recipe, maxPixels).ok());
+    }
+}
+
+void TestPreprocess::resizePeakElements() {
+    // The horizontal pass (224 x 480, then 224 x 2000000), the filter taps of an 8929x
+    // bilinear downscale (224 outputs x (2 * ceil(1 * 8928.6) + 1) taps), the output alone.
+    QCOMPARE(vitscope::core::resizePeakElements(640, 480, 224, 224, Resample::Bilinear),
+             qint64(224 * 480));
+    QCOMPARE(vitscope::core::resizePeakElements(1, 2000000, 224, 224, Resample::Bilinear),
+             qint64(224) * 2000000);
+    QCOMPARE(vitscope::core::resizePeakElements(2000000, 224, 224, 224, Resample::Bilinear),
+             qint64(224) * (2 * 8929 + 1));
+    QCOMPARE(vitscope::core::resizePeakElements(1, 2000000, 224, 224, Resample::Nearest),
+             qint64(224 * 224));
 }
 
 void TestPreprocess::sameInputSameOutput() {

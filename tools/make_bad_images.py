@@ -76,6 +76,8 @@ def make_bad():
     header = b"BM" + struct.pack("<IHHI", 14 + len(info) + 16, 0, 0, 14 + len(info))
     write(BAD, "bmp_negative.bmp", header + info + b"\xde\xad\xbe\xef" * 4)
 
+    make_bad_headers()
+
     with open(os.path.join(BAD, "README.md"), "w") as f:
         f.write("""# Broken images
 
@@ -87,11 +89,108 @@ Made by `tools/make_bad_images.py`; `tests/tst_image_io.cpp` checks that each is
 | --- | --- | --- |
 | empty.png | 0 bytes | `file is empty` |
 | truncated.png | a valid 48x32 PNG cut in half | `not an image OpenCV can decode (PNG header` |
-| not_an_image.jpg | text with a .jpg name | `not an image OpenCV can decode (unrecognised format` |
+| not_an_image.jpg | text with a .jpg name | `not a supported image (expected PNG, JPEG, BMP, WebP, TIFF or PNM; the file starts with 54 68` |
 | huge_claim.png | PNG signature + IHDR claiming 100000x100000 | `image claims 100000x100000 pixels, more than the 100000000-pixel limit` |
 | huge_claim.jpg | JPEG SOF0 claiming 60000x60000 | `image claims 60000x60000 pixels, more than the 100000000-pixel limit` |
 | bmp_negative.bmp | BMP header with width -64 | `BMP header declares an invalid size -64x32` |
-""")
+""" + BAD_HEADER_ROWS)
+
+
+def tiff_ifd(entries, next_offset, big=False):
+    """A little-endian (Big)TIFF IFD: (tag, type, value) entries, count 1, then the next offset."""
+    if big:
+        out = struct.pack("<Q", len(entries))
+        for tag, typ, value in entries:
+            out += struct.pack("<HHQQ", tag, typ, 1, value)
+        return out + struct.pack("<Q", next_offset)
+    out = struct.pack("<H", len(entries))
+    for tag, typ, value in entries:
+        packed = struct.pack("<H", value) + b"\0\0" if typ == 3 else struct.pack("<I", value)
+        out += struct.pack("<HHI", tag, typ, 1) + packed
+    return out + struct.pack("<I", next_offset)
+
+
+def grey_tiff_entries(width, height, strip_offset):
+    """Uncompressed 8-bit grey, one strip: enough for libtiff to decode (LONG sizes)."""
+    return [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+            (273, 4, strip_offset), (277, 3, 1), (278, 4, height), (279, 4, width * height)]
+
+
+def jpeg_bytes(width, height):
+    buf = io.BytesIO()
+    Image.fromarray(np.full((height, width, 3), 90, np.uint8)).save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def make_bad_headers():
+    """Headers that used to get past the size check, and formats refused before decoding."""
+    # 5000 empty COM segments before a real JPEG's frame header, whose size is then patched to
+    # 30000x30000 (libjpeg would fill the missing scan data with grey: a 2.7 GB image).
+    small = jpeg_bytes(16, 16)
+    sof = small.index(b"\xff\xc0")
+    patched = small[:sof + 5] + struct.pack(">HH", 30000, 30000) + small[sof + 9:]
+    write(BAD, "jpeg_many_segments.jpg", b"\xff\xd8" + b"\xff\xfe\x00\x02" * 5000 + patched[2:])
+    # The same JPEG without its SOF0 segment: the scan starts with no frame header before it.
+    length = struct.unpack(">H", small[sof + 2:sof + 4])[0]
+    write(BAD, "jpeg_no_sof.jpg", small[:sof] + small[sof + 2 + length:])
+
+    pixels = bytes(range(48))
+    # ImageWidth/ImageLength twice: 30000x30000 first (libtiff keeps the first), then 8x6 (which
+    # a last-wins reader sees).
+    entries = grey_tiff_entries(8, 6, 8)
+    dup = [(256, 4, 30000), (257, 4, 30000)] + entries
+    write(BAD, "tiff_duplicate_tags.tif", b"II*\0" + struct.pack("<I", 8 + 48) + pixels +
+          tiff_ifd(dup, 0))
+    # Page 1 is 8x6, page 2 claims 30000x30000.
+    first = tiff_ifd(entries, 0)
+    second_at = 8 + 48 + len(first)
+    first = tiff_ifd(entries, second_at)
+    write(BAD, "tiff_second_page.tif", b"II*\0" + struct.pack("<I", 8 + 48) + pixels + first +
+          tiff_ifd(grey_tiff_entries(30000, 30000, 8), 0))
+    # An IFD whose next-IFD offset points back at itself.
+    write(BAD, "tiff_ifd_loop.tif", b"II*\0" + struct.pack("<I", 8 + 48) + pixels +
+          tiff_ifd(entries, 8 + 48))
+    # BigTIFF (magic 43, 8-byte offsets) claiming 30000x30000 with LONG8 sizes.
+    big = [(256, 16, 30000), (257, 16, 30000)] + [e for e in grey_tiff_entries(8, 6, 16)[2:]]
+    write(BAD, "bigtiff_huge.tif", b"II+\0" + struct.pack("<HHQ", 8, 0, 16 + 48) + pixels +
+          tiff_ifd(big, 0, big=True))
+    # PNM: the size after a 5000-byte comment (past the header scan); PAM with WIDTH/HEIGHT twice.
+    write(BAD, "pgm_long_comment.pgm",
+          b"P5\n#" + b"x" * 5000 + b"\n30000 30000\n255\n" + pixels)
+    write(BAD, "pam_duplicate_size.pam", b"P7\nWIDTH 30000\nHEIGHT 30000\nWIDTH 8\nHEIGHT 6\n"
+          b"DEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n" + pixels)
+
+    # Formats OpenCV 4.6 decodes through a temporary file (left in /tmp when decoding fails) or
+    # that have no size check here: all refused before decoding.
+    write(BAD, "radiance_huge.hdr", b"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 30000 +X 30000\n" +
+          bytes([128, 128, 128, 129]) * 16)
+    write(BAD, "pfm_huge.pfm", b"PF\n30000 30000\n-1.0\n" + b"\0" * 96)
+    write(BAD, "sunraster_huge.ras",
+          struct.pack(">8I", 0x59A66A95, 30000, 30000, 24, 0, 1, 0, 0) + pixels)
+    write(BAD, "openexr_magic.exr", b"\x76\x2f\x31\x01\x02\0\0\0" + b"\0" * 56)
+    buf = io.BytesIO()
+    Image.fromarray(np.full((6, 8, 3), 90, np.uint8)).save(buf, "JPEG2000")
+    write(BAD, "small.jp2", buf.getvalue())
+    buf = io.BytesIO()
+    Image.fromarray(np.full((6, 8, 3), 90, np.uint8)).save(buf, "GIF")
+    write(BAD, "small.gif", buf.getvalue())
+
+
+BAD_HEADER_ROWS = """| jpeg_many_segments.jpg | 5000 COM segments, then a SOF0 claiming 30000x30000 (17 KB) | `image claims 30000x30000 pixels` |
+| jpeg_no_sof.jpg | a JPEG whose SOF0 segment was cut out | `JPEG has no frame header (SOFn)` |
+| tiff_duplicate_tags.tif | 8x6 TIFF whose IFD starts with a second width/height pair 30000x30000 | `image claims 30000x30000 pixels` |
+| tiff_second_page.tif | 8x6 first page, 30000x30000 second page | `image claims 30000x30000 pixels` |
+| tiff_ifd_loop.tif | the IFD's next offset points at itself | `TIFF header is truncated or corrupt` |
+| bigtiff_huge.tif | BigTIFF (magic 43) with LONG8 sizes 30000x30000 | `image claims 30000x30000 pixels` |
+| pgm_long_comment.pgm | P5 with a 5000-byte comment before the size 30000 30000 | `PNM header is truncated or corrupt` |
+| pam_duplicate_size.pam | PAM with WIDTH/HEIGHT 30000 and again 8/6 | `image claims 30000x30000 pixels` |
+| radiance_huge.hdr | Radiance HDR header, -Y 30000 +X 30000 | `Radiance HDR images are not supported` |
+| pfm_huge.pfm | PFM header 30000 30000 | `PFM images are not supported` |
+| sunraster_huge.ras | Sun raster header 30000x30000 | `Sun raster images are not supported` |
+| openexr_magic.exr | OpenEXR magic and padding | `OpenEXR images are not supported` |
+| small.jp2 | an 8x6 JPEG 2000 (Pillow) | `JPEG 2000 images are not supported` |
+| small.gif | an 8x6 GIF (Pillow; OpenCV 4.6 has no GIF decoder) | `GIF images are not supported` |
+"""
 
 
 def make_good():

@@ -50,6 +50,16 @@ public:
               (uint32_t{u8(offset + 1)} << 8) | u8(offset);
         return true;
     }
+    bool u64(size_t offset, bool bigEndian, uint64_t& out) const {
+        if (!has(offset, 8)) {
+            return false;
+        }
+        out = 0;
+        for (size_t i = 0; i < 8; ++i) {
+            out = (out << 8) | u8(offset + (bigEndian ? i : 7 - i));
+        }
+        return true;
+    }
     bool u16(size_t offset, bool bigEndian, uint32_t& out) const {
         return bigEndian ? u16be(offset, out) : u16le(offset, out);
     }
@@ -72,19 +82,23 @@ private:
     std::span<const std::byte> mBytes;
 };
 
-// Upper bounds on the header scans: a hostile file cannot make them loop for long.
-inline constexpr int kMaxJpegSegments = 4096;
-inline constexpr int kMaxTiffEntries = 4096;
+// Upper bounds on the header scans: a hostile file cannot make them loop for long. The JPEG
+// marker walk needs none: every step moves forward, so the file size bounds it.
+inline constexpr int kMaxTiffEntries = 4096;  // EXIF IFD0 entries read for the orientation
+inline constexpr int kMaxTiffIfds = 4096;     // pages (IFDs) the size check walks
+inline constexpr int64_t kMaxTiffEntriesTotal = 1 << 20;  // entries over all those IFDs
 inline constexpr int kMaxPngChunks = 1 << 20;  // >= 12 bytes each; real files have a few per MB
 inline constexpr int kMaxRiffChunks = 4096;
 inline constexpr size_t kMaxPnmHeaderBytes = 4096;
 
 /// Walks the JPEG marker segments from SOI, calling `visit(marker, payloadOffset, payloadSize)`
 /// for each segment with a length field, until SOS/EOI, the end of data, or `visit` returns true.
+/// There is no segment count limit (a JPEG may hold any number of APPn/COM segments before its
+/// frame header): each step advances by at least two bytes, so the walk ends within the data.
 template <typename Visit>
 void walkJpegSegments(const ByteReader& r, Visit&& visit) {
     size_t pos = 2;
-    for (int segment = 0; segment < kMaxJpegSegments; ++segment) {
+    while (true) {
         if (!r.has(pos, 2) || r.u8(pos) != 0xFF) {
             return;
         }

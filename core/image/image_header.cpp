@@ -2,6 +2,7 @@
 #include <cctype>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/image/byte_reader.h"
 #include "core/image/image_io.h"
@@ -112,44 +113,134 @@ std::optional<ImageHeaderInfo> sniffWebp(const ByteReader& r) {
     return std::nullopt;
 }
 
+/// A TIFF ImageWidth/ImageLength value of any integer type libtiff accepts for them (BYTE,
+/// SHORT, LONG, their signed forms, BigTIFF's LONG8/SLONG8), read from the entry's value field.
+/// Signed values keep their sign (a negative size is refused); 64-bit ones saturate at 2^40.
+std::optional<int64_t> tiffSizeValue(const ByteReader& r, size_t field, uint32_t type,
+                                     bool bigEndian) {
+    uint32_t v = 0;
+    uint64_t v64 = 0;
+    switch (type) {
+        case 1:  // BYTE
+        case 6:  // SBYTE
+            if (!r.has(field, 1)) {
+                return std::nullopt;
+            }
+            return type == 1 ? int64_t{r.u8(field)} : int64_t{static_cast<int8_t>(r.u8(field))};
+        case 3:  // SHORT
+        case 8:  // SSHORT
+            if (!r.u16(field, bigEndian, v)) {
+                return std::nullopt;
+            }
+            return type == 3 ? int64_t{v} : int64_t{static_cast<int16_t>(v)};
+        case 4:  // LONG
+        case 9:  // SLONG
+            if (!r.u32(field, bigEndian, v)) {
+                return std::nullopt;
+            }
+            return type == 4 ? int64_t{v} : int64_t{static_cast<int32_t>(v)};
+        case 16:  // LONG8
+        case 17:  // SLONG8
+            if (!r.u64(field, bigEndian, v64)) {
+                return std::nullopt;
+            }
+            if (type == 17 && static_cast<int64_t>(v64) < 0) {
+                return -1;
+            }
+            return static_cast<int64_t>(std::min<uint64_t>(v64, uint64_t{1} << 40));
+        default:
+            return std::nullopt;  // libtiff refuses other types for these tags as well
+    }
+}
+
+/// Keeps the largest of the sizes claimed for one side, or an invalid (<= 0) one if any is.
+void mergeTiffSide(std::optional<int64_t>& side, int64_t value) {
+    if (!side) {
+        side = value;
+    } else if (*side <= 0 || value <= 0) {
+        side = std::min(*side, value);
+    } else {
+        side = std::max(*side, value);
+    }
+}
+
+/// Walks every IFD (page) of a TIFF or BigTIFF and takes the largest width and height any
+/// ImageWidth/ImageLength entry claims: a later page or a duplicate tag must not hide a huge
+/// size from the check. The walk is bounded (IFD count, total entries, loop detection); a file
+/// that exceeds a bound, loops, or has an unreadable size entry gives nullopt (refused).
 std::optional<ImageHeaderInfo> sniffTiff(const ByteReader& r) {
     const bool bigEndian = r.u8(0) == 'M';
-    uint32_t ifd = 0;
-    uint32_t count = 0;
-    if (!r.u32(4, bigEndian, ifd) || !r.u16(ifd, bigEndian, count)) {
+    uint32_t magic = 0;
+    uint32_t word = 0;
+    if (!r.u16(2, bigEndian, magic)) {
         return std::nullopt;
     }
-    int64_t width = -1;
-    int64_t height = -1;
-    const uint32_t entries = std::min<uint32_t>(count, kMaxTiffEntries);
-    for (uint32_t i = 0; i < entries; ++i) {
-        const size_t entry = size_t{ifd} + 2 + size_t{i} * 12;
-        uint32_t tag = 0;
-        uint32_t type = 0;
-        if (!r.u16(entry, bigEndian, tag) || !r.u16(entry + 2, bigEndian, type)) {
-            break;
+    const bool big = magic == 43;
+    uint64_t ifd = 0;
+    if (big) {
+        // BigTIFF: offset size 8 (u16), zero (u16), first IFD offset (u64).
+        if (!r.u16(4, bigEndian, word) || word != 8 || !r.u16(6, bigEndian, word) || word != 0 ||
+            !r.u64(8, bigEndian, ifd)) {
+            return std::nullopt;
         }
-        if (tag != 256 && tag != 257) {
-            continue;
-        }
-        uint32_t value = 0;
-        if (type == 3) {  // SHORT, left-justified in the value field
-            if (!r.u16(entry + 8, bigEndian, value)) {
-                break;
-            }
-        } else if (type == 4) {  // LONG
-            if (!r.u32(entry + 8, bigEndian, value)) {
-                break;
-            }
-        } else {
-            continue;
-        }
-        (tag == 256 ? width : height) = value;
+    } else if (!r.u32(4, bigEndian, word)) {
+        return std::nullopt;
+    } else {
+        ifd = word;
     }
-    if (width < 0 || height < 0) {
+    const size_t countBytes = big ? 8 : 2;
+    const size_t entryBytes = big ? 20 : 12;
+    const size_t valueAt = big ? 12 : 8;
+    std::optional<int64_t> width;
+    std::optional<int64_t> height;
+    int64_t entriesLeft = kMaxTiffEntriesTotal;
+    std::vector<uint64_t> seen;
+    while (ifd != 0) {
+        if (static_cast<int>(seen.size()) == kMaxTiffIfds ||
+            std::find(seen.begin(), seen.end(), ifd) != seen.end() || ifd >= r.size()) {
+            return std::nullopt;  // too many pages, an IFD loop, or an offset past the end
+        }
+        seen.push_back(ifd);
+        uint64_t count = 0;
+        if (big ? !r.u64(ifd, bigEndian, count) : !r.u16(ifd, bigEndian, word)) {
+            return std::nullopt;
+        }
+        count = big ? count : word;
+        const size_t first = static_cast<size_t>(ifd) + countBytes;
+        if (static_cast<int64_t>(std::min<uint64_t>(count, INT64_MAX)) > entriesLeft ||
+            !r.has(first, static_cast<size_t>(count) * entryBytes)) {
+            return std::nullopt;
+        }
+        entriesLeft -= static_cast<int64_t>(count);
+        for (size_t i = 0; i < count; ++i) {
+            const size_t entry = first + i * entryBytes;
+            uint32_t tag = 0;
+            uint32_t type = 0;
+            if (!r.u16(entry, bigEndian, tag) || !r.u16(entry + 2, bigEndian, type)) {
+                return std::nullopt;
+            }
+            if (tag == 256 || tag == 257) {
+                const auto value = tiffSizeValue(r, entry + valueAt, type, bigEndian);
+                if (!value) {
+                    return std::nullopt;
+                }
+                mergeTiffSide(tag == 256 ? width : height, *value);
+            }
+        }
+        // A next-IFD offset cut off by the end of the file ends the chain, as in libtiff.
+        const size_t next = first + static_cast<size_t>(count) * entryBytes;
+        uint64_t nextIfd = 0;
+        if (big ? !r.u64(next, bigEndian, nextIfd) : !r.u32(next, bigEndian, word)) {
+            nextIfd = 0;
+        } else if (!big) {
+            nextIfd = word;
+        }
+        ifd = nextIfd;
+    }
+    if (!width || !height) {
         return std::nullopt;
     }
-    return ImageHeaderInfo{"TIFF", width, height};
+    return ImageHeaderInfo{"TIFF", *width, *height};
 }
 
 /// Reads the next PNM header token, skipping whitespace and '#' comments.
@@ -198,10 +289,14 @@ std::optional<ImageHeaderInfo> sniffPnm(const ByteReader& r) {
         std::optional<int64_t> height;
         while (pnmToken(r, pos, end, token) && token != "ENDHDR") {
             std::string value;
-            if (token == "WIDTH" && pnmToken(r, pos, end, value)) {
-                width = pnmNumber(value);
-            } else if (token == "HEIGHT" && pnmToken(r, pos, end, value)) {
-                height = pnmNumber(value);
+            // A repeated WIDTH or HEIGHT line: keep the largest, whichever the decoder uses.
+            if ((token == "WIDTH" || token == "HEIGHT") && pnmToken(r, pos, end, value)) {
+                auto& side = token == "WIDTH" ? width : height;
+                const auto number = pnmNumber(value);
+                if (!number) {
+                    return std::nullopt;
+                }
+                side = std::max(side.value_or(0), *number);
             }
         }
         if (!width || !height) {
@@ -224,32 +319,49 @@ std::optional<ImageHeaderInfo> sniffPnm(const ByteReader& r) {
 }  // namespace
 }  // namespace detail
 
-std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes) {
+const char* sniffImageFormat(std::span<const std::byte> bytes) {
     const detail::ByteReader r(bytes);
     if (r.startsWith(0, "\x89PNG\r\n\x1a\n")) {
-        return detail::sniffPng(r);
+        return "PNG";
     }
     if (r.has(0, 3) && r.u8(0) == 0xFF && r.u8(1) == 0xD8 && r.u8(2) == 0xFF) {
-        return detail::sniffJpeg(r);
+        return "JPEG";
     }
     if (r.startsWith(0, "BM")) {
-        return detail::sniffBmp(r);
+        return "BMP";
     }
     if (r.startsWith(0, "GIF87a") || r.startsWith(0, "GIF89a")) {
-        return detail::sniffGif(r);
+        return "GIF";
     }
     if (r.startsWith(0, "RIFF") && r.startsWith(8, "WEBP")) {
-        return detail::sniffWebp(r);
+        return "WebP";
     }
-    if (r.startsWith(0, std::string_view("II*\0", 4)) ||
-        r.startsWith(0, std::string_view("MM\0*", 4))) {
-        return detail::sniffTiff(r);
+    for (const char* magic : {"II*", "MM\0*", "II+", "MM\0+"}) {  // TIFF, BigTIFF
+        if (r.startsWith(0, std::string_view(magic, 4))) {
+            return "TIFF";
+        }
     }
     if (r.has(0, 3) && r.u8(0) == 'P' && r.u8(1) >= '1' && r.u8(1) <= '7' &&
         std::isspace(r.u8(2))) {
-        return detail::sniffPnm(r);
+        return "PNM";
     }
-    return std::nullopt;
+    return nullptr;
+}
+
+std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes) {
+    const char* format = sniffImageFormat(bytes);
+    if (format == nullptr) {
+        return std::nullopt;
+    }
+    const detail::ByteReader r(bytes);
+    const std::string_view f(format);
+    return f == "PNG"    ? detail::sniffPng(r)
+           : f == "JPEG" ? detail::sniffJpeg(r)
+           : f == "BMP"  ? detail::sniffBmp(r)
+           : f == "GIF"  ? detail::sniffGif(r)
+           : f == "WebP" ? detail::sniffWebp(r)
+           : f == "TIFF" ? detail::sniffTiff(r)
+                         : detail::sniffPnm(r);
 }
 
 }  // namespace vitscope::core

@@ -62,6 +62,9 @@ std::string describeUndecodable(std::span<const std::byte> bytes) {
                " header, but the data is truncated, corrupt or in an "
                "unsupported variant";
     }
+    if (bytes.empty()) {
+        return "no data";
+    }
     std::string hex;
     static const char* kDigits = "0123456789abcdef";
     for (size_t i = 0; i < std::min<size_t>(bytes.size(), 8); ++i) {
@@ -72,7 +75,7 @@ std::string describeUndecodable(std::span<const std::byte> bytes) {
         hex.push_back(kDigits[b >> 4]);
         hex.push_back(kDigits[b & 15]);
     }
-    return "unrecognised format, first bytes " + hex;
+    return "the file starts with " + hex;
 }
 
 /// 16-bit -> 8-bit as value / 257 rounded to nearest (65535 -> 255, 32896 -> 128).
@@ -110,7 +113,66 @@ Image8 fromMat(const cv::Mat& mat) {
 
 namespace {
 
-/// The file size and the size its header declares, checked before OpenCV allocates anything.
+constexpr const char* kSupportedFormats = "PNG, JPEG, BMP, WebP, TIFF or PNM";
+
+/// Formats OpenCV 4.6 would decode (or this project's sniffer knows) that decodeImage refuses:
+/// their headers are not size-checked here, and OpenCV reads the first five through a temporary
+/// file it leaves behind when decoding fails.
+const char* refusedFormat(std::span<const std::byte> bytes) {
+    const detail::ByteReader r(bytes);
+    if (r.startsWith(0, "#?RADIANCE") || r.startsWith(0, "#?RGBE")) {
+        return "Radiance HDR";
+    }
+    if (r.has(0, 3) && r.u8(0) == 'P' && (r.u8(1) == 'F' || r.u8(1) == 'f')) {
+        return "PFM";
+    }
+    if (r.startsWith(0, "\x76\x2f\x31\x01")) {
+        return "OpenEXR";
+    }
+    if (r.startsWith(0, "\x59\xa6\x6a\x95")) {
+        return "Sun raster";
+    }
+    if (r.startsWith(128, "DICM")) {
+        return "DICOM";
+    }
+    if (r.startsWith(0, "\xff\x4f\xff\x51") ||
+        r.startsWith(0, std::string_view("\0\0\0\x0cjP  \r\n\x87\n", 12))) {
+        return "JPEG 2000";
+    }
+    if (const char* format = sniffImageFormat(bytes); format && std::string_view(format) == "GIF") {
+        return "GIF";  // OpenCV 4.6 has no GIF decoder
+    }
+    return nullptr;
+}
+
+/// Refuses, before OpenCV sees the bytes, any file whose format is not one decodeImage supports
+/// or whose header does not let its size be read.
+Status checkFormat(std::span<const std::byte> bytes, const std::string& name) {
+    if (const char* refused = refusedFormat(bytes)) {
+        return makeError(ErrorCode::BadImage, name + ": " + refused +
+                                                  " images are not supported (expected " +
+                                                  kSupportedFormats + ")");
+    }
+    const char* format = sniffImageFormat(bytes);
+    if (format == nullptr) {
+        return makeError(ErrorCode::BadImage, name + ": not a supported image (expected " +
+                                                  kSupportedFormats + "; " +
+                                                  detail::describeUndecodable(bytes) + ")");
+    }
+    if (!sniffImageHeader(bytes)) {
+        const std::string why =
+            std::string_view(format) == "JPEG"
+                ? "has no frame header (SOFn) with a size before its scan data or end"
+                : "header is truncated or corrupt";
+        return makeError(ErrorCode::BadImage, name + ": " + format + " " + why +
+                                                  ", so its size cannot be checked before "
+                                                  "decoding");
+    }
+    return Ok{};
+}
+
+/// The file size, the format and the size its header declares, checked before OpenCV allocates
+/// anything.
 Status checkDeclaredSize(std::span<const std::byte> bytes, const std::string& name,
                          const ImageLimits& limits) {
     if (bytes.empty()) {
@@ -122,21 +184,22 @@ Status checkDeclaredSize(std::span<const std::byte> bytes, const std::string& na
                                                   std::to_string(limits.maxFileBytes) +
                                                   "-byte limit");
     }
-    if (const auto info = sniffImageHeader(bytes)) {
-        if (info->width <= 0 || info->height <= 0) {
-            return makeError(ErrorCode::BadImage,
-                             name + ": " + info->format + " header declares an invalid size " +
-                                 std::to_string(info->width) + "x" + std::to_string(info->height));
-        }
-        // Both sides are < 2^61 (PNM saturates), but their product may not fit: divide instead.
-        if (info->width > limits.maxPixels / info->height) {
-            return makeError(ErrorCode::BadImage,
-                             name + ": image claims " + std::to_string(info->width) + "x" +
-                                 std::to_string(info->height) + " pixels, more than the " +
-                                 std::to_string(limits.maxPixels) + "-pixel limit");
-        }
+    if (auto st = checkFormat(bytes, name); !st) {
+        return st;
     }
-
+    const auto info = sniffImageHeader(bytes);
+    if (info->width <= 0 || info->height <= 0) {
+        return makeError(ErrorCode::BadImage,
+                         name + ": " + info->format + " header declares an invalid size " +
+                             std::to_string(info->width) + "x" + std::to_string(info->height));
+    }
+    // Both sides are < 2^61 (PNM and BigTIFF saturate), but their product may not fit: divide.
+    if (info->width > limits.maxPixels / info->height) {
+        return makeError(ErrorCode::BadImage,
+                         name + ": image claims " + std::to_string(info->width) + "x" +
+                             std::to_string(info->height) + " pixels, more than the " +
+                             std::to_string(limits.maxPixels) + "-pixel limit");
+    }
     return Ok{};
 }
 

@@ -38,10 +38,17 @@ struct ImageHeaderInfo {
     int64_t height = 0;
 };
 
-/// Reads the declared size from a PNG (IHDR), JPEG (first SOFn marker), BMP, GIF, WebP
-/// (VP8/VP8L/VP8X), TIFF (first IFD) or PNM/PAM header. Every read is bounds-checked and the scans
-/// are bounded, so any byte string is safe. Returns nullopt when the format is not one of these
-/// or the header is too short to hold the size.
+/// The format named by the file's signature, if it is one whose header sniffImageHeader reads:
+/// "PNG", "JPEG", "BMP", "GIF", "WebP", "TIFF" (classic or BigTIFF) or "PNM" (P1..P7); nullptr
+/// otherwise.
+const char* sniffImageFormat(std::span<const std::byte> bytes);
+
+/// Reads the declared size from a PNG (IHDR), JPEG (first SOFn marker, however many segments
+/// precede it), BMP, GIF, WebP (VP8/VP8L/VP8X), TIFF or BigTIFF (the largest ImageWidth and
+/// ImageLength over every IFD, duplicates included) or PNM/PAM header. Every read is
+/// bounds-checked and the scans are bounded, so any byte string is safe. Returns nullopt when
+/// the format is not one of these or the header does not let the size be read (too short, a JPEG
+/// without a frame header before its scan, a TIFF IFD loop, ...).
 std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes);
 
 /// The EXIF Orientation tag (1..8, IFD0 tag 0x0112) that decodeImage still has to apply, found
@@ -51,11 +58,15 @@ std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes
 /// already orients a TIFF by its own Orientation tag. Bounded parsers, safe on any bytes.
 int exifOrientation(std::span<const std::byte> bytes);
 
-/// Decodes any format OpenCV's imgcodecs reads (PNG, JPEG, BMP, TIFF, WebP, PNM, ...), applies the
+/// Decodes PNG, JPEG, BMP, TIFF, WebP and PNM with OpenCV's imgcodecs, applies the
 /// EXIF orientation as Pillow's ImageOps.exif_transpose does (JPEG, PNG, WebP, TIFF), converts
 /// 16-bit to 8-bit, drops alpha and returns RGB (3 channels) or grey
 /// (1 channel, for grey sources). `label` names the source in error messages (ErrorCode::BadImage).
-/// The declared size is checked against `limits` before any pixel buffer is allocated.
+/// The declared size is checked against `limits` before any pixel buffer is allocated; a file
+/// whose format is another (GIF, which OpenCV 4.6 cannot decode, HDR, PFM, EXR, JPEG 2000, Sun
+/// raster, DICOM, ...) or whose header does not let its size be read is refused before OpenCV
+/// sees it. (OpenCV decodes HDR, PFM, EXR, Sun raster and DICOM from a temporary file that it
+/// leaves in /tmp when the decode fails.)
 Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view label,
                            const ImageLimits& limits = {});
 /// Reads the file (ErrorCode::Io / BadImage on failure) and decodes it.

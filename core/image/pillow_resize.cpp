@@ -214,6 +214,29 @@ Image8 resizeNearest(const Image8& in, int width, int height) {
 }  // namespace
 }  // namespace detail
 
+namespace {
+
+/// Filter taps computeCoeffs allocates for one axis (outSize x window), 0 when the axis keeps
+/// its size (the pass is skipped).
+int64_t axisTaps(int inSize, int outSize, Resample resample) {
+    if (inSize == outSize || outSize <= 0 || resample == Resample::Nearest) {
+        return 0;
+    }
+    const double scale = std::max(static_cast<double>(inSize) / outSize, 1.0);
+    const double window = std::ceil(detail::filterFor(resample).support * scale) * 2 + 1;
+    return static_cast<int64_t>(std::min(window * outSize, 9.0e18));
+}
+
+}  // namespace
+
+int64_t resizePeakElements(int inW, int inH, int outW, int outH, Resample resample) {
+    int64_t peak = int64_t{outW} * outH;
+    if (resample != Resample::Nearest && outW != inW && outH != inH) {
+        peak = std::max(peak, int64_t{outW} * inH);  // the horizontal pass, kept for the vertical
+    }
+    return std::max({peak, axisTaps(inW, outW, resample), axisTaps(inH, outH, resample)});
+}
+
 Image8 resizeImage(const Image8& image, int width, int height, Resample resample) {
     if (image.empty() || width <= 0 || height <= 0) {
         return {};

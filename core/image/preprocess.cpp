@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 namespace vitscope::core {
@@ -310,8 +311,28 @@ Image8 cropImage(const Image8& image, int top, int left, int height, int width) 
 
 namespace {
 
-/// The resize step of a recipe: (width, height), or the input size for ResizeRule::None.
-std::pair<int, int> resizeTarget(const Image8& image, const PreprocessRecipe& recipe) {
+/// 100000000 -> "100,000,000".
+std::string withThousands(int64_t v) {
+    std::string digits = std::to_string(v);
+    for (int i = static_cast<int>(digits.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3) {
+        digits.insert(static_cast<size_t>(i), ",");
+    }
+    return digits;
+}
+
+std::string sourceOf(const PreprocessRecipe& recipe) {
+    return recipe.source.empty() ? std::string("the preprocessing recipe") : recipe.source;
+}
+
+std::string overLimit(int64_t maxPixels) {
+    return "over the " + withThousands(maxPixels) + "-pixel limit";
+}
+
+std::string sizeText(int64_t w, int64_t h) { return std::to_string(w) + "x" + std::to_string(h); }
+
+/// The resize step of a recipe: (width, height), or the input size for ResizeRule::None. In
+/// 64 bits: a shortest-edge resize of a thin strip can make the long side overflow an int.
+std::pair<int64_t, int64_t> resizeTarget(const Image8& image, const PreprocessRecipe& recipe) {
     switch (recipe.resizeRule) {
         case ResizeRule::Exact:
             return {recipe.resizeW, recipe.resizeH};
@@ -321,10 +342,10 @@ std::pair<int, int> resizeTarget(const Image8& image, const PreprocessRecipe& re
             const bool wide = image.width > image.height;
             const int shortSide = wide ? image.height : image.width;
             const int longSide = wide ? image.width : image.height;
-            const int newLong = static_cast<int>(
+            const auto newLong = static_cast<int64_t>(
                 static_cast<double>(int64_t{recipe.shortestEdge} * longSide) / shortSide);
-            return wide ? std::pair{newLong, recipe.shortestEdge}
-                        : std::pair{recipe.shortestEdge, newLong};
+            const int64_t edge = recipe.shortestEdge;
+            return wide ? std::pair{newLong, edge} : std::pair{edge, newLong};
         }
         case ResizeRule::None:
             break;
@@ -332,9 +353,103 @@ std::pair<int, int> resizeTarget(const Image8& image, const PreprocessRecipe& re
     return {image.width, image.height};
 }
 
+/// The recipe field that sets the resize, for messages.
+std::string resizeField(const PreprocessRecipe& recipe) {
+    switch (recipe.resizeRule) {
+        case ResizeRule::Exact:
+            return "size " + sizeText(recipe.resizeW, recipe.resizeH);
+        case ResizeRule::ShortestEdge:
+            return "shortest_edge " + std::to_string(recipe.shortestEdge);
+        case ResizeRule::None:
+            break;
+    }
+    return "do_resize false";
+}
+
+/// The resize target of this image, refused (BadImage) when it or the resize's own buffers
+/// would exceed the pixel limit.
+Result<std::pair<int, int>> checkedResizeTarget(const Image8& image, const PreprocessRecipe& recipe,
+                                                int64_t maxPixels) {
+    const auto [width, height] = resizeTarget(image, recipe);
+    const std::string input = " for the " + sizeText(image.width, image.height) + " input";
+    if (width <= 0 || height <= 0) {
+        return makeError(ErrorCode::BadImage, sourceOf(recipe) + ": " + resizeField(recipe) +
+                                                  " gives an empty " + sizeText(width, height) +
+                                                  " image" + input);
+    }
+    if (width > maxPixels / height) {
+        return makeError(ErrorCode::BadImage, sourceOf(recipe) + ": " + resizeField(recipe) +
+                                                  " gives a " + sizeText(width, height) + " image" +
+                                                  input + ", " + overLimit(maxPixels));
+    }
+    const int64_t peak = resizePeakElements(image.width, image.height, static_cast<int>(width),
+                                            static_cast<int>(height), recipe.resample);
+    if (peak > maxPixels) {
+        return makeError(ErrorCode::BadImage, sourceOf(recipe) + ": resizing the " +
+                                                  sizeText(image.width, image.height) +
+                                                  " input to " + sizeText(width, height) + " (" +
+                                                  resizeField(recipe) + ") needs a buffer of " +
+                                                  withThousands(peak) + " pixels or filter taps, " +
+                                                  overLimit(maxPixels));
+    }
+    return std::pair{static_cast<int>(width), static_cast<int>(height)};
+}
+
+/// Recipe values that no image can satisfy: a crop larger than the resize on every image.
+Status checkCropFits(const PreprocessRecipe& recipe) {
+    const std::string crop = sourceOf(recipe) + ": crop_size " +
+                             sizeText(recipe.cropW, recipe.cropH) + " (width x height)";
+    if (recipe.resizeRule == ResizeRule::Exact &&
+        (recipe.cropW > recipe.resizeW || recipe.cropH > recipe.resizeH)) {
+        return makeError(ErrorCode::BadModel,
+                         crop + " is larger than the " + sizeText(recipe.resizeW, recipe.resizeH) +
+                             " image that size resizes to, so nothing can be centre-cropped");
+    }
+    if (recipe.resizeRule == ResizeRule::ShortestEdge && recipe.cropW > recipe.shortestEdge &&
+        recipe.cropH > recipe.shortestEdge) {
+        return makeError(ErrorCode::BadModel,
+                         crop + " is larger than shortest_edge " +
+                             std::to_string(recipe.shortestEdge) +
+                             " on both sides, so no image can be centre-cropped");
+    }
+    return Ok{};
+}
+
 }  // namespace
 
-Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe) {
+Status checkRecipe(const PreprocessRecipe& recipe, int64_t maxPixels) {
+    const std::string source = sourceOf(recipe);
+    if (recipe.resizeRule == ResizeRule::Exact && recipe.resizeW > 0 && recipe.resizeH > 0 &&
+        recipe.resizeW > maxPixels / recipe.resizeH) {
+        return makeError(ErrorCode::BadModel, source + ": " + resizeField(recipe) + " gives a " +
+                                                  sizeText(recipe.resizeW, recipe.resizeH) +
+                                                  " image, " + overLimit(maxPixels));
+    }
+    if (recipe.resizeRule == ResizeRule::ShortestEdge && recipe.shortestEdge > 0 &&
+        recipe.shortestEdge > maxPixels / recipe.shortestEdge) {
+        return makeError(ErrorCode::BadModel,
+                         source + ": " + resizeField(recipe) + " gives at least a " +
+                             sizeText(recipe.shortestEdge, recipe.shortestEdge) + " image, " +
+                             overLimit(maxPixels));
+    }
+    if (!recipe.centerCrop) {
+        return Ok{};
+    }
+    if (recipe.cropW <= 0 || recipe.cropH <= 0) {
+        return makeError(ErrorCode::BadModel, source + ": crop_size " +
+                                                  sizeText(recipe.cropW, recipe.cropH) +
+                                                  " (width x height) must be positive");
+    }
+    if (recipe.cropW > maxPixels / recipe.cropH) {
+        return makeError(ErrorCode::BadModel, source + ": crop_size " +
+                                                  sizeText(recipe.cropW, recipe.cropH) +
+                                                  " (width x height) is " + overLimit(maxPixels));
+    }
+    return checkCropFits(recipe);
+}
+
+Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe,
+                                const ImageLimits& limits) {
     if (image.empty() || image.width <= 0 || image.height <= 0) {
         return makeError(ErrorCode::BadImage, "preprocess: the image is empty");
     }
@@ -343,24 +458,25 @@ Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& rec
                                                   std::to_string(recipe.channels) +
                                                   " channels, expected 1 or 3");
     }
-    Image8 pixels = convertChannels(image, recipe.channels);
-
-    const auto [width, height] = resizeTarget(pixels, recipe);
-    if (width <= 0 || height <= 0) {
-        return makeError(ErrorCode::BadImage,
-                         "preprocess: resizing " + std::to_string(image.width) + "x" +
-                             std::to_string(image.height) + " gives an empty " +
-                             std::to_string(width) + "x" + std::to_string(height) + " image");
+    if (auto st = checkRecipe(recipe, limits.maxPixels); !st) {
+        return st.error();
     }
-    pixels = resizeImage(pixels, width, height, recipe.resample);
+    // The resize target and its buffers are checked before convertChannels or the resize
+    // allocates anything.
+    const auto target = checkedResizeTarget(image, recipe, limits.maxPixels);
+    if (!target) {
+        return target.error();
+    }
+    Image8 pixels = convertChannels(image, recipe.channels);
+    pixels = resizeImage(pixels, target->first, target->second, recipe.resample);
 
     if (recipe.centerCrop) {
         if (recipe.cropH <= 0 || recipe.cropW <= 0 || recipe.cropH > pixels.height ||
             recipe.cropW > pixels.width) {
             return makeError(ErrorCode::BadImage,
-                             "preprocess: cannot centre-crop " + std::to_string(recipe.cropW) +
-                                 "x" + std::to_string(recipe.cropH) + " from the " +
-                                 std::to_string(pixels.width) + "x" +
+                             sourceOf(recipe) + ": cannot centre-crop " +
+                                 std::to_string(recipe.cropW) + "x" + std::to_string(recipe.cropH) +
+                                 " from the " + std::to_string(pixels.width) + "x" +
                                  std::to_string(pixels.height) + " resized image");
         }
         const int top = detail::cropOffset(pixels.height, recipe.cropH, recipe.cropRounding);

@@ -51,6 +51,9 @@ struct PreprocessRecipe {
     bool normalize = true;
     std::array<float, 3> mean{0.5f, 0.5f, 0.5f};
     std::array<float, 3> std{0.5f, 0.5f, 0.5f};
+    /// Where the recipe came from, for error messages ("preprocessor_config.json"); empty for a
+    /// built-in recipe.
+    std::string source;
 
     /// Pixel size of the tensor this recipe produces: the crop if there is one, else the Exact
     /// resize size. For ShortestEdge without a crop the long side depends on the image, and
@@ -105,6 +108,16 @@ Result<RecipeStyle> parseRecipeStyle(std::string_view name);
 PreprocessRecipe recipeForStyle(RecipeStyle style, int height, int width, int channels,
                                 std::array<float, 3> mean, std::array<float, 3> std);
 
+/// Refuses (ErrorCode::BadModel, naming `recipe.source` and the field) a recipe that would
+/// exceed `maxPixels` whatever the image (size, shortest_edge or crop_size too large) or that no
+/// image can satisfy (a crop larger than the resize). preprocess() calls it first.
+Status checkRecipe(const PreprocessRecipe& recipe, int64_t maxPixels = ImageLimits{}.maxPixels);
+
+/// The most elements resizeImage(inW x inH -> outW x outH) holds at once in one buffer: the
+/// output, the horizontal pass's (outW x inH) intermediate, or one axis's filter taps (outSize x
+/// window, which grows with the downscaling factor). Compared with a pixel limit before resizing.
+int64_t resizePeakElements(int inW, int inH, int outW, int outH, Resample resample);
+
 /// Pillow-compatible resize of 8-bit pixels (Image.resize(size, resample), reducing_gap=None):
 /// the same separable fixed-point convolution (22 fractional bits, horizontal pass first), and
 /// for Nearest the same accumulated source coordinates, so results are bit-identical to Pillow.
@@ -118,10 +131,13 @@ struct Preprocessed {
     Image8 shown;       ///< the same pixels before rescale/normalise (after resize and crop)
 };
 
-/// Converts channels, resizes, crops, rescales and normalises. Fails (BadImage) on empty images,
-/// a recipe that yields an empty output, or a crop larger than the resized image (Hugging Face
-/// and torchvision would pad; no checkpoint recipe does that).
-Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe);
+/// Converts channels, resizes, crops, rescales and normalises. Fails with BadModel when
+/// checkRecipe refuses the recipe, and with BadImage on empty images, a recipe that yields an
+/// empty output, a crop larger than the resized image (Hugging Face and torchvision would pad;
+/// no checkpoint recipe does that), or a resize of this image that would exceed
+/// `limits.maxPixels` (checked before anything is allocated).
+Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe,
+                                const ImageLimits& limits = {});
 
 /// Back from model input to displayable 8-bit pixels (undo normalise and rescale, clamp).
 Image8 tensorToImage(const ImageTensor& input, const PreprocessRecipe& recipe);

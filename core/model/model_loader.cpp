@@ -366,14 +366,20 @@ Result<PreprocessRecipe> chooseRecipe(const Resolved& r, const ConfigHints* hint
         if (!rec)
             return rec.error();
         recipe = *rec;
+        recipe.source = fileLabel(r.preprocessor);
     } else if (hints && hints->recipe) {
         recipe = *hints->recipe;
         recipe.channels = config.channels;
+        recipe.source = fileLabel(hints->file);
     } else {
         recipe = defaultRecipe(config, naming);
     }
     applyRecipeOverrides(recipe, config, options, recipeGuessed, recipeMissingWhy(naming, hints),
                          inferred);
+    // Sizes that would allocate gigabytes or a crop no image can fit: refused at load time.
+    if (auto st = checkRecipe(recipe); !st) {
+        return st.error();
+    }
     return recipe;
 }
 
