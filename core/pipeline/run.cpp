@@ -26,6 +26,11 @@ Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* worksp
     if (!result) {
         return result.error();
     }
+    // Weights are read in place from the checkpoint's map: a file truncated meanwhile read as
+    // zeros, so the numbers are not the model's.
+    if (auto st = model.weights().storage.intact(); !st) {
+        return st.error();
+    }
     run.forwardMs =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto shared = std::make_shared<const InferenceResult>(std::move(result.value()));
