@@ -166,6 +166,9 @@ def bad_safetensors():
     write(BAD, "unknown_dtype.safetensors",
           raw_safetensors(b'{"w":{"dtype":"F8_E4M3","shape":[48],"data_offsets":[0,48]}}', f32.tobytes()))
     write(BAD, "huge_header_len.safetensors", struct.pack("<Q", 2 ** 63) + b"{}      ")
+    # Another file named .safetensors (as /etc/passwd behind a shard link): its first 8 bytes
+    # read as a header length are a huge number that must not be printed.
+    write(BAD, "text_as_safetensors.safetensors", b"root:x:0:0:root:/root:/bin/bash\n")
 
 
 # ---------------------------------------------------------------------------------------------

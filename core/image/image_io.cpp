@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/image/byte_reader.h"
+#include "core/io/file_util.h"
 
 namespace vitscope::core {
 
@@ -279,26 +280,21 @@ Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view la
 }
 
 Result<Image8> loadImage(const std::string& path, const ImageLimits& limits) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        return makeError(ErrorCode::Io, path + ": cannot open (" + ec.message() + ")");
+    auto file = InputFile::open(path);  // refuses FIFOs, devices and folders before opening
+    if (!file) {
+        return file.error();
     }
-    if (static_cast<int64_t>(size) > limits.maxFileBytes) {
+    const uint64_t size = file->size();
+    if (size > static_cast<uint64_t>(limits.maxFileBytes)) {
         return makeError(ErrorCode::BadImage,
                          path + ": file is " + std::to_string(size) + " bytes, more than the " +
                              std::to_string(limits.maxFileBytes) + "-byte limit");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return makeError(ErrorCode::Io, path + ": cannot open (" + std::strerror(errno) + ")");
+    auto read = file->readAll(static_cast<size_t>(limits.maxFileBytes));
+    if (!read) {
+        return read.error();
     }
-    std::vector<std::byte> bytes(size);
-    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-    if (static_cast<size_t>(in.gcount()) != size) {
-        return makeError(ErrorCode::Io, path + ": read " + std::to_string(in.gcount()) + " of " +
-                                            std::to_string(size) + " bytes");
-    }
+    const std::vector<std::byte>& bytes = *read;
     return decodeImage(bytes, path, limits);
 }
 

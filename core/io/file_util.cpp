@@ -10,46 +10,113 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 namespace vitscope::core {
 
 namespace {
 
-std::string sysError(const std::string& what, const std::string& path) {
-    return path + ": " + what + ": " + std::strerror(errno);
+/// Why a call on `path` failed, from errno, in words a user can act on.
+std::string reason(int err, const std::string& path) {
+    struct stat link {};
+    if (err == ENOENT && ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+        return "it is a symbolic link to a missing file";
+    }
+    if (err == ENOTDIR) {
+        return "a component of the path is a file, not a folder (" +
+               std::string(std::strerror(err)) + ")";
+    }
+    return std::strerror(err);
+}
+
+Error sysError(const std::string& what, const std::string& path, int err) {
+    return makeError(ErrorCode::Io, path + ": " + what + ": " + reason(err, path));
+}
+
+/// nullptr for a regular file, else what it is instead.
+const char* notRegular(mode_t mode) {
+    if (S_ISREG(mode)) {
+        return nullptr;
+    }
+    if (S_ISDIR(mode)) {
+        return "is a directory, expected a file";
+    }
+    if (S_ISFIFO(mode)) {
+        return "is a FIFO (named pipe), not a regular file";
+    }
+    if (S_ISCHR(mode)) {
+        return "is a character device, not a regular file";
+    }
+    if (S_ISBLK(mode)) {
+        return "is a block device, not a regular file";
+    }
+    if (S_ISSOCK(mode)) {
+        return "is a socket, not a regular file";
+    }
+    return "is not a regular file";
 }
 
 }  // namespace
 
-Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return makeError(ErrorCode::Io, sysError("cannot open", path));
-    }
-    struct FdCloser {
-        int fd;
-        ~FdCloser() { ::close(fd); }
-    } closer{fd};
-
+Result<InputFile> InputFile::open(const std::string& path) {
+    // stat first: open() itself blocks on a FIFO and a device may stream without end.
     struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        return makeError(ErrorCode::Io, sysError("cannot stat", path));
+    if (::stat(path.c_str(), &st) != 0) {
+        return sysError("cannot open", path, errno);
     }
-    if (S_ISDIR(st.st_mode)) {
-        return makeError(ErrorCode::Io, path + ": is a directory, expected a file");
+    if (const char* what = notRegular(st.st_mode)) {
+        return makeError(ErrorCode::Io, path + ": " + what);
     }
-    const uint64_t statSize = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
-    if (S_ISREG(st.st_mode) && statSize > maxBytes) {
-        return makeError(ErrorCode::Io, path + ": file is " + std::to_string(statSize) +
+    // O_NONBLOCK so that a FIFO swapped in since the stat cannot block the open either.
+    InputFile file;
+    file.mFd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (file.mFd < 0) {
+        return sysError("cannot open", path, errno);
+    }
+    file.mPath = path;
+    if (::fstat(file.mFd, &st) != 0) {
+        return sysError("cannot stat", path, errno);
+    }
+    if (const char* what = notRegular(st.st_mode)) {
+        return makeError(ErrorCode::Io, path + ": " + what);
+    }
+    const int flags = ::fcntl(file.mFd, F_GETFL);
+    if (flags < 0 || ::fcntl(file.mFd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+        return sysError("cannot open", path, errno);
+    }
+    file.mSize = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    return file;
+}
+
+InputFile::InputFile(InputFile&& other) noexcept
+    : mFd(std::exchange(other.mFd, -1)), mSize(other.mSize), mPath(std::move(other.mPath)) {}
+
+InputFile& InputFile::operator=(InputFile&& other) noexcept {
+    if (this != &other) {
+        if (mFd >= 0) {
+            ::close(mFd);
+        }
+        mFd = std::exchange(other.mFd, -1);
+        mSize = other.mSize;
+        mPath = std::move(other.mPath);
+    }
+    return *this;
+}
+
+InputFile::~InputFile() {
+    if (mFd >= 0) {
+        ::close(mFd);
+    }
+}
+
+Result<std::vector<std::byte>> InputFile::readAll(size_t maxBytes) {
+    if (mSize > maxBytes) {
+        return makeError(ErrorCode::Io, mPath + ": file is " + std::to_string(mSize) +
                                             " bytes, more than the limit of " +
                                             std::to_string(maxBytes));
     }
-
     std::vector<std::byte> out;
-    // Only a regular file's size is trusted for the reservation; it is already capped.
-    if (S_ISREG(st.st_mode)) {
-        out.reserve(static_cast<size_t>(statSize));
-    }
+    out.reserve(static_cast<size_t>(mSize));  // a regular file's size, already capped
     constexpr size_t kChunk = size_t{1} << 20;
     for (;;) {
         const size_t room = maxBytes - out.size();
@@ -57,24 +124,73 @@ Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes
         const size_t want = std::min(kChunk, room == SIZE_MAX ? room : room + 1);
         const size_t old = out.size();
         out.resize(old + want);
-        const ssize_t got = ::read(fd, out.data() + old, want);
+        const ssize_t got = ::read(mFd, out.data() + old, want);
         if (got < 0) {
-            if (errno == EINTR) {
-                out.resize(old);
+            const int err = errno;
+            out.resize(old);
+            if (err == EINTR) {
                 continue;
             }
-            return makeError(ErrorCode::Io, sysError("read error", path));
+            return sysError("read error", mPath, err);
         }
         out.resize(old + static_cast<size_t>(got));
         if (got == 0) {
             break;
         }
         if (out.size() > maxBytes) {
-            return makeError(ErrorCode::Io, path + ": file is more than the limit of " +
+            return makeError(ErrorCode::Io, mPath + ": file is more than the limit of " +
                                                 std::to_string(maxBytes) + " bytes");
         }
     }
     return out;
+}
+
+Status InputFile::readAt(uint64_t offset, std::byte* out, size_t count) {
+    size_t done = 0;
+    while (done < count) {
+        const ssize_t got =
+            ::pread(mFd, out + done, count - done, static_cast<off_t>(offset + done));
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            return sysError("read error", mPath, errno);
+        }
+        if (got == 0) {
+            return makeError(ErrorCode::Io, mPath + ": file ended after " +
+                                                std::to_string(offset + done) + " of " +
+                                                std::to_string(offset + count) +
+                                                " bytes (it shrank while being read)");
+        }
+        done += static_cast<size_t>(got);
+    }
+    return Ok{};
+}
+
+bool pathEntryExists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 || errno != ENOENT;
+}
+
+Result<bool> isFolder(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        struct stat link {};
+        if (err == ENOENT && ::lstat(path.c_str(), &link) != 0) {
+            return makeError(ErrorCode::Io, path + ": no such file or folder");
+        }
+        return sysError("cannot open", path, err);
+    }
+    return S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes) {
+    auto file = InputFile::open(path);
+    if (!file) {
+        return file.error();
+    }
+    return file->readAll(maxBytes);
 }
 
 std::string fileLabel(const std::string& path) {

@@ -16,9 +16,52 @@
 
 namespace vitscope::core {
 
-/// Read a whole regular file into memory. Fails with ErrorCode::Io (message names the path and
-/// the system error) when it cannot be opened or read, or when it is larger than `maxBytes`
-/// (checked before allocating, and again while reading, in case the file grows).
+/// A regular file opened for reading: the one way core opens a file it reads. open() refuses,
+/// with ErrorCode::Io and a message naming the path, anything that is not a regular file (a FIFO,
+/// a device, a socket, a folder), before opening it and again on the opened descriptor (the path
+/// may change in between), so that nothing blocks in open() or streams without end. System
+/// errors are spelled for users ("permission denied", "a component of the path is not a
+/// folder", "is a symbolic link to a missing file").
+class InputFile {
+public:
+    static Result<InputFile> open(const std::string& path);
+
+    InputFile(InputFile&& other) noexcept;
+    InputFile& operator=(InputFile&& other) noexcept;
+    InputFile(const InputFile&) = delete;
+    InputFile& operator=(const InputFile&) = delete;
+    ~InputFile();
+
+    int fd() const { return mFd; }
+    /// Size when opened.
+    uint64_t size() const { return mSize; }
+    const std::string& path() const { return mPath; }
+    /// Reads the rest of the file; fails when it is (or grows) larger than `maxBytes`.
+    Result<std::vector<std::byte>> readAll(size_t maxBytes);
+    /// Reads exactly `count` bytes at `offset` (EINTR and short reads retried).
+    Status readAt(uint64_t offset, std::byte* out, size_t count);
+
+private:
+    InputFile() = default;
+    int mFd = -1;
+    uint64_t mSize = 0;
+    std::string mPath;
+};
+
+/// Whether `path` names anything at all: false only when lstat() says it does not exist
+/// (ENOENT), so a dangling symbolic link, a FIFO or an unreadable entry counts as present and is
+/// then refused by InputFile::open with the reason. Optional files (config.json next to a
+/// checkpoint) are looked up with this.
+bool pathEntryExists(const std::string& path);
+
+/// Whether `path` is a folder (true) or something else (false), following symbolic links; or
+/// ErrorCode::Io naming the path and why it cannot be reached ("No such file or folder",
+/// "Permission denied", a component that is a file, a dangling symbolic link).
+Result<bool> isFolder(const std::string& path);
+
+/// Read a whole regular file into memory through InputFile. Fails with ErrorCode::Io (message
+/// names the path and the problem) when it cannot be opened or read, or when it is larger than
+/// `maxBytes` (checked before allocating, and again while reading, in case the file grows).
 Result<std::vector<std::byte>> readFile(const std::string& path, size_t maxBytes);
 
 /// The last component of `path` ("a/b/model.safetensors" -> "model.safetensors"): the label

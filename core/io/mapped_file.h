@@ -1,5 +1,5 @@
 #pragma once
-/// MappedFile: a read-only memory map of a whole file, shared by the tensors borrowed from it.
+/// MappedFile: the read-only bytes of a whole file, shared by the tensors borrowed from it.
 
 #include <cstddef>
 #include <memory>
@@ -10,16 +10,22 @@
 
 namespace vitscope::core {
 
-/// Maps the whole file read-only (MAP_PRIVATE). An empty file gives an empty span and no
-/// mapping. The mapping lives as long as the last shared_ptr; TensorStore::keepAlive() takes one
-/// so borrowed tensors stay valid.
+/// The whole file, read-only. Files up to kReadLimit bytes are read into owned memory; larger
+/// ones are memory-mapped (MAP_PRIVATE). An empty file gives an empty span. The bytes live as
+/// long as the last shared_ptr; TensorStore::keepMapped() takes one so borrowed tensors stay
+/// valid.
 ///
-/// Caveat of every mmap reader: if another process truncates the file while it is mapped, reads
-/// past the new end raise SIGBUS. Checkpoints are treated as immutable while open.
+/// A mapped file that another process truncates while it is in use would raise SIGBUS on reads
+/// past its new end. A process-wide SIGBUS handler (installed with the first mapping, chaining to
+/// any earlier one) maps zero pages over the missing range of a registered mapping instead, so
+/// the read completes, and marks the file truncated(); callers check intact() after using the
+/// bytes and discard what they computed. A SIGBUS anywhere else keeps its previous handling.
 class MappedFile {
 public:
-    /// Fails with ErrorCode::Io naming the path and strerror() (missing, unreadable, directory,
-    /// not a regular file, mmap failure).
+    static constexpr size_t kReadLimit = size_t{64} << 20;
+
+    /// Fails with ErrorCode::Io naming the path and the problem (missing, unreadable, not a
+    /// regular file, map or read failure); see InputFile::open.
     static Result<std::shared_ptr<MappedFile>> open(const std::string& path);
 
     ~MappedFile();
@@ -29,6 +35,13 @@ public:
     std::span<const std::byte> bytes() const { return {mData, mSize}; }
     size_t size() const { return mSize; }
     const std::string& path() const { return mPath; }
+    bool mapped() const { return mSlot >= 0; }
+
+    /// Whether part of the mapping vanished (the file was truncated) since it was opened.
+    bool truncated() const;
+    /// Ok, or ErrorCode::BadModel "<file> changed size while in use (truncated from X to Y
+    /// bytes); reload it" once truncated().
+    Status intact() const;
 
 private:
     MappedFile() = default;
@@ -36,6 +49,9 @@ private:
     const std::byte* mData = nullptr;
     size_t mSize = 0;
     std::string mPath;
+    std::unique_ptr<std::byte[]> mOwned;  ///< the bytes of a small file
+    int mFd = -1;                         ///< kept open while mapped, to report the new size
+    int mSlot = -1;                       ///< index in the SIGBUS registry while mapped
 };
 
 }  // namespace vitscope::core

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "core/io/file_util.h"
+#include "core/io/mapped_file.h"
 #include "core/io/npy.h"
 
 namespace vitscope::core {
@@ -136,16 +138,13 @@ Result<std::vector<EntryInfo>> listEntries(zip_t* archive, uint64_t archiveSize,
     return entries;
 }
 
-}  // namespace
-
-Result<TensorStore> loadNpzFromBuffer(std::shared_ptr<std::vector<std::byte>> bytes,
-                                      std::string_view label) {
-    if (!bytes || bytes->empty()) {
+Result<TensorStore> loadNpzFromBytes(std::span<const std::byte> bytes, std::string_view label) {
+    if (bytes.empty()) {
         return bad(label, "not a zip archive (.npz): the file is empty");
     }
     zip_error_t error;
     zip_error_init(&error);
-    zip_source_t* source = zip_source_buffer_create(bytes->data(), bytes->size(), 0, &error);
+    zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
     if (!source) {
         std::string msg = zip_error_strerror(&error);
         zip_error_fini(&error);
@@ -158,9 +157,9 @@ Result<TensorStore> loadNpzFromBuffer(std::shared_ptr<std::vector<std::byte>> by
         const bool noArchive = zip_error_code_zip(&error) == ZIP_ER_NOZIP;
         zip_error_fini(&error);
         // A file that starts like a zip but has no end-of-central-directory record was cut off.
-        const bool startsLikeZip = bytes->size() >= 4 && (*bytes)[0] == std::byte{'P'} &&
-                                   (*bytes)[1] == std::byte{'K'} && (*bytes)[2] == std::byte{3} &&
-                                   (*bytes)[3] == std::byte{4};
+        const bool startsLikeZip = bytes.size() >= 4 && bytes[0] == std::byte{'P'} &&
+                                   bytes[1] == std::byte{'K'} && bytes[2] == std::byte{3} &&
+                                   bytes[3] == std::byte{4};
         if (noArchive && startsLikeZip) {
             return bad(label,
                        "truncated or damaged zip archive (.npz): no central directory "
@@ -171,7 +170,7 @@ Result<TensorStore> loadNpzFromBuffer(std::shared_ptr<std::vector<std::byte>> by
     }
     zip_error_fini(&error);
 
-    auto entries = listEntries(archive.get(), bytes->size(), label);
+    auto entries = listEntries(archive.get(), bytes.size(), label);
     if (!entries) {
         return entries.error();
     }
@@ -194,13 +193,34 @@ Result<TensorStore> loadNpzFromBuffer(std::shared_ptr<std::vector<std::byte>> by
     return store;
 }
 
-Result<TensorStore> loadNpz(const std::string& path) {
-    auto bytes = readFile(path, kMaxArchiveBytes);
+}  // namespace
+
+Result<TensorStore> loadNpzFromBuffer(std::shared_ptr<std::vector<std::byte>> bytes,
+                                      std::string_view label) {
     if (!bytes) {
-        return bytes.error();
+        return bad(label, "not a zip archive (.npz): the file is empty");
     }
-    auto shared = std::make_shared<std::vector<std::byte>>(std::move(*bytes));
-    return loadNpzFromBuffer(std::move(shared), fileLabel(path));
+    return loadNpzFromBytes(*bytes, label);
+}
+
+Result<TensorStore> loadNpz(const std::string& path) {
+    // Mapped, not read: libzip reads the central directory and then only the entries, so a
+    // large sparse or hostile archive costs no memory before its declared sizes are checked.
+    auto file = MappedFile::open(path);
+    if (!file) {
+        return file.error();
+    }
+    const std::string label = fileLabel(path);
+    if ((*file)->size() > kMaxArchiveBytes) {
+        return bad(label, "file is " + std::to_string((*file)->size()) +
+                              " bytes, more than the limit of " + std::to_string(kMaxArchiveBytes) +
+                              " for a .npz checkpoint");
+    }
+    auto store = loadNpzFromBytes((*file)->bytes(), label);
+    if (auto st = (*file)->intact(); !st) {
+        return st.error();  // entries read while the file shrank hold zeros
+    }
+    return store;
 }
 
 }  // namespace vitscope::core

@@ -26,7 +26,8 @@ namespace vitscope::core {
 Result<TensorStore> loadNpzFromBuffer(std::shared_ptr<std::vector<std::byte>> bytes,
                                       std::string_view label);
 
-/// Reads the file (at most 16 GiB) and calls loadNpzFromBuffer with its file name as label.
+/// Maps the file (at most 16 GiB; see MappedFile) and reads it like loadNpzFromBuffer, with its
+/// file name as label.
 Result<TensorStore> loadNpz(const std::string& path);
 
 }  // namespace vitscope::core

@@ -19,7 +19,7 @@ using nlohmann::json;
 
 constexpr uint64_t kMaxHeaderSize = 100'000'000;  // the reference implementation's limit
 constexpr int kMaxJsonDepth = 16;                 // a valid header nests 3 levels
-constexpr size_t kMaxIndexBytes = 64u << 20;      // model.safetensors.index.json
+constexpr size_t kMaxIndexBytes = 8u << 20;       // model.safetensors.index.json: ~100 KB real
 
 Error bad(std::string_view label, const std::string& message) {
     return makeError(ErrorCode::BadModel, std::string(label) + ": " + message);
@@ -265,7 +265,32 @@ Status addParsed(const std::shared_ptr<MappedFile>& file, const SafetensorsHeade
         borrowed = borrowed || store.borrowedBytes() != before;
     }
     if (borrowed) {
-        store.keepAlive(file);
+        store.keepMapped(file);
+    }
+    return Ok{};
+}
+
+/// A shard must stay in the index's folder once symbolic links are resolved: an index is not
+/// a way to read any file on the machine.
+Status checkConfined(const std::string& shardPath, const std::filesystem::path& folder,
+                     const std::string& shard, const std::string& indexLabel) {
+    std::error_code ec;
+    const auto resolvedFolder =
+        std::filesystem::canonical(folder.empty() ? std::filesystem::path(".") : folder, ec);
+    if (ec) {
+        return makeError(ErrorCode::Io,
+                         indexLabel + ": cannot resolve its folder: " + ec.message());
+    }
+    const auto resolved = std::filesystem::canonical(shardPath, ec);
+    if (ec) {
+        return Ok{};  // missing or dangling: MappedFile::open says why
+    }
+    const auto [end, inside] = std::mismatch(resolvedFolder.begin(), resolvedFolder.end(),
+                                             resolved.begin(), resolved.end());
+    if (end != resolvedFolder.end() || inside == resolved.end()) {
+        return bad(indexLabel, "shard '" + shard + "' resolves to " + resolved.string() +
+                                   ", outside the index's folder " + resolvedFolder.string() +
+                                   "; shards must be files in that folder");
     }
     return Ok{};
 }
@@ -281,8 +306,11 @@ Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const std::byte> file
     SafetensorsHeader h;
     h.headerSize = detail::loadLe64(file.data());
     if (h.headerSize > kMaxHeaderSize) {
-        return bad(label, "header length " + std::to_string(h.headerSize) + " exceeds the " +
-                              std::to_string(kMaxHeaderSize) + "-byte limit");
+        // Not printed: a number that large is some other file's first bytes, not a length.
+        return bad(label,
+                   "is not a safetensors file (its first 8 bytes are not a plausible "
+                   "header length: more than the " +
+                       std::to_string(kMaxHeaderSize) + "-byte limit)");
     }
     if (h.headerSize > file.size() - 8) {
         return bad(label, "header length " + std::to_string(h.headerSize) +
@@ -405,6 +433,9 @@ Result<TensorStore> loadShardedSafetensors(const std::string& indexJsonPath) {
     TensorStore store;
     for (const auto& [shard, tensors] : shards) {
         const std::string shardPath = (folder / shard).string();
+        if (auto st = checkConfined(shardPath, folder, shard, indexLabel); !st) {
+            return st.error();
+        }
         auto file = MappedFile::open(shardPath);
         if (!file) {
             return makeError(file.error().code,

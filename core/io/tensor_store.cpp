@@ -1,5 +1,7 @@
 #include "core/io/tensor_store.h"
 
+#include "core/io/mapped_file.h"
+
 namespace vitscope::core {
 
 const char* toString(DType d) {
@@ -117,6 +119,21 @@ void TensorStore::erase(std::string_view name) {
         mBorrowedBytes -= static_cast<size_t>(it->second.numel()) * sizeof(float);
     }
     mTensors.erase(it);
+}
+
+void TensorStore::keepMapped(std::shared_ptr<const MappedFile> file) {
+    if (file) {
+        mMapped.push_back(std::move(file));
+    }
+}
+
+Status TensorStore::intact() const {
+    for (const auto& file : mMapped) {
+        if (auto st = file->intact(); !st) {
+            return st;
+        }
+    }
+    return Ok{};
 }
 
 }  // namespace vitscope::core

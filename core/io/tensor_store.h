@@ -11,7 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace vitscope::core {
+
+class MappedFile;
 
 enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
 const char* toString(DType d);
@@ -41,6 +45,11 @@ public:
     void addOwned(std::string name, std::vector<int64_t> shape, std::vector<float> data,
                   DType source, std::string file);
     void keepAlive(std::shared_ptr<const void> holder) { mHolders.push_back(std::move(holder)); }
+    /// keepAlive() for a file whose bytes are borrowed; intact() then watches it.
+    void keepMapped(std::shared_ptr<const MappedFile> file);
+    /// Ok while every file borrowed from is whole; ErrorCode::BadModel naming the first one that
+    /// was truncated since it was opened (anything computed from its bytes is then wrong).
+    Status intact() const;
 
     const StoredTensor* find(std::string_view name) const;
     bool contains(std::string_view name) const { return find(name) != nullptr; }
@@ -56,6 +65,7 @@ public:
 private:
     std::map<std::string, StoredTensor, std::less<>> mTensors;
     std::vector<std::shared_ptr<const void>> mHolders;
+    std::vector<std::shared_ptr<const MappedFile>> mMapped;
     /// Owned float buffers by tensor name, so erase() and replacement release them.
     std::map<std::string, std::shared_ptr<std::vector<float>>, std::less<>> mOwned;
     size_t mBorrowedBytes = 0;

@@ -11,7 +11,7 @@ namespace vitscope::core::detail {
 namespace {
 
 using nlohmann::json;
-constexpr size_t kMaxConfigBytes = 64 << 20;  // id2label of 21k classes is ~1 MB
+constexpr size_t kMaxConfigBytes = 8 << 20;  // id2label of 21k classes is ~1 MB
 
 Result<json> readJson(const std::string& path) {
     auto bytes = readFile(path, kMaxConfigBytes);

@@ -47,10 +47,11 @@ std::string lower(std::string s) {
 
 Error badModel(const std::string& message) { return makeError(ErrorCode::BadModel, message); }
 
+/// `dir`/`name` when there is anything by that name: a folder, FIFO or dangling link there is
+/// then refused by its reader with the reason, not silently replaced by guesses.
 std::string siblingIfExists(const fs::path& dir, const char* name) {
-    std::error_code ec;
     const fs::path p = dir / name;
-    return fs::is_regular_file(p, ec) ? p.string() : std::string();
+    return pathEntryExists(p.string()) ? p.string() : std::string();
 }
 
 /// Refuses a pickle by name or content before any parser sees the file.
@@ -63,58 +64,66 @@ Status checkNotPickle(const std::string& path) {
     return Ok{};
 }
 
-Result<Resolved> resolvePath(const std::string& path) {
+/// A folder: its index or model.safetensors, else its only .safetensors or .npz.
+Result<Resolved> resolveFolder(const std::string& path, Resolved r) {
     std::error_code ec;
     const fs::path p(path);
-    if (!fs::exists(p, ec))
-        return makeError(ErrorCode::Io, path + ": no such file or folder");
+    r.config = siblingIfExists(p, "config.json");
+    r.preprocessor = siblingIfExists(p, "preprocessor_config.json");
+    if (auto idx = siblingIfExists(p, "model.safetensors.index.json"); !idx.empty()) {
+        r.weights = idx;
+        r.kind = WeightsKind::ShardedIndex;
+        return r;
+    }
+    if (auto st = siblingIfExists(p, "model.safetensors"); !st.empty()) {
+        r.weights = st;
+        return r;
+    }
+    std::vector<fs::path> safetensors, npz, pickles;
+    fs::directory_iterator entries(p, ec);
+    if (ec)
+        return makeError(ErrorCode::Io, path + ": cannot list the folder: " + ec.message());
+    for (const auto& e : entries) {
+        if (!e.is_regular_file(ec))
+            continue;
+        const std::string ext = lower(e.path().extension().string());
+        if (ext == ".safetensors")
+            safetensors.push_back(e.path());
+        else if (ext == ".npz")
+            npz.push_back(e.path());
+        else if (ext == ".bin" || ext == ".pth" || ext == ".pt" || ext == ".ckpt" || ext == ".pkl")
+            pickles.push_back(e.path());
+    }
+    if (safetensors.size() == 1) {
+        r.weights = safetensors[0].string();
+        return r;
+    }
+    if (safetensors.empty() && npz.size() == 1) {
+        r.weights = npz[0].string();
+        r.kind = WeightsKind::Npz;
+        return r;
+    }
+    if (safetensors.empty() && npz.empty() && !pickles.empty()) {
+        auto msg = refusePickle(pickles[0].string(), {});
+        return badModel(
+            msg.value_or(pickles[0].string() + ": PyTorch pickle checkpoints are refused"));
+    }
+    if (safetensors.size() > 1)
+        return badModel(
+            path +
+            ": several .safetensors files and no model.safetensors.index.json; open one file");
+    return badModel(path + ": no model.safetensors (or .npz) in this folder");
+}
+
+Result<Resolved> resolvePath(const std::string& path) {
+    const fs::path p(path);
+    auto folder = isFolder(path);
+    if (!folder)
+        return folder.error();
     Resolved r;
     r.display = path;
-    if (fs::is_directory(p, ec)) {
-        r.config = siblingIfExists(p, "config.json");
-        r.preprocessor = siblingIfExists(p, "preprocessor_config.json");
-        if (auto idx = siblingIfExists(p, "model.safetensors.index.json"); !idx.empty()) {
-            r.weights = idx;
-            r.kind = WeightsKind::ShardedIndex;
-            return r;
-        }
-        if (auto st = siblingIfExists(p, "model.safetensors"); !st.empty()) {
-            r.weights = st;
-            return r;
-        }
-        std::vector<fs::path> safetensors, npz, pickles;
-        for (const auto& e : fs::directory_iterator(p, ec)) {
-            if (!e.is_regular_file(ec))
-                continue;
-            const std::string ext = lower(e.path().extension().string());
-            if (ext == ".safetensors")
-                safetensors.push_back(e.path());
-            else if (ext == ".npz")
-                npz.push_back(e.path());
-            else if (ext == ".bin" || ext == ".pth" || ext == ".pt" || ext == ".ckpt" ||
-                     ext == ".pkl")
-                pickles.push_back(e.path());
-        }
-        if (safetensors.size() == 1) {
-            r.weights = safetensors[0].string();
-            return r;
-        }
-        if (safetensors.empty() && npz.size() == 1) {
-            r.weights = npz[0].string();
-            r.kind = WeightsKind::Npz;
-            return r;
-        }
-        if (safetensors.empty() && npz.empty() && !pickles.empty()) {
-            auto msg = refusePickle(pickles[0].string(), {});
-            return badModel(
-                msg.value_or(pickles[0].string() + ": PyTorch pickle checkpoints are refused"));
-        }
-        if (safetensors.size() > 1)
-            return badModel(
-                path +
-                ": several .safetensors files and no model.safetensors.index.json; open one file");
-        return badModel(path + ": no model.safetensors (or .npz) in this folder");
-    }
+    if (*folder)
+        return resolveFolder(path, std::move(r));
     if (auto st = checkNotPickle(path); !st)
         return st.error();
     const std::string name = lower(p.filename().string());

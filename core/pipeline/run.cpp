@@ -69,6 +69,11 @@ Status forwardInto(Run& run, const RunOptions& options, ForwardWorkspace* worksp
     if (!result) {
         return result.error();
     }
+    // Weights are read in place from the checkpoint's map: a file truncated meanwhile read as
+    // zeros, so the numbers are not the model's.
+    if (auto st = model.weights().storage.intact(); !st) {
+        return st.error();
+    }
     if (auto st = checkFiniteOutput(*result); !st) {
         return st.error();
     }
