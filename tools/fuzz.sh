@@ -5,9 +5,9 @@
 #                                  plus a fixed number of new inputs (fixed seed); fails on any
 #                                  crash, sanitizer report, leak, timeout or out-of-memory
 #   tools/fuzz.sh NAME [SECONDS]   fuzz one harness (safetensors, shard_index, npy, npz, config,
-#                                  idx, image) for SECONDS (default 300) on one core, niced;
-#                                  new inputs go to build/fuzz/corpus/NAME, crashes to
-#                                  build/fuzz/artifacts/. Merge the useful ones into
+#                                  idx, image) for SECONDS (default 300) in one process (one
+#                                  core), niced; new inputs go to build/fuzz/corpus/NAME,
+#                                  crashes to build/fuzz/artifacts/. Merge the useful ones into
 #                                  tests/fuzz/corpus/NAME by hand (-merge=1), keeping it small.
 # FUZZ_RUNS (default 2000) and FUZZ_SEED (default 1) tune the smoke run.
 set -euo pipefail
@@ -59,5 +59,5 @@ seconds="${2:-300}"
 [[ " ${harnesses[*]} " == *" $name "* ]] || usage
 corpus="build/fuzz/corpus/$name"
 mkdir -p "$corpus"
-exec nice -n 10 "$bin/fuzz_$name" "${common[@]}" -workers=1 -jobs=1 -max_total_time="$seconds" \
+exec nice -n 10 "$bin/fuzz_$name" "${common[@]}" -max_total_time="$seconds" \
     -artifact_prefix="$artifacts/$name-" "$corpus" "tests/fuzz/corpus/$name"
