@@ -19,6 +19,8 @@ packages=(
     libbenchmark-dev poppler-utils dataset-fashion-mnist
     # the formatting check (tools/format.sh, the format_check test)
     clang-format-14
+    # the libFuzzer harnesses (tools/fuzz.sh): clang with its sanitizer/fuzzer runtimes, OpenMP
+    clang-14 libclang-rt-14-dev libomp-14-dev
 )
 
 sudo_cmd=()
