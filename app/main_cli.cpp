@@ -2,12 +2,16 @@
 // offscreen platform). One parser and one help text for every command (app/cli_args.h).
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string>
 
 #include "app/cli_args.h"
 #include "app/cli_commands.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int dispatch(int argc, char** argv) {
     using namespace vitscope::app;
     if (argc < 2) {
         std::fputs(helpText().c_str(), stderr);
@@ -45,4 +49,22 @@ int main(int argc, char** argv) {
             return run(args, argv[0]);
     }
     return kExitUsage;
+}
+
+}  // namespace
+
+/// No exception escapes a command: running out of memory (or anything a library throws) is a
+/// message and exit code 1, never SIGABRT.
+int main(int argc, char** argv) {
+    const char* command = argc >= 2 ? argv[1] : "";
+    try {
+        return dispatch(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr,
+                     "vitscope-cli %s: out of memory (try a smaller --size or --memory-budget)\n",
+                     command);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "vitscope-cli %s: unexpected error: %s\n", command, e.what());
+    }
+    return vitscope::app::kExitUsage;
 }

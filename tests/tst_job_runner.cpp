@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <new>
 #include <thread>
 
 #include "ui/job_runner.h"
@@ -37,6 +38,7 @@ private slots:
     void doneRunsOnGuiThread();
     void progressReachesGuiThread();
     void destructorWaitsForRunningJob();
+    void exceptionBecomesFailure();
 };
 
 void TestJobRunner::secondStartSupersedesFirst() {
@@ -150,6 +152,27 @@ void TestJobRunner::destructorWaitsForRunningJob() {
     QVERIFY(finished->load());
     QCoreApplication::processEvents();
     QVERIFY(!delivered);
+}
+
+// A job that throws (here std::bad_alloc, what an oversized allocation raises) does not take the
+// process down: the runner reports it through failed() on the GUI thread, delivers nothing, and
+// is idle again for the next job.
+void TestJobRunner::exceptionBecomesFailure() {
+    JobRunner runner;
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    bool delivered = false;
+    runner.start<int>(
+        QStringLiteral("Huge"), [](const JobContext&) -> int { throw std::bad_alloc(); },
+        [&](int) { delivered = true; });
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kTimeoutMs);
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("Huge"));
+    QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("out of memory")));
+    QVERIFY(!delivered);
+    QVERIFY(!runner.isBusy());
+    int value = 0;
+    runner.start<int>(
+        QStringLiteral("next"), [](const JobContext&) { return 7; }, [&](int v) { value = v; });
+    QTRY_COMPARE_WITH_TIMEOUT(value, 7, kTimeoutMs);
 }
 
 QTEST_GUILESS_MAIN(TestJobRunner)

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <span>
 
+#include "core/model/memory_plan.h"
 #include "ui/job_runner.h"
 
 namespace vitscope::ui {
@@ -130,6 +131,7 @@ InferenceController::InferenceController(QObject* parent)
     : QObject(parent), mJobs(new JobRunner(this)) {
     qRegisterMetaType<SnapshotPtr>();
     connect(mJobs, &JobRunner::progressChanged, this, &InferenceController::progressChanged);
+    connect(mJobs, &JobRunner::failed, this, &InferenceController::failed);
     connect(mJobs, &JobRunner::busyChanged, this, [this](bool busy) {
         if (!busy) {
             mRunningRequest = {};
@@ -155,8 +157,13 @@ void InferenceController::openModel(const QString& path, const core::LoadOptions
     submit(std::move(r));
 }
 
+void InferenceController::setMemoryBudget(uint64_t bytes) { mRunOptions.memoryBudget = bytes; }
+
 void InferenceController::setRunOptions(const core::RunOptions& options) {
+    const uint64_t budget = mRunOptions.memoryBudget;
     mRunOptions = options;
+    if (mRunOptions.memoryBudget == 0)
+        mRunOptions.memoryBudget = budget;  // the Settings value stays unless replaced
     mRunOptions.progress = {};
     mRunOptions.cancel = nullptr;
     if (!mJobs->isBusy() && (!mCurrent || !mCurrent->model || !mCurrent->source())) {
@@ -224,10 +231,29 @@ void InferenceController::submit(Request request) {
     start(std::move(request));  // JobRunner cancels the running job
 }
 
+void InferenceController::announcePlan(const core::ModelPtr& model) {
+    if (!model)
+        return;
+    auto recipe = core::effectiveRecipe(*model, mRunOptions);
+    if (!recipe || !(recipe->centerCrop || recipe->resizeRule == core::ResizeRule::Exact))
+        return;  // the size follows the image: the run itself reports
+    const int p = model->config().patchSize;
+    const uint64_t budget =
+        mRunOptions.memoryBudget != 0 ? mRunOptions.memoryBudget : core::defaultMemoryBudget();
+    auto plan =
+        core::planForward(model->config(), recipe->outputH() / p, recipe->outputW() / p, budget);
+    if (plan && (plan->storage == core::AttentionStorage::Rebuilt ||
+                 plan->totalBytes() > (uint64_t(1) << 30))) {
+        emit runPlanned(QString::fromStdString(plan->summary()));
+    }
+}
+
 void InferenceController::start(Request request) {
     mRunningRequest = request;
     SnapshotPtr current = mCurrent;
     core::RunOptions options = mRunOptions;
+    if (request.modelPath.isEmpty() && current)
+        announcePlan(current->model);
     mJobs->start<Outcome>(
         tr("Working"),
         [request = std::move(request), current, options](const JobContext& job) {

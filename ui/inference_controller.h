@@ -48,6 +48,9 @@ public:
     ~InferenceController() override;
 
     SnapshotPtr current() const { return mCurrent; }
+    /// Bytes a run may hold (core/model/memory_plan.h); 0: half the machine's memory.
+    void setMemoryBudget(uint64_t bytes);
+    uint64_t memoryBudget() const { return mRunOptions.memoryBudget; }
     bool isBusy() const;
     static constexpr int kTopK = 5;
     /// The run options every image goes through (progress, cancel and topK are the controller's).
@@ -76,6 +79,9 @@ signals:
     void busyChanged(bool busy);
     /// `title` e.g. "Cannot open image"; `message` names the file and the problem.
     void failed(const QString& title, const QString& message);
+    /// Before a run that keeps attention Rebuilt or holds more than 1 GB: what it will hold
+    /// against the memory budget (core::MemoryPlan::summary), for the status bar.
+    void runPlanned(const QString& summary);
 
 public:
     /// One request: a model to load and/or an image to open (path, bytes or pixels).
@@ -101,6 +107,7 @@ public:
 private:
     void submit(Request request);
     void start(Request request);
+    void announcePlan(const core::ModelPtr& model);
     void finish(const Outcome& outcome);
 
     SnapshotPtr mCurrent;

@@ -3,7 +3,8 @@
 /// function run on Qt's thread pool with a cancel flag and a progress callback; its result is
 /// handed to a callback on the GUI thread. Starting a job cancels the one in progress (restart on
 /// a new request); a cancelled or superseded job's result is dropped, never delivered. The
-/// destructor cancels and waits, so quitting never leaves a worker behind.
+/// destructor cancels and waits, so quitting never leaves a worker behind. An exception thrown by
+/// a job (std::bad_alloc included) never escapes its worker: it becomes failed().
 ///
 ///   runner->start<Matrix>(tr("Rollout"),
 ///       [result](const JobContext& job) { return computeRollout(*result, job.cancel); },
@@ -56,8 +57,12 @@ public slots:
 signals:
     void progressChanged(const QString& text, int value, int maximum);
     void busyChanged(bool busy);
+    /// The job threw (std::bad_alloc or another exception): `message` says what happened.
+    /// When nothing is connected, the runner shows a non-modal warning on its window instead.
+    void failed(const QString& what, const QString& message);
 
 private:
+    void reportFailure(const QString& what, const QString& message);
     using ErasedWork = std::function<std::shared_ptr<void>(const JobContext&)>;
     using ErasedDone = std::function<void(std::shared_ptr<void>)>;
     void startErased(const QString& what, ErasedWork work, ErasedDone done);

@@ -9,6 +9,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -22,6 +23,7 @@
 #include <QToolButton>
 #include <cmath>
 
+#include "core/model/memory_plan.h"
 #include "core/model/token_names.h"
 #include "core/pipeline/dataset.h"
 #include "ui/attention_view.h"
@@ -70,6 +72,8 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
     buildStatusBar();
 
     connect(mController, &InferenceController::snapshotChanged, this, &MainWindow::showSnapshot);
+    connect(mController, &InferenceController::runPlanned, this,
+            [this](const QString& summary) { statusBar()->showMessage(summary, 15000); });
     connect(mController, &InferenceController::failed, this, &MainWindow::showError);
     connect(mModelPanel, &ModelPanel::reloadRequested, mController,
             qOverload<const QString&, const core::LoadOptions&>(&InferenceController::openModel));
@@ -217,6 +221,9 @@ void MainWindow::buildViewMenu() {
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
         panels->addAction(dock->toggleViewAction());
     }
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(tr("&Memory Budget…"), this, &MainWindow::askMemoryBudget);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About vitscope"), this, [this] {
@@ -432,6 +439,30 @@ void MainWindow::showHover(int row, int col, int token, float value) {
                                  .arg(static_cast<double>(value), 0, 'g', 4));
 }
 
+void MainWindow::askMemoryBudget() {
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    const uint64_t current = mController->memoryBudget() != 0 ? mController->memoryBudget()
+                                                              : core::defaultMemoryBudget();
+    bool ok = false;
+    const double value = QInputDialog::getDouble(
+        this, tr("Memory Budget"),
+        tr("Memory a run may hold, in GB (this machine has %1; default %2).\nAttention that does "
+           "not fit is kept compact and rebuilt row by row when shown; a run that does not fit "
+           "even then is refused.")
+            .arg(QString::fromStdString(core::formatBytes(core::physicalMemoryBytes())),
+                 QString::fromStdString(core::formatBytes(core::defaultMemoryBudget()))),
+        double(current) / gib, double(core::kMinMemoryBudget) / gib, 1024.0 * 1024.0, 2, &ok);
+    if (!ok)
+        return;
+    mController->setMemoryBudget(static_cast<uint64_t>(value * gib));
+    QSettings().setValue(QStringLiteral("run/memoryBudget"),
+                         QVariant::fromValue<qulonglong>(mController->memoryBudget()));
+    statusBar()->showMessage(
+        tr("Memory budget: %1")
+            .arg(QString::fromStdString(core::formatBytes(mController->memoryBudget()))),
+        5000);
+}
+
 void MainWindow::showError(const QString& title, const QString& message) {
     statusBar()->showMessage(title, 5000);
     if (mErrorHandler) {
@@ -473,6 +504,9 @@ void MainWindow::loadSettings() {
     mRecentImages = settings.value(QStringLiteral("recent/images")).toStringList();
     mRecentModels = settings.value(QStringLiteral("recent/models")).toStringList();
     mLastDir = settings.value(QStringLiteral("dialogs/lastDir")).toString();
+    const qulonglong budget = settings.value(QStringLiteral("run/memoryBudget"), 0).toULongLong();
+    if (budget >= core::kMinMemoryBudget && budget <= core::kMaxMemoryBudget)
+        mController->setMemoryBudget(budget);
 }
 
 void MainWindow::saveSettings() const {

@@ -89,6 +89,7 @@ private:
     void showQuery(const AttentionQuery& query);
     void showHover(int row, int col, int token, float value);
     void showError(const QString& title, const QString& message);
+    void askMemoryBudget();
     void onBusyChanged(bool busy);
 
     QString mResourcesDir;
