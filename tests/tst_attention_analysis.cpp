@@ -16,6 +16,7 @@
 #include "core/analysis/patch_grid.h"
 #include "core/analysis/posembed_similarity.h"
 #include "core/model/synthetic_model.h"
+#include "core/model/vit_model.h"
 
 using namespace vitscope::core;
 using vitscope::test::fromValues;
@@ -78,6 +79,7 @@ private slots:
     void attentionDistanceTwoByTwoByHand();
     void attentionDistancePrefixHandling();
     void attentionDistanceAccumulator();
+    void rebuiltStorageGivesTheSameAnalyses();
     // Position-embedding similarity.
     void cosineSimilarityInvariants();
     void cosineSimilarityHandCase();
@@ -486,6 +488,59 @@ void TestAttentionAnalysis::modelFilterComponents() {
     QVERIFY(pca && direct);
     QVERIFY(near(pca->components, direct->components, 0.0f));
     QCOMPARE(pca->explainedVarianceRatio, direct->explainedVarianceRatio);
+}
+
+// Every analysis reads attention through rows and columns, so a run that keeps it Rebuilt gives
+// the same maps (single head, fused, reversed, rollout) and mean distances as one that keeps it
+// whole, to float rounding.
+void TestAttentionAnalysis::rebuiltStorageGivesTheSameAnalyses() {
+    VitConfig c;
+    c.channels = 3;
+    c.patchSize = 4;
+    c.imageH = c.imageW = 24;
+    c.embedDim = 32;
+    c.depth = 3;
+    c.numHeads = 4;
+    c.mlpDim = 64;
+    c.numClasses = 5;
+    auto model = makeSyntheticModel(c, 7);
+    QVERIFY(model.ok());
+    ImageTensor x{3, 24, 24, std::vector<float>(3 * 24 * 24)};
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal;
+    for (float& v : x.data) v = normal(rng);
+    ForwardOptions rebuiltOptions;
+    rebuiltOptions.attentionStorage = AttentionStorage::Rebuilt;
+    auto whole = runForward(**model, x);
+    auto rebuilt = runForward(**model, x, rebuiltOptions);
+    QVERIFY(whole.ok() && rebuilt.ok());
+    QVERIFY(whole->attention.isFull());
+    QCOMPARE(rebuilt->attention.storage(), AttentionStorage::Rebuilt);
+    const float tol = 1e-5f;
+    const Matrix dw = meanAttentionDistance(whole->attention, whole->tokens, c.patchSize);
+    const Matrix dr = meanAttentionDistance(rebuilt->attention, rebuilt->tokens, c.patchSize);
+    QVERIFY((dw - dr).cwiseAbs().maxCoeff() < 1e-4f);
+    QVERIFY(dw.minCoeff() > 0.0f);
+    for (const bool rollout : {false, true}) {
+        for (const bool reverse : {false, true}) {
+            for (const int head : {-1, 0, 3}) {
+                AttentionSelection sel;
+                sel.layer = 2;
+                sel.head = head;
+                sel.rollout = rollout;
+                sel.reverse = reverse;
+                sel.sourceToken = 9;
+                auto a = selectedMap(*whole, sel);
+                auto b = selectedMap(*rebuilt, sel);
+                QVERIFY(a.ok() && b.ok());
+                QVERIFY2((*a - *b).cwiseAbs().maxCoeff() < tol,
+                         qPrintable(QString("rollout %1 reverse %2 head %3")
+                                        .arg(rollout)
+                                        .arg(reverse)
+                                        .arg(head)));
+            }
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestAttentionAnalysis)

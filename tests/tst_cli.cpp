@@ -575,6 +575,60 @@ private slots:
             QVERIFY2(r.err.contains(message), qPrintable(r.err));
         }
     }
+
+    // A run whose attention does not fit the memory budget keeps it Rebuilt (queries, keys and
+    // log-sum-exp) and still answers, with the same numbers as a run that keeps it whole; the
+    // user is told on stderr. hf_vit_cls at 320x320 has 1,601 tokens: 82 MB of attention.
+    void overBudgetAttentionIsRebuilt() {
+        const QStringList base{"predict", "--model", kModel,  "--image", kData + "/images/rgba.png",
+                               "--size",  "320x320", "--json"};
+        const Run whole = cli(base);
+        QVERIFY2(whole.code == 0, qPrintable(whole.err));
+        QVERIFY(!whole.err.contains("rebuilt"));
+        const Run rebuilt = cli(base + QStringList{"--memory-budget", "64M"});
+        QVERIFY2(rebuilt.code == 0, qPrintable(rebuilt.err));
+        QVERIFY2(rebuilt.err.contains("1,601 tokens") &&
+                     rebuilt.err.contains("rebuilt when shown") && rebuilt.err.contains("64.0 MB"),
+                 qPrintable(rebuilt.err));
+        const QJsonArray a = QJsonDocument::fromJson(whole.out.toUtf8()).object()["top"].toArray();
+        const QJsonArray b =
+            QJsonDocument::fromJson(rebuilt.out.toUtf8()).object()["top"].toArray();
+        QCOMPARE(a.size(), b.size());
+        for (int i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].toObject()["class"].toInt(), b[i].toObject()["class"].toInt());
+            QVERIFY(std::abs(a[i].toObject()["probability"].toDouble() -
+                             b[i].toObject()["probability"].toDouble()) < 1e-5);
+        }
+    }
+
+    // dump cannot write attention.npy from Rebuilt storage without holding it whole: refused
+    // before anything is written, naming the sizes; a run that fits no storage is refused with
+    // exit 1 (the size came from --size) before the image is preprocessed.
+    void overBudgetRefusals() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString out = dir.filePath("dump");
+        const Run dump = cli({"dump", "--model", kModel, "--image", kData + "/images/rgba.png",
+                              "--size", "320x320", "--memory-budget", "64M", "--out", out});
+        QCOMPARE(dump.code, 1);
+        QVERIFY2(
+            dump.err.contains("attention.npy would hold") && dump.err.contains("--memory-budget"),
+            qPrintable(dump.err));
+        QVERIFY(!QFileInfo::exists(out) || QDir(out).isEmpty());
+        const Run huge = cli({"predict", "--model", kModel, "--image", kData + "/images/rgba.png",
+                              "--size", "4096x4096", "--memory-budget", "64M"});
+        QCOMPARE(huge.code, 1);
+        QVERIFY2(huge.err.contains("262,145 tokens") &&
+                     huge.err.contains("even with attention rebuilt on demand, over the memory "
+                                       "budget of 64.0 MB"),
+                 qPrintable(huge.err));
+        for (const char* bad : {"3x", "10M", "-1G", "nan", "2E"}) {
+            const Run r = cli({"predict", "--model", kModel, "--image", kData + "/images/rgba.png",
+                               "--memory-budget", bad});
+            QCOMPARE(r.code, 1);
+            QVERIFY2(r.err.contains("--memory-budget must be a size"), qPrintable(r.err));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
