@@ -71,31 +71,16 @@ Vector attentionLine(const AttentionStack& stack, int layer, int head, HeadFusio
 Matrix fuseHeads(const AttentionStack& stack, int layer, HeadFusion fusion) {
     assert(layer >= 0 && layer < stack.layers());
     assert(stack.heads() > 0);
-    if (!stack.isFull()) {
-        Matrix fused = stack.matrix(layer, 0);  // (N, N)
-        for (int h = 1; h < stack.heads(); ++h) combine(fused, stack.matrix(layer, h), fusion);
-        if (fusion == HeadFusion::Mean)
-            fused /= static_cast<float>(stack.heads());
-        return fused;
-    }
-    Matrix fused = stack.at(layer, 0);  // (N, N)
+    // Whole storage is read in place; Rebuilt storage rebuilds one head at a time.
+    Matrix fused = stack.matrix(layer, 0);  // (N, N)
     for (int h = 1; h < stack.heads(); ++h) {
-        const auto head = stack.at(layer, h);
-        switch (fusion) {
-            case HeadFusion::Mean:
-                fused += head;
-                break;
-            case HeadFusion::Max:
-                fused = fused.cwiseMax(head);
-                break;
-            case HeadFusion::Min:
-                fused = fused.cwiseMin(head);
-                break;
-        }
+        if (stack.isFull())
+            combine(fused, stack.at(layer, h), fusion);
+        else
+            combine(fused, stack.matrix(layer, h), fusion);
     }
-    if (fusion == HeadFusion::Mean) {
+    if (fusion == HeadFusion::Mean)
         fused /= static_cast<float>(stack.heads());
-    }
     return fused;
 }
 
