@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cfloat>
@@ -120,8 +121,11 @@ Result<std::vector<std::byte>> InputFile::readAll(size_t maxBytes) {
     constexpr size_t kChunk = size_t{1} << 20;
     for (;;) {
         const size_t room = maxBytes - out.size();
-        // Ask for one byte past the limit so that a file that grew past it is noticed.
-        const size_t want = std::min(kChunk, room == SIZE_MAX ? room : room + 1);
+        // Ask for what the file's size says is left, plus one byte so that a file that grew is
+        // noticed (and one byte past the limit, so that growing past it is noticed too): a
+        // small file costs one small buffer, not a zero-filled chunk.
+        const size_t expected = out.size() < mSize ? static_cast<size_t>(mSize) - out.size() : 0;
+        const size_t want = std::min({kChunk, room == SIZE_MAX ? room : room + 1, expected + 1});
         const size_t old = out.size();
         out.resize(old + want);
         const ssize_t got = ::read(mFd, out.data() + old, want);
