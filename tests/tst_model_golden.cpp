@@ -211,6 +211,25 @@ private slots:
         QVERIFY(roomy.ok());
         QCOMPARE(roomy->storage, core::AttentionStorage::Full);
         QVERIFY(!core::planForward(cfg, g, g, plan->totalBytes() - 1).ok());
+
+        // ViT-L/16 at 384 (577 tokens, 24 layers x 16 heads): 511 MB of attention, kept whole
+        // under a 2 GB budget and Rebuilt (about 56 MB) under 256 MB.
+        core::VitConfig large;
+        large.patchSize = 16;
+        large.imageH = large.imageW = 384;
+        large.embedDim = 1024;
+        large.depth = 24;
+        large.numHeads = 16;
+        large.mlpDim = 4096;
+        auto whole = core::planForward(large, 24, 24, 2ull << 30);
+        QVERIFY(whole.ok());
+        QCOMPARE(whole->tokens, 577);
+        QCOMPARE(whole->fullAttentionBytes, uint64_t(24) * 16 * 577 * 577 * 4);
+        QCOMPARE(whole->storage, core::AttentionStorage::Full);
+        auto compact = core::planForward(large, 24, 24, 256ull << 20);
+        QVERIFY(compact.ok());
+        QCOMPARE(compact->storage, core::AttentionStorage::Rebuilt);
+        QCOMPARE(compact->rebuiltAttentionBytes, uint64_t(24) * (2 * 577 * 1024 + 16 * 577) * 4);
     }
 
     void refusedOverBudget() {
