@@ -14,9 +14,9 @@ Error ioError(const std::string& path, const char* what, int err) {
     return makeError(ErrorCode::Io, path + ": " + what + ": " + std::strerror(err));
 }
 
-/// Writes through `body(FILE*)` into stagingPath(path), then renames it over `path`.
-template <typename Body>
-Status writeAtomically(const std::string& path, Body body) {
+}  // namespace
+
+Status writeAtomically(const std::string& path, const std::function<bool(std::FILE*)>& body) {
     const std::string temp = stagingPath(path);
     FILE* f = std::fopen(temp.c_str(), "wb");
     if (!f) {
@@ -41,6 +41,8 @@ Status writeAtomically(const std::string& path, Body body) {
     }
     return renameIntoPlace(temp, path);
 }
+
+namespace {
 
 std::string csvField(const std::string& s) {
     if (s.find_first_of(",\"\r\n") == std::string::npos) {

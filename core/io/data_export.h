@@ -2,6 +2,8 @@
 /// Exporting analysis results as CSV and JSON files. (Arrays go to .npy: see npy.h.)
 
 #include <cstddef>
+#include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,10 @@ Status writeBytes(const std::string& path, const void* data, size_t size);
 /// before renaming it into place (hidden, in the target folder so the rename is atomic).
 std::string stagingPath(const std::string& path);
 
+/// The one atomic writer under all of the above and writeNpy: `body` writes into a staging file
+/// (stagingPath) and returns false on a failed write (errno set); the file is flushed, synced
+/// and renamed over `path`, or removed on any failure (ErrorCode::Io naming `path`, strerror).
+Status writeAtomically(const std::string& path, const std::function<bool(std::FILE*)>& body);
 /// Renames `from` over `to`; on failure removes `from` and returns an Io error with strerror.
 Status renameIntoPlace(const std::string& from, const std::string& to);
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "core/io/data_export.h"
 #include "core/io/file_util.h"
 
 namespace vitscope::core {
@@ -278,15 +279,12 @@ Status writeNpyBytes(const std::string& path, const std::vector<int64_t>& shape,
     prefix += static_cast<char>(header.size() & 0xff);
     prefix += static_cast<char>(header.size() >> 8);
 
-    FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) {
-        return makeError(ErrorCode::Io, path + ": cannot create: " + std::strerror(errno));
-    }
-    bool okWrite = std::fwrite(prefix.data(), 1, prefix.size(), f) == prefix.size() &&
-                   std::fwrite(header.data(), 1, header.size(), f) == header.size();
-    if constexpr (std::endian::native == std::endian::little) {
-        okWrite = okWrite && (bytes == 0 || std::fwrite(data, 1, bytes, f) == bytes);
-    } else {
+    return writeAtomically(path, [&](std::FILE* f) {
+        bool okWrite = std::fwrite(prefix.data(), 1, prefix.size(), f) == prefix.size() &&
+                       std::fwrite(header.data(), 1, header.size(), f) == header.size();
+        if constexpr (std::endian::native == std::endian::little) {
+            return okWrite && (bytes == 0 || std::fwrite(data, 1, bytes, f) == bytes);
+        }
         const auto* src = static_cast<const unsigned char*>(data);
         for (uint64_t i = 0; okWrite && i < numel; ++i) {
             unsigned char item[8];
@@ -295,17 +293,8 @@ Status writeNpyBytes(const std::string& path, const std::vector<int64_t>& shape,
             }
             okWrite = std::fwrite(item, 1, itemSize, f) == itemSize;
         }
-    }
-    int savedErrno = errno;
-    if (std::fclose(f) != 0 && okWrite) {
-        okWrite = false;
-        savedErrno = errno;
-    }
-    if (!okWrite) {
-        std::remove(path.c_str());
-        return makeError(ErrorCode::Io, path + ": write error: " + std::strerror(savedErrno));
-    }
-    return Ok{};
+        return okWrite;
+    });
 }
 
 }  // namespace

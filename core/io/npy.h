@@ -40,8 +40,9 @@ std::vector<float> toFloat32(const NpyArray& array);
 
 /// Write a C-order float32 ('<f4') / int64 ('<i8') array, format 1.0, header padded so the data
 /// starts at a multiple of 64 bytes. `data` holds the product of `shape` values (may be null when
-/// that is 0). Fails with ErrorCode::Usage for a negative/overflowing shape, ErrorCode::Io (path
-/// and strerror) when the file cannot be written.
+/// that is 0). Written through writeAtomically (data_export.h), so a failed write leaves nothing
+/// behind. Fails with ErrorCode::Usage for a negative/overflowing shape, ErrorCode::Io (path and
+/// strerror) when the file cannot be written.
 Status writeNpy(const std::string& path, const std::vector<int64_t>& shape, const float* data);
 Status writeNpy(const std::string& path, const std::vector<int64_t>& shape, const int64_t* data);
 
