@@ -81,7 +81,11 @@ const std::vector<OptionSpec>& optionTable() {
          "prefix tokens"},
         {"grid", "HxW", "posembed-similarity on this patch grid (default: the input's grid)"},
         {"raw-filters", nullptr, "embedding-filters: the raw filters, not principal components"},
-        {"seed", "N", "experiments: shuffle and permutation seed (default 0)"},
+        {"seed", "N",
+         "experiments and eval --shuffle-patches: shuffle and permutation seed (default 0)"},
+        {"no-positions", nullptr,
+         "eval: run without position embeddings (the ViT paper's Table 8 'none')"},
+        {"shuffle-patches", nullptr, "eval: shuffle each image's patches (image i with seed + i)"},
         {"shift", "DY,DX", "experiments: sub-patch shift in pixels (default half a patch)"},
         {"resolution", "HxW", "experiments: the other input size (default 1.5x the trained one)"},
         // Output.
@@ -115,9 +119,12 @@ const std::vector<CommandSpec>& commandTable() {
          "logits.npy, features.npy, attention.npy [layers, heads, tokens, tokens], input.npy "
          "[channels, H, W] and meta.json",
          with(kModel, {"size", "image", "input-npy", "out"})},
-        {"eval", "[--model M] --idx-images F --idx-labels F [--limit N] [--json]",
+        {"eval",
+         "[--model M] --idx-images F --idx-labels F [--limit N] [--no-positions] "
+         "[--shuffle-patches [--seed N]] [--json]",
          "top-1 accuracy, confusion matrix and images/s on an IDX data set",
-         with(kModel, {"size", "idx-images", "idx-labels", "limit", "json"})},
+         with(kModel, {"size", "idx-images", "idx-labels", "limit", "no-positions",
+                       "shuffle-patches", "seed", "json"})},
         {"export", "[--model M] [--image I] --figure NAME --out FILE.{png,svg,pdf,npy,csv}",
          "any figure of the window, headless, or the numbers behind it",
          with(kModel, {"size", "image", "figure", "out", "layer", "head", "source", "reverse",

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/cli_json.h"
 #include "app/cli_session.h"
@@ -268,6 +270,11 @@ int runEval(const CliArgs& args, const char* argv0) {
     auto limit = args.getInt("limit", 0, 1, 1 << 30);
     if (!limit)
         return fail("eval", kExitUsage, limit.error().message);
+    auto seed = args.getInt("seed", 0, 0, std::numeric_limits<int>::max());
+    if (!seed)
+        return fail("eval", kExitUsage, seed.error().message);
+    if (args.has("seed") && !args.has("shuffle-patches"))
+        return fail("eval", kExitUsage, "--seed needs --shuffle-patches");
     Session s;
     if (auto code = openSession(args, "eval", argv0, s))
         return *code;
@@ -278,8 +285,18 @@ int runEval(const CliArgs& args, const char* argv0) {
     auto labels = core::loadIdxLabels(labelsPath);
     if (!labels)
         return fail("eval", labels.error(), Stage::Input);
-    auto e = core::evaluateIdx(s.model, *images, *labels, *limit, s.run,
-                               core::fileLabel(imagesPath), core::fileLabel(labelsPath));
+    const bool noPositions = args.has("no-positions");
+    const bool shuffled = args.has("shuffle-patches");
+    if (noPositions && s.model->config().posLayout == core::PosLayout::None)
+        return fail("eval", kExitModel,
+                    s.model->info().path + ": the model has no position embeddings to remove");
+    core::RunOptions run = s.run;
+    run.dropPositionEmbeddings = noPositions;
+    std::optional<uint64_t> shuffleSeed;
+    if (shuffled)
+        shuffleSeed = static_cast<uint64_t>(*seed);
+    auto e = core::evaluateIdx(s.model, *images, *labels, *limit, run, core::fileLabel(imagesPath),
+                               core::fileLabel(labelsPath), shuffleSeed);
     if (!e)
         return fail("eval", e.error(), Stage::Input);
     const bool confusion = !e->confusion.empty();
@@ -298,12 +315,23 @@ int runEval(const CliArgs& args, const char* argv0) {
                     {"images_per_second", e->images / e->seconds},
                     {"threads", e->threads},
                     {"classes", e->classes},
+                    {"position_embeddings", !noPositions},
+                    {"shuffled_patches", shuffled},
                     {"confusion", matrix}};
+        if (shuffled)
+            out["shuffle_seed"] = *seed;
         if (!confusion)
             out["confusion_note"] = noConfusion;
         std::cout << dumpJson(out) << "\n";
         return kExitOk;
     }
+    if (noPositions || shuffled)
+        std::printf(
+            "variant:    %s%s%s\n", noPositions ? "no position embeddings" : "",
+            noPositions && shuffled ? ", " : "",
+            shuffled
+                ? ("patches shuffled (seed " + std::to_string(*seed) + " + image index)").c_str()
+                : "");
     std::printf(
         "images:     %d\ntop-1:      %.2f%% (%d correct)\nspeed:      %.0f images/s (%.2f s, %d "
         "threads)\n",

@@ -5,7 +5,9 @@
 #include <atomic>
 
 #include "core/analysis/experiments.h"
+#include "core/analysis/patch_grid.h"
 #include "core/image/preprocess.h"
+#include "core/pipeline/dataset.h"
 #include "test_models.h"
 
 using namespace vitscope::core;
@@ -44,6 +46,7 @@ private slots:
     void rejectsShiftOfAPatch();
     void allExperimentsShareReferences();
     void cancelled();
+    void evalShuffleEqualsMovingPatches();
 };
 
 void TestExperiments::permutationInvariance_data() {
@@ -175,6 +178,53 @@ void TestExperiments::cancelled() {
                                  ExperimentKind::ShufflePatches, options);
     QVERIFY(!outcome);
     QCOMPARE(outcome.error().code, ErrorCode::Cancelled);
+}
+
+/// `eval --shuffle-patches` runs each image as a position permutation instead of moving its
+/// patches (core/pipeline/dataset.h). Both give the class token the same inputs, so the logits may
+/// differ only by float summation order, and evaluateIdx must predict what moving them predicts.
+void TestExperiments::evalShuffleEqualsMovingPatches() {
+    auto loaded = loadModel(VITSCOPE_RESOURCES "/models/fashion-mnist-vit");
+    QVERIFY2(loaded, loaded ? "" : loaded.error().message.c_str());
+    const ModelPtr model = loaded.value();
+    const VitConfig& c = model->config();
+    auto files = listImages(VITSCOPE_RESOURCES "/samples/fashion-mnist", 100);
+    QVERIFY(files && files->size() == 10);
+    const int kImages = static_cast<int>(files->size());
+    constexpr uint64_t kSeed = 7;
+    IdxImages images{kImages, c.imageH, c.imageW, {}};
+    IdxLabels labels;
+    std::vector<int> moved(kImages);
+    for (int i = 0; i < kImages; ++i) {
+        auto decoded = loadImage((*files)[i]);
+        QVERIFY(decoded && decoded->channels == 1 && decoded->width == c.imageW);
+        const Image8& image = decoded.value();
+        images.pixels.insert(images.pixels.end(), image.pixels.begin(), image.pixels.end());
+        labels.labels.push_back(static_cast<uint8_t>(i));  // the files are 0-... to 9-...
+        const std::vector<int> perm = shufflePermutation(c.numPatches(), kSeed + i);
+        auto pre = preprocess(image, model->recipe());
+        QVERIFY(pre);
+        auto shuffled = shufflePatches(pre->input, c.patchSize, perm);
+        QVERIFY(shuffled);
+        auto real = runForward(*model, *shuffled);
+        QVERIFY(real);
+        RunOptions options;
+        options.positionPermutation = inversePermutation(perm);
+        auto viaPositions = runImage(model, std::make_shared<const Image8>(image), options);
+        QVERIFY(viaPositions);
+        const float diff = (real->logits - viaPositions->result->logits).cwiseAbs().maxCoeff();
+        QVERIFY2(diff <= kPermutationTolerance, qPrintable(QString::number(diff)));
+        real->logits.maxCoeff(&moved[i]);
+    }
+    auto e = evaluateIdx(model, images, labels, 0, RunOptions{}, "images", "labels", kSeed);
+    QVERIFY2(e, e ? "" : e.error().message.c_str());
+    for (int i = 0; i < kImages; ++i) {
+        QCOMPARE(e->predicted[i], moved[i]);
+    }
+    auto plain = evaluateIdx(model, images, labels, 0, RunOptions{}, "images", "labels");
+    QVERIFY(plain);
+    // Real images: shuffling with position embeddings kept changes predictions.
+    QVERIFY2(plain->predicted != e->predicted, "shuffling changed no prediction");
 }
 
 QTEST_GUILESS_MAIN(TestExperiments)

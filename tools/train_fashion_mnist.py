@@ -65,6 +65,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lab_metrics  # noqa: E402
 from safetensors_io import load_file, save_file  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -74,6 +75,8 @@ LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 MEAN, STD = 0.2860, 0.3530  # Fashion-MNIST training-set statistics of x/255
 LN_EPS = 1e-12              # Hugging Face ViT default
 NUM_REF = 8                 # test images 0..7 go into the parity fixture
+# The bundled samples (resources/samples/fashion-mnist): the first test image of each class
+SAMPLE_INDICES = (19, 2, 1, 13, 6, 8, 4, 9, 18, 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,11 +108,12 @@ def preprocess(images_u8: torch.Tensor) -> torch.Tensor:
     return (x - MEAN) / STD
 
 
-def augment(images_u8: torch.Tensor, gen: torch.Generator, pad: int, keep: slice):
-    """Random crop with zero padding `pad` (if pad > 0), then horizontal flip; returns the uint8
-    (b', 28, 28) images and the bool flip mask (b',). The random numbers are drawn for the whole
-    batch, so every data-parallel rank stays in step with the others, but only the rank's own
-    slice `keep` is augmented and returned."""
+def augment(images_u8: torch.Tensor, gen: torch.Generator, pad: int, keep: slice, hflip: bool):
+    """Random crop with zero padding `pad` (if pad > 0; the background is 0, so this is a random
+    translation by up to `pad` pixels), then, with `hflip`, a random horizontal flip; returns the
+    uint8 (b', 28, 28) images. The random numbers are drawn for the whole batch, so every
+    data-parallel rank stays in step with the others, but only the rank's own slice `keep` is
+    augmented and returned."""
     b, h, w = images_u8.shape
     if pad > 0:
         oy = torch.randint(0, 2 * pad + 1, (b,), generator=gen)[keep].tolist()
@@ -119,8 +123,9 @@ def augment(images_u8: torch.Tensor, gen: torch.Generator, pad: int, keep: slice
     else:
         out = images_u8[keep].clone()
     flip = (torch.rand(b, generator=gen) < 0.5)[keep]
-    out[flip] = out[flip].flip(-1)
-    return out, flip
+    if hflip:
+        out[flip] = out[flip].flip(-1)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,14 +164,21 @@ class ViT(nn.Module):
         grid = cfg["image_size"] // p
         self.patch = nn.Conv2d(cfg["num_channels"], d, kernel_size=p, stride=p)
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
-        self.pos = nn.Parameter(torch.zeros(1, 1 + grid * grid, d))
+        # "none" is the paper's Table 8 baseline: the position table is all zeros and never
+        # trained, so the exported model keeps the HF layout and computes without positions.
+        self.learned_pos = cfg.get("position", "learned") == "learned"
+        if self.learned_pos:
+            self.pos = nn.Parameter(torch.zeros(1, 1 + grid * grid, d))
+        else:
+            self.register_buffer("pos", torch.zeros(1, 1 + grid * grid, d))
         self.blocks = nn.ModuleList(
             Block(d, cfg["num_attention_heads"], cfg["intermediate_size"])
             for _ in range(cfg["num_hidden_layers"]))
         self.norm = nn.LayerNorm(d, eps=LN_EPS)
         self.head = nn.Linear(d, cfg["num_labels"])
         nn.init.trunc_normal_(self.cls, std=0.02)
-        nn.init.trunc_normal_(self.pos, std=0.02)
+        if self.learned_pos:
+            nn.init.trunc_normal_(self.pos, std=0.02)
         for m in self.modules():
             if isinstance(m, nn.Linear):
                 nn.init.trunc_normal_(m.weight, std=0.02)
@@ -184,16 +196,17 @@ class ViT(nn.Module):
 
 
 class ConvTeacher(nn.Module):
-    """A small CNN used only as a distillation teacher (DeiT, Touvron et al. 2021): its
-    convolutions carry the locality and translation bias that the ViT lacks. Not exported."""
-    def __init__(self, num_labels: int):
+    """A small CNN: the distillation teacher (DeiT, Touvron et al. 2021), whose convolutions
+    carry the locality and translation bias that the ViT lacks, and, wider, the CNN of the
+    data-hunger experiment (tools/data_hunger.py). Not exported."""
+    def __init__(self, num_labels: int, channels=(32, 64, 128)):
         super().__init__()
         layers, c_in = [], 1
-        for c_out in (32, 64, 128):                                 # 28 -> 14 -> 7 -> 3
+        for c_out in channels:                                      # 28 -> 14 -> 7 -> 3
             layers += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
             c_in = c_out
         self.features = nn.Sequential(*layers)
-        self.head = nn.Linear(128 * 3 * 3, num_labels)
+        self.head = nn.Linear(c_in * 3 * 3, num_labels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x).flatten(1))
@@ -337,23 +350,26 @@ def lr_at(step: int, total: int, warmup: int, peak: float, floor: float) -> floa
     return floor + 0.5 * (peak - floor) * (1.0 + math.cos(math.pi * t))
 
 
-def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher_labels=None,
-          epochs=None, label_smoothing=None, ema=None, tag=""):
+def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=None,
+          epochs=None, label_smoothing=None, ema=None, tag="", steps=None, quiet=False):
     """Data-parallel training: every rank draws the same permutation and augmentation (one shared
     seed), runs forward/backward on its slice of each batch, and the gradients are averaged over
     ranks, so the update equals that of one process on the whole batch.
 
-    With teacher_labels ((2, n): the teacher's class for each training image unflipped and
-    flipped), the loss is DeiT's hard distillation on the class token:
-    (CE(logits, label) + CE(logits, teacher's label)) / 2."""
+    With a teacher (a trained CNN), the loss is DeiT's hard distillation on the class token:
+    (CE(logits, label) + CE(logits, teacher's class for the augmented image)) / 2.
+
+    `steps` (the data-hunger runs) sets the total number of updates instead of `epochs`; the
+    epochs are then as many passes as it takes. `quiet` logs only the final epoch."""
     epochs = args.epochs if epochs is None else epochs
     label_smoothing = args.label_smoothing if label_smoothing is None else label_smoothing
     ema = args.ema if ema is None else ema
     gen = torch.Generator().manual_seed(args.seed)
-    steps_per_epoch = len(train_x) // args.batch_size
+    steps_per_epoch = max(1, len(train_x) // args.batch_size)
     if args.quick:
         steps_per_epoch = min(steps_per_epoch, args.quick_steps)
-    total = steps_per_epoch * epochs
+    total = steps_per_epoch * epochs if steps is None else steps
+    epochs = -(-total // steps_per_epoch)
     warmup = min(total // 10, steps_per_epoch // 2)
     local = args.batch_size // world
     mine = slice(rank * local, (rank + 1) * local)
@@ -363,7 +379,9 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher_la
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.999))
-    say = log if rank == 0 else (lambda msg: None)
+    say = log if rank == 0 and not quiet else (lambda msg: None)
+    if teacher is not None:
+        teacher.eval()
     # Exponential moving average of the weights (every rank keeps the same copy, so each can
     # score its share of the test set with it); with --ema the average is the exported model.
     ema_model = copy.deepcopy(model) if ema > 0 else None
@@ -374,16 +392,16 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher_la
         model.train()
         perm = torch.randperm(len(train_x), generator=gen)
         loss_sum, te = 0.0, time.time()
-        for s in range(steps_per_epoch):
+        for s in range(min(steps_per_epoch, total - step)):
             idx = perm[s * args.batch_size:(s + 1) * args.batch_size]
-            images, flip = augment(train_x[idx], gen, args.crop_pad, mine)
-            x = preprocess(images)
+            x = preprocess(augment(train_x[idx], gen, args.crop_pad, mine, args.hflip))
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, warmup, args.lr, args.lr * 0.01)
             logits = model(x)
             loss = F.cross_entropy(logits, train_y[idx][mine], label_smoothing=label_smoothing)
-            if teacher_labels is not None:
-                hard = teacher_labels[flip.long(), idx[mine]]
+            if teacher is not None:
+                with torch.no_grad():
+                    hard = teacher(x).argmax(1)
                 loss = 0.5 * loss + 0.5 * F.cross_entropy(logits, hard)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -396,9 +414,11 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher_la
                     torch._foreach_add_(ema_params, params, alpha=1.0 - ema)
             loss_sum += loss.item()
             step += 1
-            if s % 100 == 0:
+            if s % 100 == 0 and not quiet:
                 say(f"{tag}epoch {epoch} step {s}/{steps_per_epoch} loss {loss.item():.4f} "
                     f"({(time.time() - te) / (s + 1):.3f} s/step)")
+        if quiet and epoch < epochs:
+            continue    # many short epochs: score only the final weights
         correct = evaluate(model, test_x, test_y, rank=rank, world=world)
         row = {"epoch": epoch,
                "train_loss": round(all_sum(loss_sum, world) / world / steps_per_epoch, 4),
@@ -410,17 +430,60 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher_la
             row["test_acc_ema"] = round(100.0 * correct_ema / len(test_x), 2)
             row["epoch_min"] = round((time.time() - te) / 60, 2)
             ema_note = f" (EMA {row['test_acc_ema']:.2f}%)"
+        if isinstance(model, ViT) and rank == 0:
+            row.update(lab_snapshot(ema_model or model, test_x))
         history.append(row)
+        if quiet and epoch == epochs and rank == 0:
+            log(f"{tag}{len(train_x)} images, {total} steps: test_acc {row['test_acc']:.2f}%")
         say(f"{tag}EPOCH {epoch}/{epochs} train_loss {row['train_loss']:.4f} "
             f"test_acc {row['test_acc']:.2f}%{ema_note} epoch_time {row['epoch_min']:.2f} min "
-            f"elapsed {(time.time() - t0) / 60:.2f} min")
+            f"elapsed {(time.time() - t0) / 60:.2f} min"
+            + (f" | pos corr {row['pos_corr']} nbr {row['pos_nbr']} mirror {row['pos_mirror']}"
+               f" | L1 spread {row['l1_spread']} px, mean L1 {row['l1_mean']} -> "
+               f"L{len(row['mad'])} {row['last_mean']} px" if "pos_corr" in row else ""))
     return (ema_model or model), history, (time.time() - t0) / 60
 
 
+@torch.no_grad()
+def lab_snapshot(model, test_x) -> dict:
+    """Position-embedding locality and mean attention distance over the bundled samples (the
+    first test image of each class), for the per-epoch log."""
+    model.eval()
+    grid = int(round((model.pos.shape[1] - 1) ** 0.5))
+    idx = [int(i) for i in SAMPLE_INDICES]
+    _, attns = model(preprocess(test_x[idx]), want_attn=True)
+    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 4)
+    out = {"mad": [[round(float(v), 1) for v in r] for r in mad],
+           "l1_spread": round(float(mad[0].max() - mad[0].min()), 1),
+           "l1_mean": round(float(mad[0].mean()), 1), "last_mean": round(float(mad[-1].mean()), 1)}
+    if model.learned_pos:
+        loc = lab_metrics.position_locality(model.pos[0, 1:].numpy(), grid)
+        out.update(pos_corr=loc["pearson_similarity_vs_distance"],
+                   pos_nbr=loc["nearest_is_neighbour_fraction"],
+                   pos_mirror=loc["nearest_is_mirror_of_off_centre"])
+    return out
+
+
+@torch.no_grad()
+def lab_measures(model, test_x) -> dict:
+    """The bundled lab's recorded measures (config.json "vitscope_lab"; tests recompute them
+    with the C++ core from the shipped files): position-embedding locality and mean attention
+    distance over the bundled samples, per layer and head."""
+    model.eval()
+    grid = int(round((model.pos.shape[1] - 1) ** 0.5))
+    _, attns = model(preprocess(test_x[list(SAMPLE_INDICES)]), want_attn=True)
+    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 4)
+    out = {"samples": "resources/samples/fashion-mnist (test images %s)" %
+                      ", ".join(map(str, SAMPLE_INDICES)),
+           "attention_distance": lab_metrics.attention_summary(mad, 28)}
+    if model.learned_pos:
+        out["position_embeddings"] = lab_metrics.position_locality(model.pos[0, 1:].numpy(), grid)
+    return out
+
+
 def train_teacher(args, rank, world, train_x, train_y, test_x, test_y):
-    """Trains the CNN teacher with the student's optimiser and schedule (no label smoothing, no
-    EMA), then labels every training image as it is and flipped. Each rank labels its share;
-    a sum over ranks assembles the (2, n) table."""
+    """Trains the CNN teacher with the student's optimiser, schedule and augmentation (no label
+    smoothing, no EMA); the student then asks it for the class of each augmented image."""
     torch.manual_seed(args.seed + 1)
     teacher = ConvTeacher(len(LABELS))
     if world > 1:
@@ -432,22 +495,18 @@ def train_teacher(args, rank, world, train_x, train_y, test_x, test_y):
                                 tag="teacher ")
     teacher.eval()
     n = len(train_x)
-    labels = torch.zeros(2, n, dtype=torch.long)
     lo, hi = rank_share(n, rank, world)
+    agree = 0
     with torch.no_grad():
         for i in range(lo, hi, 1000):
             j = min(hi, i + 1000)
-            x = preprocess(train_x[i:j])
-            labels[0, i:j] = teacher(x).argmax(1)
-            labels[1, i:j] = teacher(x.flip(-1)).argmax(1)
-    if world > 1:
-        dist.all_reduce(labels)
-    agree = float((labels[0] == train_y).double().mean()) * 100
+            agree += int((teacher(preprocess(train_x[i:j])).argmax(1) == train_y[i:j]).sum())
+    agree = all_sum(agree, world) / n * 100
     minutes = (time.time() - t0) / 60
     if rank == 0:
         log(f"teacher: test top-1 {history[-1]['test_acc']:.2f}%, agrees with {agree:.2f}% of the "
             f"training labels, {minutes:.1f} min")
-    return labels, {"model": "CNN 32-64-128 (3x3 conv, ReLU, 2x2 max-pool) + linear",
+    return teacher, {"model": "CNN 32-64-128 (3x3 conv, ReLU, 2x2 max-pool) + linear",
                     "epochs": args.distill_epochs, "test_top1_percent": history[-1]["test_acc"],
                     "train_label_agreement_percent": round(agree, 2),
                     "minutes": round(minutes, 1), "history": history}
@@ -495,11 +554,11 @@ def train_worker(rank, world, args, cfg, work_dir):
     if world > 1:   # identical seeds give identical weights; broadcasting makes sure of it
         for p in model.parameters():
             dist.broadcast(p.data, 0)
-    teacher_labels, teacher_run = None, {}
+    teacher, teacher_run = None, {}
     if args.distill_epochs:
-        teacher_labels, teacher_run = train_teacher(args, rank, world, train_x, train_y, test_x, test_y)
+        teacher, teacher_run = train_teacher(args, rank, world, train_x, train_y, test_x, test_y)
     final, history, minutes = train(model, args, rank, world, train_x, train_y, test_x, test_y,
-                                    teacher_labels=teacher_labels)
+                                    teacher=teacher)
     if rank == 0:
         save_file(final.state_dict(), os.path.join(work_dir, "state.safetensors"))
         write_json(os.path.join(work_dir, "history.json"),
@@ -518,7 +577,7 @@ def write_json(path: str, obj) -> None:
         f.write("\n")
 
 
-def export_model(model, cfg, out_dir, training):
+def export_model(model, cfg, out_dir, training, lab=None):
     os.makedirs(out_dir, exist_ok=True)
     config = {
         "architectures": ["ViTForImageClassification"], "model_type": "vit",
@@ -532,6 +591,8 @@ def export_model(model, cfg, out_dir, training):
         "label2id": {n: i for i, n in enumerate(LABELS)},
         "torch_dtype": "float32", "vitscope_training": training,
     }
+    if lab:
+        config["vitscope_lab"] = lab
     write_json(os.path.join(out_dir, "config.json"), config)
     write_json(os.path.join(out_dir, "preprocessor_config.json"), {
         "image_processor_type": "ViTImageProcessor", "do_resize": True,
@@ -604,7 +665,13 @@ def parse_args():
     ap.add_argument("--epochs", type=int, default=18)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--crop-pad", type=int, default=0, help="random-crop padding, 0 = no crop")
+    ap.add_argument("--crop-pad", type=int, default=2,
+                    help="random translation by up to this many pixels (zero-padded crop), 0 = none")
+    ap.add_argument("--hflip", action="store_true",
+                    help="random horizontal flips (off by default: they make the position "
+                         "embeddings of mirrored patches alike instead of neighbouring ones)")
+    ap.add_argument("--position", choices=("learned", "none"), default="learned",
+                    help="learned 1-D position embeddings, or none (Table 8's baseline)")
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--label-smoothing", type=float, default=0.1)
     ap.add_argument("--dim", type=int, default=64)
@@ -632,8 +699,6 @@ def parse_args():
     if args.quick:
         args.epochs = 1
         args.distill_epochs = min(args.distill_epochs, 1)
-    if args.distill_epochs and args.crop_pad:
-        ap.error("--distill-epochs labels uncropped images only; use it with --crop-pad 0")
     if not 0.0 <= args.ema < 1.0:
         ap.error(f"--ema {args.ema} must be in [0, 1)")
     if args.procs < 1 or args.batch_size % args.procs:
@@ -647,7 +712,8 @@ def main():
     set_blas_threads(args.threads)
     cfg = {"hidden_size": args.dim, "num_hidden_layers": args.depth,
            "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": 28,
-           "patch_size": 4, "num_channels": 1, "num_labels": len(LABELS)}
+           "patch_size": 4, "num_channels": 1, "num_labels": len(LABELS),
+           "position": args.position}
     if args.dim % args.heads:
         sys.exit(f"--dim {args.dim} is not divisible by --heads {args.heads}")
     with tempfile.TemporaryDirectory(prefix="vitscope-train-") as work_dir:
@@ -673,8 +739,10 @@ def main():
                 "exported_weights": (f"EMA (decay {args.ema})" if args.ema else "last step"),
                 "weight_decay": args.weight_decay, "label_smoothing": args.label_smoothing,
                 "schedule": "linear warm-up (half an epoch), cosine to 1% of peak",
-                "augmentation": "horizontal flip" + (f" + random crop (zero pad {args.crop_pad})"
-                                                     if args.crop_pad else ""),
+                "augmentation": " + ".join(
+                    (["random translation (zero-padded crop, up to %d px)" % args.crop_pad]
+                     if args.crop_pad else []) + (["horizontal flip"] if args.hflip else [])) or "none",
+                "position_embeddings": args.position,
                 "normalization": {"mean": MEAN, "std": STD}, "history": history}
     if teacher:
         training["distillation"] = dict(teacher, loss="DeiT hard distillation on the class token: "
@@ -682,7 +750,7 @@ def main():
     if previous:
         training["first_stage"] = previous
         training["total_train_time_minutes"] = round(minutes + previous.get("train_time_minutes", 0), 1)
-    export_model(model, cfg, args.out, training)
+    export_model(model, cfg, args.out, training, lab_measures(model, test_x))
     logits, attn_last = export_reference(model, cfg, args.ref_out, test_x, test_y, correct)
     check_export(args.out, cfg, test_x, logits, attn_last)
     export_samples(args.samples_out, test_x, test_y)

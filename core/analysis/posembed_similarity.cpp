@@ -65,4 +65,49 @@ SimilarityProfile similarityByDistance(const Matrix& similarity, int gridH, int 
     return profile;
 }
 
+PositionLocality positionLocality(const Matrix& similarity, int gridH, int gridW) {
+    const int m = gridH * gridW;
+    assert(similarity.rows() == m && similarity.cols() == m);
+    PositionLocality out;
+    out.patches = m;
+    // Pearson over i < j, accumulated in double around the means.
+    double n = 0, sumS = 0, sumD = 0;
+    auto gridDistance = [gridW](int i, int j) {
+        return std::hypot(double(i / gridW - j / gridW), double(i % gridW - j % gridW));
+    };
+    for (int i = 0; i < m; ++i) {
+        for (int j = i + 1; j < m; ++j) {
+            sumS += similarity(i, j);
+            sumD += gridDistance(i, j);
+            n += 1;
+        }
+    }
+    double sxy = 0, sxx = 0, syy = 0;
+    for (int i = 0; i < m; ++i) {
+        for (int j = i + 1; j < m; ++j) {
+            const double ds = similarity(i, j) - sumS / n;
+            const double dd = gridDistance(i, j) - sumD / n;
+            sxy += ds * dd;
+            sxx += ds * ds;
+            syy += dd * dd;
+        }
+    }
+    out.pearson = (sxx > 0 && syy > 0) ? sxy / std::sqrt(sxx * syy) : std::nan("");
+    for (int i = 0; i < m && m > 1; ++i) {
+        int best = -1;
+        for (int j = 0; j < m; ++j) {
+            if (j != i && (best < 0 || similarity(i, j) > similarity(i, best))) {
+                best = j;
+            }
+        }
+        out.nearestIsNeighbour += gridDistance(i, best) <= std::sqrt(2.0) + 1e-9 ? 1 : 0;
+        const int c = i % gridW;
+        if (2 * c != gridW - 1) {
+            ++out.offCentre;
+            out.nearestIsMirror += best == (i / gridW) * gridW + (gridW - 1 - c) ? 1 : 0;
+        }
+    }
+    return out;
+}
+
 }  // namespace vitscope::core

@@ -42,4 +42,28 @@ struct SimilarityProfile {
 SimilarityProfile similarityByDistance(const Matrix& similarity, int gridH, int gridW,
                                        GridMetric metric);
 
+/// How strongly position-embedding similarity encodes the 2-D grid (the bundled lab's measures
+/// of the ViT paper's claim that 1-D embeddings learn the layout, Fig. 7 centre).
+struct PositionLocality {
+    /// Pearson correlation between similarity and Euclidean grid distance over all unordered
+    /// pairs of distinct patches: -1 when similarity falls linearly with distance, ~0 without
+    /// structure. NaN when it is undefined (a grid of one patch, or all similarities equal).
+    double pearson = 0;
+    /// Patches whose most similar other patch is a grid neighbour (distance <= sqrt(2)).
+    int nearestIsNeighbour = 0;
+    /// Patches off the centre column whose most similar other patch is their left-right mirror
+    /// (same row, column gridW - 1 - c): the trace of horizontal-flip augmentation.
+    int nearestIsMirror = 0;
+    int offCentre = 0;  ///< patches off the centre column
+    int patches = 0;
+    double neighbourFraction() const {
+        return patches > 0 ? double(nearestIsNeighbour) / patches : 0.0;
+    }
+};
+
+/// The measures above for `similarity` (gridH*gridW square, row-major patches). Ties for the
+/// most similar patch go to the lowest index, as numpy's argmax does.
+/// Precondition (asserted): similarity is square with gridH*gridW rows.
+PositionLocality positionLocality(const Matrix& similarity, int gridH, int gridW);
+
 }  // namespace vitscope::core

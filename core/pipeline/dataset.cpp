@@ -7,6 +7,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/analysis/patch_grid.h"
+
 namespace vitscope::core {
 
 namespace fs = std::filesystem;
@@ -100,7 +102,8 @@ Result<FolderDistance> folderAttentionDistance(const ModelPtr& model,
 
 Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
                                const IdxLabels& labels, int limit, const RunOptions& options,
-                               const std::string& imagesLabel, const std::string& labelsLabel) {
+                               const std::string& imagesLabel, const std::string& labelsLabel,
+                               std::optional<uint64_t> shuffleSeed) {
     if (static_cast<size_t>(images.count) != labels.labels.size()) {
         return makeError(ErrorCode::BadData, imagesLabel + " holds " +
                                                  std::to_string(images.count) + " images but " +
@@ -126,9 +129,23 @@ Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
     const size_t pixels = static_cast<size_t>(images.rows) * images.cols;
     e.predicted.assign(static_cast<size_t>(e.images), -1);
     std::string firstError;
-    RunOptions perImage = options;
-    perImage.topK = 1;
-    perImage.progress = {};
+    RunOptions base = options;
+    base.topK = 1;
+    base.progress = {};
+    auto recipe = effectiveRecipe(*model, base);
+    if (!recipe) {
+        return recipe.error();
+    }
+    // The grid the shuffle permutes: the recipe's output size, or the images' own without one.
+    const bool fixedSize = recipe->centerCrop || recipe->resizeRule == ResizeRule::Exact;
+    if (shuffleSeed && !fixedSize && recipe->resizeRule != ResizeRule::None) {
+        return makeError(ErrorCode::Usage,
+                         "shuffled patches need a fixed input size; this recipe resizes the "
+                         "shortest edge without a crop (pass --size HxW)");
+    }
+    const int inputH = fixedSize ? recipe->outputH() : images.rows;
+    const int inputW = fixedSize ? recipe->outputW() : images.cols;
+    const int patches = (inputH / c.patchSize) * (inputW / c.patchSize);
     const auto start = std::chrono::steady_clock::now();
     // Images are independent: one per thread, each with its own workspace (the GEMMs stay
     // single-threaded inside the parallel region).
@@ -141,6 +158,11 @@ Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
             auto image = std::make_shared<const Image8>(
                 Image8{images.cols, images.rows, 1,
                        std::vector<uint8_t>(first, first + static_cast<std::ptrdiff_t>(pixels))});
+            RunOptions perImage = base;
+            if (shuffleSeed && !base.dropPositionEmbeddings) {
+                perImage.positionPermutation = inversePermutation(
+                    shufflePermutation(patches, *shuffleSeed + static_cast<uint64_t>(i)));
+            }
             auto run = runImage(model, std::move(image), perImage, ws.get());
             if (!run) {
 #pragma omp critical

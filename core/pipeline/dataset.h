@@ -58,8 +58,17 @@ struct Evaluation {
 
 /// Top-1 accuracy of a classifier over the first `limit` IDX images (all when limit <= 0),
 /// one image per thread. Errors name `imagesLabel`/`labelsLabel` (the files).
+///
+/// With `shuffleSeed`, image i's patches are shuffled by shufflePermutation(patches, seed + i)
+/// (the ViT paper's permutation test, over a data set). It is run as the equivalent position
+/// permutation: token j keeping its own patch but receiving the position embedding of slot
+/// inverse[j] gives the class token exactly the same set of inputs as moving the patches, and
+/// attention does not depend on token order, so the prediction is the same (tests check this
+/// against real shuffling). options.dropPositionEmbeddings removes positions (Table 8's "none");
+/// with both, the shuffle cannot change anything.
 Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
                                const IdxLabels& labels, int limit, const RunOptions& options,
-                               const std::string& imagesLabel, const std::string& labelsLabel);
+                               const std::string& imagesLabel, const std::string& labelsLabel,
+                               std::optional<uint64_t> shuffleSeed = std::nullopt);
 
 }  // namespace vitscope::core
