@@ -264,6 +264,71 @@ int runDump(const CliArgs& args, const char* argv0) {
     return kExitOk;
 }
 
+namespace {
+
+/// How eval ran the images: the ViT paper's position experiments over a data set.
+struct EvalVariant {
+    bool noPositions = false;
+    bool shuffled = false;
+    int seed = 0;
+};
+
+/// Accuracy, speed and confusion matrix of `e`, as text or JSON.
+int printEvaluation(const core::Evaluation& e, const core::VitModel& model, const EvalVariant& v,
+                    bool asJson) {
+    const bool confusion = !e.confusion.empty();
+    const std::string noConfusion =
+        "no confusion matrix: the model has " + std::to_string(e.classes) +
+        " classes, a confusion matrix is kept up to " + std::to_string(core::kMaxConfusionClasses);
+    if (asJson) {
+        json matrix = confusion ? json::array() : json(nullptr);
+        for (int t = 0; confusion && t < e.classes; ++t) {
+            matrix.push_back(std::vector<int>(e.confusion.begin() + t * e.classes,
+                                              e.confusion.begin() + (t + 1) * e.classes));
+        }
+        json out = {{"images", e.images},
+                    {"correct", e.correct},
+                    {"top1_percent", e.top1Percent()},
+                    {"images_per_second", e.images / e.seconds},
+                    {"threads", e.threads},
+                    {"classes", e.classes},
+                    {"position_embeddings", !v.noPositions},
+                    {"shuffled_patches", v.shuffled},
+                    {"confusion", matrix}};
+        if (v.shuffled)
+            out["shuffle_seed"] = v.seed;
+        if (!confusion)
+            out["confusion_note"] = noConfusion;
+        std::cout << dumpJson(out) << "\n";
+        return kExitOk;
+    }
+    if (v.noPositions || v.shuffled)
+        std::printf(
+            "variant:    %s%s%s\n", v.noPositions ? "no position embeddings" : "",
+            v.noPositions && v.shuffled ? ", " : "",
+            v.shuffled
+                ? ("patches shuffled (seed " + std::to_string(v.seed) + " + image index)").c_str()
+                : "");
+    std::printf(
+        "images:     %d\ntop-1:      %.2f%% (%d correct)\nspeed:      %.0f images/s (%.2f s, %d "
+        "threads)\n",
+        e.images, e.top1Percent(), e.correct, e.images / e.seconds, e.seconds, e.threads);
+    if (!confusion) {
+        std::printf("%s\n", noConfusion.c_str());
+        return kExitOk;
+    }
+    std::printf("confusion (rows: true class, columns: predicted):\n");
+    for (int t = 0; t < e.classes; ++t) {
+        std::printf("%16.16s", model.label(t).c_str());
+        for (int p = 0; p < e.classes; ++p)
+            std::printf(" %5d", e.confusion[static_cast<size_t>(t) * e.classes + p]);
+        std::printf("\n");
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
 int runEval(const CliArgs& args, const char* argv0) {
     if (!args.has("idx-images") || !args.has("idx-labels"))
         return fail("eval", kExitUsage, "needs --idx-images F --idx-labels F");
@@ -285,69 +350,21 @@ int runEval(const CliArgs& args, const char* argv0) {
     auto labels = core::loadIdxLabels(labelsPath);
     if (!labels)
         return fail("eval", labels.error(), Stage::Input);
-    const bool noPositions = args.has("no-positions");
-    const bool shuffled = args.has("shuffle-patches");
+    const EvalVariant variant{args.has("no-positions"), args.has("shuffle-patches"), *seed};
+    const bool noPositions = variant.noPositions;
     if (noPositions && s.model->config().posLayout == core::PosLayout::None)
         return fail("eval", kExitModel,
                     s.model->info().path + ": the model has no position embeddings to remove");
     core::RunOptions run = s.run;
     run.dropPositionEmbeddings = noPositions;
     std::optional<uint64_t> shuffleSeed;
-    if (shuffled)
+    if (variant.shuffled)
         shuffleSeed = static_cast<uint64_t>(*seed);
     auto e = core::evaluateIdx(s.model, *images, *labels, *limit, run, core::fileLabel(imagesPath),
                                core::fileLabel(labelsPath), shuffleSeed);
     if (!e)
         return fail("eval", e.error(), Stage::Input);
-    const bool confusion = !e->confusion.empty();
-    const std::string noConfusion =
-        "no confusion matrix: the model has " + std::to_string(e->classes) +
-        " classes, a confusion matrix is kept up to " + std::to_string(core::kMaxConfusionClasses);
-    if (args.has("json")) {
-        json matrix = confusion ? json::array() : json(nullptr);
-        for (int t = 0; confusion && t < e->classes; ++t) {
-            matrix.push_back(std::vector<int>(e->confusion.begin() + t * e->classes,
-                                              e->confusion.begin() + (t + 1) * e->classes));
-        }
-        json out = {{"images", e->images},
-                    {"correct", e->correct},
-                    {"top1_percent", e->top1Percent()},
-                    {"images_per_second", e->images / e->seconds},
-                    {"threads", e->threads},
-                    {"classes", e->classes},
-                    {"position_embeddings", !noPositions},
-                    {"shuffled_patches", shuffled},
-                    {"confusion", matrix}};
-        if (shuffled)
-            out["shuffle_seed"] = *seed;
-        if (!confusion)
-            out["confusion_note"] = noConfusion;
-        std::cout << dumpJson(out) << "\n";
-        return kExitOk;
-    }
-    if (noPositions || shuffled)
-        std::printf(
-            "variant:    %s%s%s\n", noPositions ? "no position embeddings" : "",
-            noPositions && shuffled ? ", " : "",
-            shuffled
-                ? ("patches shuffled (seed " + std::to_string(*seed) + " + image index)").c_str()
-                : "");
-    std::printf(
-        "images:     %d\ntop-1:      %.2f%% (%d correct)\nspeed:      %.0f images/s (%.2f s, %d "
-        "threads)\n",
-        e->images, e->top1Percent(), e->correct, e->images / e->seconds, e->seconds, e->threads);
-    if (!confusion) {
-        std::printf("%s\n", noConfusion.c_str());
-        return kExitOk;
-    }
-    std::printf("confusion (rows: true class, columns: predicted):\n");
-    for (int t = 0; t < e->classes; ++t) {
-        std::printf("%16.16s", s.model->label(t).c_str());
-        for (int p = 0; p < e->classes; ++p)
-            std::printf(" %5d", e->confusion[static_cast<size_t>(t) * e->classes + p]);
-        std::printf("\n");
-    }
-    return kExitOk;
+    return printEvaluation(*e, *s.model, variant, args.has("json"));
 }
 
 }  // namespace vitscope::app

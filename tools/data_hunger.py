@@ -44,9 +44,13 @@ def recipe(steps: int) -> dict:
 
 
 def all_jobs():
-    jobs = [("vit", n, s) for n in SIZES for s in range(SEEDS[n])]
-    jobs += [("cnn", n, s) for n in SIZES for s in range(SEEDS[n])]
-    jobs += [("vit-nopos", 60000, 0)]
+    """Every run, in the order that gives a complete picture soonest if a sweep is cut short:
+    one seed of every size for both models, the position ablation, then the further seeds."""
+    jobs = []
+    for seed in range(max(SEEDS.values())):
+        jobs += [(arch, n, seed) for n in SIZES if seed < SEEDS[n] for arch in ("vit", "cnn")]
+        if seed == 0:
+            jobs.append(("vit-nopos", SIZES[-1], 0))
     return jobs
 
 
@@ -128,7 +132,17 @@ def summarise(records, r: dict) -> dict:
             "subsets": f"nested: the first n images of one fixed permutation (seed {SUBSET_SEED})",
             "recipe": {k: v for k, v in r.items() if k != "model_out"}, "cnn_channels": list(CNN_CHANNELS),
             "paper_table8_vit_b16": {"none": 0.614, "1-D": 0.642, "2-D": 0.640, "relative": 0.640},
-            "series": series, "runs": records}
+            "series": series, "runs": records, **bundled_ablation()}
+
+
+def bundled_ablation() -> dict:
+    """The bundled model's test-time position ablation, as its config.json records it."""
+    path = os.path.join(tfm.REPO, "resources/models/fashion-mnist-vit/config.json")
+    with open(path) as f:
+        lab = json.load(f).get("vitscope_lab", {})
+    if "test_time_ablation" not in lab:
+        return {}
+    return {"test_time_ablation": dict(model="fashion-mnist-vit", **lab["test_time_ablation"])}
 
 
 def main():

@@ -70,3 +70,33 @@ def attention_summary(mad: np.ndarray, image_width: int) -> dict:
             "first_layer_mean_px": round(float(first.mean()), 2),
             "last_layer_mean_px": round(float(last.mean()), 2),
             "per_layer_head_px": [[round(float(v), 2) for v in row] for row in mad]}
+
+
+MASK64 = (1 << 64) - 1
+
+
+def shuffle_permutation(n: int, seed: int) -> list:
+    """The C++ core's shufflePermutation (core/analysis/patch_grid.cpp), bit for bit: Fisher-Yates
+    from the back, driven by splitmix64 with rejection-sampled bounded draws."""
+    state = seed & MASK64
+
+    def next_u64():
+        nonlocal state
+        state = (state + 0x9E3779B97F4A7C15) & MASK64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+        return z ^ (z >> 31)
+
+    def below(bound: int) -> int:
+        limit = MASK64 - (MASK64 % bound)
+        x = next_u64()
+        while x >= limit:
+            x = next_u64()
+        return x % bound
+
+    perm = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = below(i + 1)
+        perm[i], perm[j] = perm[j], perm[i]
+    return perm

@@ -28,8 +28,8 @@ def measure(folder: str) -> dict:
            "position": "learned" if bool(pos.abs().max() > 0) else "none"}
     model = tfm.ViT(cfg)
     tfm.load_hf_state(model, folder)
-    test_x = torch.from_numpy(tfm.load_split("t10k")[0].copy())
-    return config, tfm.lab_measures(model, test_x)
+    test_x, test_y = (torch.from_numpy(a.copy()) for a in tfm.load_split("t10k"))
+    return config, tfm.lab_measures(model, test_x, test_y)
 
 
 def main():

@@ -465,7 +465,7 @@ def lab_snapshot(model, test_x) -> dict:
 
 
 @torch.no_grad()
-def lab_measures(model, test_x) -> dict:
+def lab_measures(model, test_x, test_y) -> dict:
     """The bundled lab's recorded measures (config.json "vitscope_lab"; tests recompute them
     with the C++ core from the shipped files): position-embedding locality and mean attention
     distance over the bundled samples, per layer and head."""
@@ -478,7 +478,37 @@ def lab_measures(model, test_x) -> dict:
            "attention_distance": lab_metrics.attention_summary(mad, 28)}
     if model.learned_pos:
         out["position_embeddings"] = lab_metrics.position_locality(model.pos[0, 1:].numpy(), grid)
+        out["test_time_ablation"] = test_time_ablation(model, test_x, test_y)
     return out
+
+
+def shuffle_patches_u8(images_u8: torch.Tensor, seed: int, patch: int = 4) -> torch.Tensor:
+    """Image i's patches moved by lab_metrics.shuffle_permutation(patches, seed + i): output patch
+    k is input patch perm[k] (the C++ core's shufflePatches, applied to pixels)."""
+    b, h, w = images_u8.shape
+    gh, gw = h // patch, w // patch
+    tiles = images_u8.reshape(b, gh, patch, gw, patch).permute(0, 1, 3, 2, 4).reshape(b, gh * gw, patch, patch)
+    perms = torch.tensor([lab_metrics.shuffle_permutation(gh * gw, seed + i) for i in range(b)])
+    moved = torch.gather(tiles, 1, perms[:, :, None, None].expand(-1, -1, patch, patch))
+    return moved.reshape(b, gh, gw, patch, patch).permute(0, 1, 3, 2, 4).reshape(b, h, w)
+
+
+@torch.no_grad()
+def test_time_ablation(model, test_x, test_y, seed: int = 0) -> dict:
+    """Test-set top-1 with and without the position embeddings, with and without shuffled patches
+    (the window's experiments over the whole test set; `vitscope-cli eval --no-positions
+    --shuffle-patches` recomputes them, shuffling by position permutation instead)."""
+    shuffled = shuffle_patches_u8(test_x, seed)
+    saved = model.pos.detach().clone()
+    out = {}
+    for name, images, zero in (("positions", test_x, False), ("no_positions", test_x, True),
+                               ("shuffled", shuffled, False), ("no_positions_shuffled", shuffled, True)):
+        if zero:
+            model.pos.data.zero_()
+        out[name] = round(100.0 * evaluate(model, images, test_y) / len(test_y), 2)
+        model.pos.data.copy_(saved)
+    return {"top1_percent": out, "shuffle_seed": seed,
+            "shuffle": "image i: patches moved by shufflePermutation(patches, seed + i)"}
 
 
 def train_teacher(args, rank, world, train_x, train_y, test_x, test_y):
@@ -750,7 +780,7 @@ def main():
     if previous:
         training["first_stage"] = previous
         training["total_train_time_minutes"] = round(minutes + previous.get("train_time_minutes", 0), 1)
-    export_model(model, cfg, args.out, training, lab_measures(model, test_x))
+    export_model(model, cfg, args.out, training, lab_measures(model, test_x, test_y))
     logits, attn_last = export_reference(model, cfg, args.ref_out, test_x, test_y, correct)
     check_export(args.out, cfg, test_x, logits, attn_last)
     export_samples(args.samples_out, test_x, test_y)
