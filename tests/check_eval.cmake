@@ -1,7 +1,7 @@
 # Runs `vitscope-cli eval` on the full Fashion-MNIST test set and compares its top-1 accuracy with
 # the PyTorch accuracy recorded in the model's config.json, to within 0.1 percentage point: the
 # trained accuracy (vitscope_training.test_top1_percent), or with -DVARIANT=KEY and -DFLAGS=...
-# (e.g. "--no-positions;--shuffle-patches") the test-time ablation PyTorch recorded under
+# (comma-separated, e.g. "--no-positions,--shuffle-patches") the test-time ablation PyTorch recorded under
 # vitscope_lab.test_time_ablation.top1_percent.KEY. -DMIN_TOP1=N also requires at least N %.
 # Fails (never skips) when the data set is not installed.
 foreach(f t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
@@ -9,6 +9,7 @@ foreach(f t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
         message(FATAL_ERROR "${DATA}/${f} missing: apt-get install dataset-fashion-mnist (tools/setup.sh does)")
     endif()
 endforeach()
+string(REPLACE "," ";" FLAGS "${FLAGS}")
 execute_process(COMMAND "${CLI}" eval --model "${MODEL}" --idx-images "${DATA}/t10k-images-idx3-ubyte.gz"
                         --idx-labels "${DATA}/t10k-labels-idx1-ubyte.gz" ${FLAGS} --json
                 OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
