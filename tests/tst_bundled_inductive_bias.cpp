@@ -1,8 +1,15 @@
-// The bundled Fashion-MNIST ViT shows what the ViT paper describes (Dosovitskiy et al. 2021,
-// §4.5, Fig. 7): its learned 1-D position embeddings encode the 2-D grid (measured: the mean
-// cosine similarity falls with grid distance), and the mean attention distance of a real run
-// stays within the geometric bounds of the grid.
+// The bundled Fashion-MNIST ViTs and what the ViT paper describes (Dosovitskiy et al. 2021, §4.5,
+// Fig. 7), measured by the C++ core on the shipped files: the learned 1-D position embeddings
+// encode the 2-D grid (the mean cosine similarity falls with grid distance), the mean attention
+// distance of a real run stays within the geometric bounds of the grid, and the lab's measures
+// (core positionLocality: Pearson correlation with grid distance, nearest embedding a neighbour or
+// the mirror; mean attention distance per layer and head over the bundled samples) equal those
+// PyTorch recorded in each model's config.json ("vitscope_lab", tools/lab_report.py).
 #include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 #include <cmath>
 
@@ -11,6 +18,7 @@
 #include "core/image/image_io.h"
 #include "core/image/preprocess.h"
 #include "core/model/vit_model.h"
+#include "core/pipeline/dataset.h"
 #include "test_models.h"
 
 using namespace vitscope::core;
@@ -18,6 +26,11 @@ using namespace vitscope::core;
 namespace {
 
 const char* kBundledModel = VITSCOPE_RESOURCES "/models/fashion-mnist-vit";
+const char* kSamples = VITSCOPE_RESOURCES "/samples/fashion-mnist";
+/// C++ (float32 Eigen) against PyTorch's recorded numbers (rounded to 4 decimals, distances to
+/// 2): the Pearson correlation, and distances in pixels.
+constexpr double kPearsonTolerance = 2e-4;
+constexpr double kDistanceTolerance = 0.011;
 /// Margin by which nearer patches must be more similar on average (cosine units).
 constexpr double kMinSimilarityDrop = 0.02;
 /// Slack on the geometric bounds of the attention distance (pixels).
@@ -45,6 +58,40 @@ Image8 sampleImage(const VitModel& model) {
                                              model.config().channels);
 }
 
+QJsonObject labRecord(const QString& folder) {
+    QFile file(folder + QStringLiteral("/config.json"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    return QJsonDocument::fromJson(file.readAll())
+        .object()
+        .value(QStringLiteral("vitscope_lab"))
+        .toObject();
+}
+
+/// The models the lab ships with PyTorch's measures in their config.json.
+void labModels() {
+    QTest::addColumn<QString>("folder");
+    for (const char* name : {"fashion-mnist-vit"}) {
+        QTest::newRow(name) << QStringLiteral(VITSCOPE_RESOURCES "/models/") + QLatin1String(name);
+    }
+}
+
+PositionLocality locality(const VitModel& model) {
+    const VitConfig& c = model.config();
+    const Matrix sim = positionEmbeddingSimilarity(model, c.gridH(), c.gridW(), PosInterp::Bicubic);
+    return positionLocality(sim, c.gridH(), c.gridW());
+}
+
+/// (layers, heads) mean attention distance over the bundled sample images.
+Result<FolderDistance> sampleDistances(const ModelPtr& model) {
+    auto files = listImages(kSamples, 100);
+    if (!files) {
+        return files.error();
+    }
+    return folderAttentionDistance(model, *files, RunOptions{}, PrefixHandling::DropAndRenormalise);
+}
+
 }  // namespace
 
 class TestBundledInductiveBias : public QObject {
@@ -53,6 +100,10 @@ private slots:
     void initTestCase();
     void similarityFallsWithGridDistance();
     void attentionDistanceWithinGridBounds();
+    void positionMeasuresMatchPyTorch_data();
+    void positionMeasuresMatchPyTorch();
+    void attentionDistanceMatchesPyTorch_data();
+    void attentionDistanceMatchesPyTorch();
 
 private:
     ModelPtr mModel;
@@ -101,6 +152,64 @@ void TestBundledInductiveBias::attentionDistanceWithinGridBounds() {
         QVERIFY2(d.minCoeff() >= -kDistanceSlack, qPrintable(QString::number(d.minCoeff())));
         QVERIFY2(d.maxCoeff() <= maxDistance + kDistanceSlack,
                  qPrintable(QStringLiteral("%1 > %2").arg(d.maxCoeff()).arg(maxDistance)));
+    }
+}
+
+void TestBundledInductiveBias::positionMeasuresMatchPyTorch_data() { labModels(); }
+
+void TestBundledInductiveBias::positionMeasuresMatchPyTorch() {
+    QFETCH(QString, folder);
+    auto model = loadModel(folder.toStdString());
+    QVERIFY2(model, model ? "" : model.error().message.c_str());
+    const PositionLocality loc = locality(*model.value());
+    qInfo(
+        "position embeddings: Pearson %.4f, nearest is a neighbour for %d/%d patches, the mirror "
+        "for %d/%d off-centre patches",
+        loc.pearson, loc.nearestIsNeighbour, loc.patches, loc.nearestIsMirror, loc.offCentre);
+    const QJsonObject pos =
+        labRecord(folder).value(QStringLiteral("position_embeddings")).toObject();
+    QVERIFY2(!pos.isEmpty(), "config.json has no vitscope_lab.position_embeddings");
+    const double recorded = pos.value(QStringLiteral("pearson_similarity_vs_distance")).toDouble();
+    QVERIFY2(std::abs(recorded - loc.pearson) <= kPearsonTolerance,
+             qPrintable(QStringLiteral("C++ %1, PyTorch %2").arg(loc.pearson).arg(recorded)));
+    QCOMPARE(pos.value(QStringLiteral("nearest_is_neighbour_fraction")).toDouble(),
+             std::round(loc.neighbourFraction() * 1e4) / 1e4);
+    QCOMPARE(pos.value(QStringLiteral("nearest_is_mirror_of_off_centre")).toString(),
+             QStringLiteral("%1/%2").arg(loc.nearestIsMirror).arg(loc.offCentre));
+}
+
+void TestBundledInductiveBias::attentionDistanceMatchesPyTorch_data() { labModels(); }
+
+void TestBundledInductiveBias::attentionDistanceMatchesPyTorch() {
+    QFETCH(QString, folder);
+    auto model = loadModel(folder.toStdString());
+    QVERIFY2(model, model ? "" : model.error().message.c_str());
+    auto distances = sampleDistances(model.value());
+    QVERIFY2(distances, distances ? "" : distances.error().message.c_str());
+    QCOMPARE(distances->used, 10);
+    const Matrix& d = distances->mean;
+    qInfo(
+        "mean attention distance: layer 1 heads %.2f..%.2f px, mean %.2f px in layer 1, %.2f "
+        "px in layer %d",
+        d.row(0).minCoeff(), d.row(0).maxCoeff(), d.row(0).mean(), d.row(d.rows() - 1).mean(),
+        static_cast<int>(d.rows()));
+    const QJsonArray rows = labRecord(folder)
+                                .value(QStringLiteral("attention_distance"))
+                                .toObject()
+                                .value(QStringLiteral("per_layer_head_px"))
+                                .toArray();
+    QCOMPARE(rows.size(), static_cast<int>(d.rows()));
+    for (int l = 0; l < d.rows(); ++l) {
+        const QJsonArray heads = rows[l].toArray();
+        QCOMPARE(heads.size(), static_cast<int>(d.cols()));
+        for (int h = 0; h < d.cols(); ++h) {
+            QVERIFY2(std::abs(heads[h].toDouble() - d(l, h)) <= kDistanceTolerance,
+                     qPrintable(QStringLiteral("layer %1 head %2: C++ %3, PyTorch %4")
+                                    .arg(l + 1)
+                                    .arg(h + 1)
+                                    .arg(d(l, h))
+                                    .arg(heads[h].toDouble())));
+        }
     }
 }
 

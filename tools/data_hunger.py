@@ -11,7 +11,8 @@ embeddings runs on the full set for the ablation.
 
 Results are appended to a JSON-lines file as each run finishes, so an interrupted sweep resumes
 where it stopped; --write gathers them into resources/lab/data-hunger.json. The ViT of the
-smallest subset (first seed) is exported to resources/models/fashion-mnist-vit-1k/.
+smallest subset and the one of the full set (first seed) are exported to
+resources/models/fashion-mnist-vit-1k/ and -60k/: the same recipe and budget, different data.
 
 Usage: /usr/bin/python3 tools/data_hunger.py [--jobs 2] [--steps 1000] [--write]
 """
@@ -89,13 +90,15 @@ def run_job(job, r: dict):
     for key in ("pos_corr", "pos_nbr", "pos_mirror", "l1_spread", "l1_mean", "last_mean"):
         if key in history[-1]:
             rec[key] = history[-1][key]
-    if arch == "vit" and n == SIZES[0] and seed == 0:
+    if arch == "vit" and n in (SIZES[0], SIZES[-1]) and seed == 0:
         training = {"recipe": "tools/data_hunger.py", "train_images": n, "seed": args.seed,
                     "steps": r["steps"], "epochs": history[-1]["epoch"],
                     "test_top1_percent": rec["test_top1_percent"], "train_time_minutes": minutes,
                     "augmentation": f"random translation (up to {r['crop_pad']} px)",
                     "normalization": {"mean": tfm.MEAN, "std": tfm.STD}}
-        tfm.export_model(final, vit_cfg(r), r["model_out"], training)
+        out = r["model_out"] if n == SIZES[0] else r["model_out"].replace("-1k", "-60k")
+        tfm.export_model(final, vit_cfg(r), out, training,
+                         tfm.lab_measures(final, test_x, test_y))
     return rec
 
 
