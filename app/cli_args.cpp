@@ -68,7 +68,11 @@ const std::vector<OptionSpec>& optionTable() {
         // What to compute.
         {"figure", "NAME",
          "attention, heads, layers-heads, rollout, posembed-similarity, "
-         "attention-distance, embedding-filters or experiments"},
+         "attention-distance, embedding-filters, experiments, data-hunger or "
+         "position-ablation (the last two draw the lab results and need no model or image)"},
+        {"lab-results", "F",
+         "data-hunger, position-ablation: the lab results file (default: the bundled "
+         "resources/lab/data-hunger.json, written by tools/data_hunger.py --write)"},
         {"layer", "L", "layer 1..L or 'last' (default last)"},
         {"head", "H", "head 1..H, or mean, max or min over all heads (default mean)"},
         {"source", "TOKEN",
@@ -127,9 +131,10 @@ const std::vector<CommandSpec>& commandTable() {
                        "shuffle-patches", "seed", "json"})},
         {"export", "[--model M] [--image I] --figure NAME --out FILE.{png,svg,pdf,npy,csv}",
          "any figure of the window, headless, or the numbers behind it",
-         with(kModel, {"size", "image", "figure", "out", "layer", "head", "source", "reverse",
-                       "discard", "prefix", "grid", "images", "max-images", "raw-filters", "seed",
-                       "shift", "resolution", "scale", "colormap"})},
+         with(kModel,
+              {"size",    "image",   "figure",     "out",   "layer",    "head",       "source",
+               "reverse", "discard", "prefix",     "grid",  "images",   "max-images", "raw-filters",
+               "seed",    "shift",   "resolution", "scale", "colormap", "lab-results"})},
     };
     return kCommands;
 }

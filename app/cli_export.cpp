@@ -26,6 +26,7 @@ int runExport(const CliArgs&, const char*) {
 #include "core/pipeline/dataset.h"
 #include "ui/export/figure_export.h"
 #include "ui/export/figure_factory.h"
+#include "ui/export/figure_table.h"
 
 namespace vitscope::app {
 
@@ -178,6 +179,31 @@ std::unique_ptr<QGuiApplication> ensureApplication() {
     return std::make_unique<QGuiApplication>(argc, argv);
 }
 
+/// A figure drawn from the lab results file (--lab-results, else the bundled one): no model,
+/// no image. An unreadable or malformed file is an input error (exit 2).
+int exportLabFigure(const CliArgs& args, const QString& figure, const std::string& outPath,
+                    const QString& suffix, bool numbers, double scale) {
+    ui::FigureOptions options;
+    options.labResults = args.get("lab-results");
+    auto lab = ui::labResultsFor(options);
+    if (!lab)
+        return fail("export", lab.error(), Stage::Input);
+    options.lab = lab.value();
+    auto app = ensureApplication();
+    const ui::FigureContext context;
+    if (numbers) {
+        if (auto st = exportNumbersTo(figure, context, options, outPath, suffix); !st)
+            return fail("export", st.error(), Stage::Output);
+        return kExitOk;
+    }
+    auto made = ui::makeFigure(figure, context, options);
+    if (!made)
+        return fail("export", made.error(), Stage::Input);
+    if (auto st = ui::exportFigureToPath(*made.value(), outPath, scale); !st)
+        return fail("export", st.error(), Stage::Output);
+    return kExitOk;
+}
+
 }  // namespace
 
 int runExport(const CliArgs& args, const char* argv0) {
@@ -204,9 +230,11 @@ int runExport(const CliArgs& args, const char* argv0) {
     // Checked here too, so a bad value is refused even when no --images folder is given.
     if (auto maxImages = args.getInt("max-images", 128, 1, 100000); !maxImages)
         return fail("export", kExitUsage, maxImages.error().message);
+    const ui::FigureEntry* entry = ui::findFigure(figure);
+    if (!entry->needsModel)
+        return exportLabFigure(args, figure, outPath, suffix, numbers, *scale);
     const bool folder = figure == "attention-distance" && args.has("images");
-    const bool needsImage =
-        figure != "posembed-similarity" && figure != "embedding-filters" && !folder;
+    const bool needsImage = entry->needsRun && !folder;
     if (needsImage && !args.has("image") && !args.has("input-npy")) {
         return fail("export", kExitUsage, "--figure " + figure.toStdString() + " needs --image");
     }

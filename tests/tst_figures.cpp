@@ -59,6 +59,17 @@ struct Fixture {
     ui::FigureContext context;
 };
 
+/// Default options, except that the lab figures (no model) read the test fixture
+/// tests/data/lab/data-hunger-full.json (invented numbers) instead of the bundled results.
+ui::FigureOptions optionsFor(const QString& name) {
+    ui::FigureOptions options;
+    const ui::FigureEntry* entry = ui::findFigure(name);
+    if (entry != nullptr && !entry->needsModel) {
+        options.labResults = VITSCOPE_TEST_DATA "/lab/data-hunger-full.json";
+    }
+    return options;
+}
+
 Fixture makeFixture() {
     Fixture f;
     auto model = loadTestModel(QStringLiteral("hf_vit_cls"));
@@ -125,7 +136,7 @@ void TestFigures::png_data() { addFigureRows(); }
 
 void TestFigures::png() {
     QFETCH(QString, name);
-    auto figure = ui::makeFigure(name, mFixture.context);
+    auto figure = ui::makeFigure(name, mFixture.context, optionsFor(name));
     QVERIFY2(figure, figure ? "" : figure.error().message.c_str());
     QVERIFY(!figure.value()->caption().isEmpty());
     for (double scale : {1.0, 1.5, 2.0}) {
@@ -153,7 +164,7 @@ void TestFigures::svg_data() { addFigureRows(); }
 
 void TestFigures::svg() {
     QFETCH(QString, name);
-    auto figure = ui::makeFigure(name, mFixture.context);
+    auto figure = ui::makeFigure(name, mFixture.context, optionsFor(name));
     QVERIFY2(figure, figure ? "" : figure.error().message.c_str());
     const QString path = mDir.filePath(name + QStringLiteral(".svg"));
     auto st = ui::exportFigure(*figure.value(), path);
@@ -173,7 +184,7 @@ void TestFigures::pdf() {
     QFETCH(QString, name);
     const QString pdftoppm = QStandardPaths::findExecutable(QStringLiteral("pdftoppm"));
     QVERIFY2(!pdftoppm.isEmpty(), "pdftoppm not found: install poppler-utils");
-    auto figure = ui::makeFigure(name, mFixture.context);
+    auto figure = ui::makeFigure(name, mFixture.context, optionsFor(name));
     QVERIFY2(figure, figure ? "" : figure.error().message.c_str());
     const QString path = mDir.filePath(name + QStringLiteral(".pdf"));
     auto st = ui::exportFigure(*figure.value(), path);
@@ -222,13 +233,15 @@ void TestFigures::numbers_data() {
     QTest::newRow("embedding-filters")
         << QStringLiteral("embedding-filters")
         << std::vector<int64_t>{28, c.channels, c.patchSize, c.patchSize};
+    // The fixture's points: 5 ViT, 5 CNN, 1 ViT without position embeddings.
+    QTest::newRow("data-hunger") << QStringLiteral("data-hunger") << std::vector<int64_t>{11, 5};
 }
 
 void TestFigures::numbers() {
     QFETCH(QString, name);
     QFETCH(std::vector<int64_t>, shape);
     const QString npy = mDir.filePath(name + QStringLiteral(".npy"));
-    auto st = ui::exportNumbers(name, mFixture.context, {}, npy);
+    auto st = ui::exportNumbers(name, mFixture.context, optionsFor(name), npy);
     QVERIFY2(st, st ? "" : st.error().message.c_str());
     QFile file(npy);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -239,7 +252,7 @@ void TestFigures::numbers() {
     QCOMPARE(array->dtype, core::DType::F32);
 
     const QString csv = mDir.filePath(name + QStringLiteral(".csv"));
-    st = ui::exportNumbers(name, mFixture.context, {}, csv);
+    st = ui::exportNumbers(name, mFixture.context, optionsFor(name), csv);
     QVERIFY2(st, st ? "" : st.error().message.c_str());
     QFile csvFile(csv);
     QVERIFY(csvFile.open(QIODevice::ReadOnly | QIODevice::Text));
@@ -256,22 +269,28 @@ void TestFigures::tableBuildsEveryFigure() {
     QVERIFY2(entry, qPrintable(name));
     QVERIFY(entry->build);
     QCOMPARE(ui::numberFigureNames().contains(name), entry->numbers != nullptr);
-    auto figure = entry->build(mFixture.context, {});
+    auto figure = entry->build(mFixture.context, optionsFor(name));
     QVERIFY2(figure, figure ? "" : figure.error().message.c_str());
     QVERIFY(!figure.value()->name().isEmpty());  // the painter's ("rollout" draws "attention")
     // makeFigure is a lookup in the table: the same figure.
-    auto made = ui::makeFigure(name, mFixture.context);
+    auto made = ui::makeFigure(name, mFixture.context, optionsFor(name));
     QVERIFY2(made, made ? "" : made.error().message.c_str());
     QCOMPARE(made.value()->caption(), figure.value()->caption());
     // Without a run, the figures that need one say so; the model-only ones still build.
     ui::FigureContext modelOnly;
     modelOnly.model = mFixture.context.model;
-    auto withoutRun = ui::makeFigure(name, modelOnly);
+    auto withoutRun = ui::makeFigure(name, modelOnly, optionsFor(name));
     if (entry->needsRun) {
         QVERIFY(!withoutRun);
         QCOMPARE(withoutRun.error().code, core::ErrorCode::BadImage);
     } else {
         QVERIFY2(withoutRun, withoutRun ? "" : withoutRun.error().message.c_str());
+    }
+    // Without a model, only the figures drawn from a file of their own build.
+    auto withoutModel = ui::makeFigure(name, ui::FigureContext{}, optionsFor(name));
+    QCOMPARE(bool(withoutModel), !entry->needsModel);
+    if (entry->needsModel) {
+        QCOMPARE(withoutModel.error().code, core::ErrorCode::BadModel);
     }
 }
 
@@ -289,7 +308,7 @@ void TestFigures::numbersRoundTrip() {
     const QString npy = mDir.filePath(name + QStringLiteral("_rt.npy"));
     const QString csv = mDir.filePath(name + QStringLiteral("_rt.csv"));
     for (const QString& path : {npy, csv}) {
-        auto st = ui::exportNumbers(name, mFixture.context, {}, path);
+        auto st = ui::exportNumbers(name, mFixture.context, optionsFor(name), path);
         QVERIFY2(st, st ? "" : st.error().message.c_str());
     }
     auto npyBytes = core::readFile(npy.toStdString(), kMaxBytes);

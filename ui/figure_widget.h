@@ -23,6 +23,7 @@ public:
     const std::shared_ptr<const Figure>& figure() const { return mFigure; }
     /// Text shown when there is no figure.
     void setPlaceholder(const QString& text);
+    const QString& placeholder() const { return mPlaceholder; }
     /// Enables "Export numbers…": called with the chosen path (.npy or .csv).
     void setNumbersExporter(std::function<core::Status(const QString& path)> exporter);
     /// Where paint() draws the figure in widget coordinates (aspect-fitted, centred).

@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 
 #include "ui/attention_distance_view.h"
+#include "ui/data_hunger_view.h"
 #include "ui/embedding_filters_view.h"
 #include "ui/experiments_view.h"
 #include "ui/export/figure_export.h"
@@ -24,10 +25,12 @@ InductiveBiasPanel::InductiveBiasPanel(QWidget* parent) : QWidget(parent) {
     mDistance = new AttentionDistanceView(this);
     mFilters = new EmbeddingFiltersView(this);
     mExperiments = new ExperimentsView(this);
+    mLab = new DataHungerView(this);
     mTabs->addTab(mPosition, tr("Position embeddings"));
     mTabs->addTab(mDistance, tr("Attention distance"));
     mTabs->addTab(mFilters, tr("Embedding filters"));
     mTabs->addTab(mExperiments, tr("Experiments"));
+    mTabs->addTab(mLab, tr("Data hunger"));
     layout->addWidget(mTabs, 1);
 
     auto* busyRow = new QHBoxLayout;
@@ -123,8 +126,8 @@ core::Status InductiveBiasPanel::exportFigures(const QString& folder, double sca
             (folder + QStringLiteral(": cannot create the folder")).toStdString());
     }
     std::vector<const FigureWidget*> widgets = mPosition->figureWidgets();
-    for (const auto& more :
-         {mDistance->figureWidgets(), mFilters->figureWidgets(), mExperiments->figureWidgets()}) {
+    for (const auto& more : {mDistance->figureWidgets(), mFilters->figureWidgets(),
+                             mExperiments->figureWidgets(), mLab->figureWidgets()}) {
         widgets.insert(widgets.end(), more.begin(), more.end());
     }
     for (const FigureWidget* widget : widgets) {

@@ -1,15 +1,17 @@
 #pragma once
-/// InductiveBiasPanel: the ViT paper's inductive-bias views in four tabs — "Position embeddings"
+/// InductiveBiasPanel: the ViT paper's inductive-bias views in five tabs — "Position embeddings"
 /// (Figure 7 centre, click a tile to enlarge it over the image; PositionEmbeddingView),
 /// "Attention distance" (Figure 7 right, for the current image or a folder of images;
 /// AttentionDistanceView), "Embedding filters" (Figure 7 left; EmbeddingFiltersView) and
 /// "Experiments" (shuffled patches, position embeddings removed/permuted, a sub-patch shift,
-/// another resolution; ExperimentsView). Each view runs its computations off the GUI thread on
-/// its own JobRunners, so that they restart independently; this container forwards the model and
-/// run to them and owns the one progress bar and Cancel button that the folder and experiment
-/// jobs share. Every figure exports through FigureWidget (PNG/SVG/PDF and its numbers). It never
-/// preprocesses or runs the model on the window's image itself: it works from the snapshot's
-/// core::Run.
+/// another resolution; ExperimentsView) and "Data hunger" (the bundled lab's results: the ViT
+/// against a CNN over training-set sizes, and the position-embedding ablation beside the
+/// paper's Table 8; DataHungerView, needs no model). Each view runs its computations off the GUI
+/// thread on its own JobRunners, so that they restart independently; this container forwards the
+/// model and run to them and owns the one progress bar and Cancel button that the folder and
+/// experiment jobs share. Every figure exports through FigureWidget (PNG/SVG/PDF and its numbers).
+/// It never preprocesses or runs the model on the window's image itself: it works from the
+/// snapshot's core::Run.
 
 #include <QWidget>
 
@@ -25,6 +27,7 @@ class QTabWidget;
 namespace vitscope::ui {
 
 class AttentionDistanceView;
+class DataHungerView;
 class EmbeddingFiltersView;
 class ExperimentsView;
 class PositionEmbeddingView;
@@ -36,13 +39,21 @@ public:
     /// Cancels running work and waits for it.
     ~InductiveBiasPanel() override;
 
-    enum Tab { PositionEmbeddings = 0, AttentionDistance, EmbeddingFilters, Experiments };
+    enum Tab {
+        PositionEmbeddings = 0,
+        AttentionDistance,
+        EmbeddingFilters,
+        Experiments,
+        DataHunger
+    };
     void showTab(Tab tab);
 
     /// Writes every figure currently shown (similarity, enlarged tile, attention distance,
-    /// filters, experiments) into `folder` as <name>.png (at `scale`), .svg and .pdf. Returns the
-    /// first error (the message names the file).
+    /// filters, experiments, data hunger, position ablation) into `folder` as <name>.png (at
+    /// `scale`), .svg and .pdf. Returns the first error (the message names the file).
     core::Status exportFigures(const QString& folder, double scale = 2.0) const;
+    /// The "Data hunger" tab (to read another results file).
+    DataHungerView* dataHungerView() const { return mLab; }
 
 public slots:
     /// A new model: recomputes the model-only figures (similarity, filters) and clears the rest.
@@ -80,6 +91,7 @@ private:
     AttentionDistanceView* mDistance = nullptr;
     EmbeddingFiltersView* mFilters = nullptr;
     ExperimentsView* mExperiments = nullptr;
+    DataHungerView* mLab = nullptr;
     QProgressBar* mProgress = nullptr;
     QPushButton* mCancelButton = nullptr;
 };

@@ -9,11 +9,14 @@
 #include "core/analysis/attention_maps.h"
 #include "core/analysis/embedding_filters.h"
 #include "core/analysis/posembed_similarity.h"
+#include "core/io/file_util.h"
 #include "core/model/token_names.h"
 #include "ui/figures/attention_distance_figure.h"
 #include "ui/figures/attention_figure.h"
+#include "ui/figures/data_hunger_figure.h"
 #include "ui/figures/experiments_figure.h"
 #include "ui/figures/head_grid_figure.h"
+#include "ui/figures/position_ablation_figure.h"
 #include "ui/image_convert.h"
 #include "ui/layer_head_picker.h"
 
@@ -319,6 +322,29 @@ core::Result<EmbeddingFiltersData> embeddingFiltersData(const core::VitModel& mo
     return data;
 }
 
+core::Result<std::shared_ptr<const core::LabResults>> labResultsFor(const FigureOptions& options) {
+    if (options.lab) {
+        return options.lab;
+    }
+    const bool bundled = options.labResults.empty();
+    const std::string path = bundled ? core::defaultLabResultsPath() : options.labResults;
+    if (path.empty()) {
+        return makeError(ErrorCode::Io,
+                         "no resources folder, so no bundled lab results; give a results file "
+                         "written by tools/data_hunger.py --write");
+    }
+    if (bundled && !core::pathEntryExists(path)) {
+        return makeError(ErrorCode::Io, path +
+                                            ": no lab results yet. Run /usr/bin/python3 "
+                                            "tools/data_hunger.py --write to produce them.");
+    }
+    auto results = core::loadLabResults(path);
+    if (!results) {
+        return results.error();
+    }
+    return std::make_shared<const core::LabResults>(std::move(results.value()));
+}
+
 namespace detail {
 
 FigureResult attentionFigure(const FigureContext& context, const FigureOptions& options) {
@@ -377,6 +403,46 @@ FigureResult experimentsFigure(const FigureContext& context, const FigureOptions
     }
     return std::unique_ptr<Figure>(
         std::make_unique<ExperimentsFigure>(std::move(outcomes.value()), modelNameOf(context)));
+}
+
+FigureResult dataHungerFigure(const FigureContext&, const FigureOptions& options) {
+    auto lab = labResultsFor(options);
+    if (!lab) {
+        return lab.error();
+    }
+    return std::unique_ptr<Figure>(std::make_unique<DataHungerFigure>(*lab.value()));
+}
+
+FigureResult positionAblationFigure(const FigureContext&, const FigureOptions& options) {
+    auto lab = labResultsFor(options);
+    if (!lab) {
+        return lab.error();
+    }
+    return std::unique_ptr<Figure>(std::make_unique<PositionAblationFigure>(*lab.value()));
+}
+
+core::Result<FigureNumbers> dataHungerNumbers(const FigureContext&, const FigureOptions& options) {
+    auto lab = labResultsFor(options);
+    if (!lab) {
+        return lab.error();
+    }
+    const DataHungerFigure figure(*lab.value());  // its legend order numbers the models
+    const std::vector<const core::LabSeries*> order = figure.drawnSeries();
+    Eigen::Index rows = 0;
+    for (const core::LabSeries* s : order) {
+        rows += static_cast<Eigen::Index>(s->points.size());
+    }
+    core::Matrix values(rows, 5);
+    Eigen::Index r = 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+        for (const core::LabPoint& p : order[i]->points) {
+            values.row(r++) << static_cast<float>(i), static_cast<float>(p.trainImages),
+                static_cast<float>(p.meanTop1), static_cast<float>(p.stdTop1),
+                static_cast<float>(p.runs);
+        }
+    }
+    return matrixNumbers(std::move(values),
+                         {"arch", "train_images", "mean_top1_percent", "std_top1_percent", "runs"});
 }
 
 core::Result<FigureNumbers> attentionNumbers(const FigureContext& context,

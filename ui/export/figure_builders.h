@@ -33,6 +33,10 @@ core::Result<EmbeddingFiltersData> embeddingFiltersData(const core::VitModel& mo
 QString describePrefixHandling(core::PrefixHandling prefix);
 /// Last path component of the model's path.
 QString defaultModelName(const core::VitModel& model);
+/// The lab results the lab figures draw: `options.lab`, else the file `options.labResults`,
+/// else core::defaultLabResultsPath(). A missing default file is ErrorCode::Io with a message
+/// that says how to produce it (tools/data_hunger.py --write).
+core::Result<std::shared_ptr<const core::LabResults>> labResultsFor(const FigureOptions& options);
 
 namespace detail {
 
@@ -48,6 +52,9 @@ FigureResult posEmbedSimilarityFigure(const FigureContext& context, const Figure
 FigureResult attentionDistanceFigure(const FigureContext& context, const FigureOptions& options);
 FigureResult embeddingFiltersFigure(const FigureContext& context, const FigureOptions& options);
 FigureResult experimentsFigure(const FigureContext& context, const FigureOptions& options);
+// The lab figures: need no model (context may be empty); BadData/Io from the results file.
+FigureResult dataHungerFigure(const FigureContext& context, const FigureOptions& options);
+FigureResult positionAblationFigure(const FigureContext& context, const FigureOptions& options);
 
 // Numbers builders (shapes as exportNumbers documents). Same preconditions.
 core::Result<FigureNumbers> attentionNumbers(const FigureContext& context,
@@ -60,6 +67,8 @@ core::Result<FigureNumbers> attentionDistanceNumbers(const FigureContext& contex
                                                      const FigureOptions& options);
 core::Result<FigureNumbers> embeddingFiltersNumbers(const FigureContext& context,
                                                     const FigureOptions& options);
+core::Result<FigureNumbers> dataHungerNumbers(const FigureContext& context,
+                                              const FigureOptions& options);
 
 }  // namespace detail
 }  // namespace vitscope::ui

@@ -3,12 +3,15 @@
 /// every builder in ui/export/figure_table.h.
 
 #include <QString>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/analysis/attention_distance.h"
 #include "core/analysis/colormap.h"
 #include "core/analysis/experiments.h"
 #include "core/analysis/head_fusion.h"
+#include "core/analysis/lab_results.h"
 #include "core/image/preprocess.h"
 #include "core/model/vit_model.h"
 #include "core/pipeline/run.h"
@@ -53,6 +56,10 @@ struct FigureOptions {
     std::vector<core::ExperimentKind> experimentKinds = core::allExperimentKinds();
     /// Precomputed outcomes (the panel's last run); empty: run them.
     std::vector<core::ExperimentOutcome> outcomes;
+    // The lab figures (data-hunger, position-ablation): results already loaded (the window's),
+    // else the file `labResults` (bytes, as given), else core::defaultLabResultsPath().
+    std::shared_ptr<const core::LabResults> lab;
+    std::string labResults;
 };
 
 }  // namespace vitscope::ui

@@ -4,7 +4,8 @@
 /// here, so a figure exported from either is computed and painted the same way.
 ///
 /// Names: attention, heads, layers-heads, rollout, posembed-similarity, attention-distance,
-/// embedding-filters, experiments.
+/// embedding-filters, experiments, data-hunger, position-ablation (the last two need no model:
+/// they draw the lab results file, FigureOptions::lab / labResults).
 
 #include <QString>
 #include <QStringList>
@@ -37,8 +38,13 @@ core::Result<std::unique_ptr<Figure>> makeFigure(const QString& name, const Figu
 ///   attention-distance   [layers, heads] mean distances in input pixels
 ///   attention, rollout   [grid_h, grid_w] map
 ///   embedding-filters    [28, C, P, P] components (raw filters with rawFilters)
+///   data-hunger          [points, 5]: per model and training-set size, the model's index in
+///                        the legend order (0 ViT, 1 CNN, 2 ViT without position embeddings,
+///                        then any other), training images, mean and standard deviation of
+///                        the test top-1 in percent, number of runs
 /// (CSV: 2-D as rows x cols; embedding-filters as 28 rows of C*P*P values. Header, 1-based:
-/// r1c1.. patches (core::tokenId), head1.., c1.. map columns, ch1_y1_x1.. filter weights.)
+/// r1c1.. patches (core::tokenId), head1.., c1.. map columns, ch1_y1_x1.. filter weights,
+/// arch,train_images,mean_top1_percent,std_top1_percent,runs.)
 core::Status exportNumbers(const QString& name, const FigureContext& context,
                            const FigureOptions& options, const QString& path);
 

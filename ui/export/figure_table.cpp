@@ -28,6 +28,8 @@ constexpr std::array kFigures{
     FigureEntry{"embedding-filters", false, detail::embeddingFiltersFigure,
                 detail::embeddingFiltersNumbers},
     FigureEntry{"experiments", true, detail::experimentsFigure, nullptr},
+    FigureEntry{"data-hunger", false, detail::dataHungerFigure, detail::dataHungerNumbers, false},
+    FigureEntry{"position-ablation", false, detail::positionAblationFigure, nullptr, false},
 };
 
 core::Error usage(const QString& message) {
@@ -86,24 +88,24 @@ QStringList numberFigureNames() {
 
 core::Result<std::unique_ptr<Figure>> makeFigure(const QString& name, const FigureContext& context,
                                                  const FigureOptions& options) {
-    if (!context.model) {
-        return makeError(ErrorCode::BadModel, "no model loaded");
-    }
     const FigureEntry* entry = findFigure(name);
     if (!entry) {
         return unknownFigure(name);
+    }
+    if (entry->needsModel && !context.model) {
+        return makeError(ErrorCode::BadModel, "no model loaded");
     }
     return entry->build(context, options);
 }
 
 core::Status exportNumbers(const QString& name, const FigureContext& context,
                            const FigureOptions& options, const QString& path) {
-    if (!context.model) {
-        return makeError(ErrorCode::BadModel, "no model loaded");
-    }
     const FigureEntry* entry = findFigure(name);
     if (!entry) {
         return unknownFigure(name);
+    }
+    if (entry->needsModel && !context.model) {
+        return makeError(ErrorCode::BadModel, "no model loaded");
     }
     if (!entry->numbers) {
         return usage(QStringLiteral("figure '%1' has no numbers to export; numbers exist for %2")

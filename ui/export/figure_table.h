@@ -37,6 +37,9 @@ struct FigureEntry {
     bool needsRun;
     FigureBuilder build;
     NumbersBuilder numbers;  ///< null: the figure has no numbers to export
+    /// False for the figures drawn from a file of their own (the lab results), which build
+    /// without a model.
+    bool needsModel = true;
 };
 
 /// Every figure, in menu order.
