@@ -27,6 +27,7 @@
 #include "core/model/token_names.h"
 #include "core/pipeline/dataset.h"
 #include "ui/attention_view.h"
+#include "ui/compare_panel.h"
 #include "ui/heads_panel.h"
 #include "ui/image_convert.h"
 #include "ui/inductive_bias_panel.h"
@@ -129,14 +130,27 @@ void MainWindow::buildDocks() {
     biasScroll->setWidgetResizable(true);
     auto* biasDock = makeDock(this, tr("Inductive Bias"), QStringLiteral("inductiveBiasDock"),
                               biasScroll, Qt::LeftDockWidgetArea);
+    mCompare = new ComparePanel(mController, this);
+    mCompareDock = makeDock(this, tr("Compare"), QStringLiteral("compareDock"), mCompare,
+                            Qt::LeftDockWidgetArea);
     tabifyDockWidget(model, overview);
     tabifyDockWidget(overview, biasDock);
+    tabifyDockWidget(biasDock, mCompareDock);
+    mCompareDock->hide();  // shown when a comparison opens
     model->raise();
     // The image is the main thing; the side panels start narrow (a saved layout overrides).
     resizeDocks({model, heads}, {330, 360}, Qt::Horizontal);
     connect(mController, &InferenceController::snapshotChanged, bias,
             &InductiveBiasPanel::setSnapshot);
     connect(bias, &InductiveBiasPanel::failed, this, &MainWindow::showError);
+    connect(mCompare, &ComparePanel::failed, this, &MainWindow::showError);
+    connect(mCompare, &ComparePanel::comparingChanged, this, [this](bool comparing) {
+        mCompareDock->setVisible(comparing);
+        if (comparing) {
+            mCompareDock->raise();
+            resizeDocks({mCompareDock}, {width() / 2}, Qt::Horizontal);  // room for two figures
+        }
+    });
     connect(bias, &InductiveBiasPanel::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 4000); });
 }
@@ -177,6 +191,7 @@ void MainWindow::buildFileMenu() {
             openModel(path);
         }
     });
+    buildCompareMenu(file);
     fillSamplesMenu(file->addMenu(tr("&Samples")));
     QMenu* recentImages = file->addMenu(tr("Recent &Images"));
     connect(recentImages, &QMenu::aboutToShow, this,
@@ -254,6 +269,52 @@ void MainWindow::buildStatusBar() {
     statusBar()->addPermanentWidget(mCancelButton);
     statusBar()->addPermanentWidget(mTimingLabel);
 }
+
+void MainWindow::buildCompareMenu(QMenu* file) {
+    mCompareMenu = file->addMenu(tr("&Compare"));
+    mCompareMenu->setObjectName(QStringLiteral("compareMenu"));
+    connect(mCompareMenu, &QMenu::aboutToShow, this, &MainWindow::fillCompareMenu);
+    fillCompareMenu();
+}
+
+void MainWindow::fillCompareMenu() {
+    mCompareMenu->clear();
+    QAction* choose = mCompareMenu->addAction(tr("Compare With &Model…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Compare With Model (a checkpoint, or a folder's config.json)"), mLastDir,
+            tr(kModelFilter));
+        if (!path.isEmpty()) {
+            compareWithModel(QFileInfo(path).fileName() == QStringLiteral("config.json")
+                                 ? QFileInfo(path).absolutePath()
+                                 : path);
+        }
+    });
+    choose->setShortcut(QKeySequence(tr("Ctrl+Shift+M")));
+    choose->setObjectName(QStringLiteral("compareWithModel"));
+    mCompareMenu->addSeparator();
+    // The bundled models other than the one shown, by folder name.
+    const QDir models(mResourcesDir + QStringLiteral("/models"));
+    const QString current = QFileInfo(mShownModelPath).canonicalFilePath();
+    for (const QFileInfo& info : models.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (!mResourcesDir.isEmpty() && info.canonicalFilePath() != current) {
+            const QString path = info.absoluteFilePath();
+            mCompareMenu->addAction(tr("Compare With %1").arg(info.fileName()), this,
+                                    [this, path] { compareWithModel(path); });
+        }
+    }
+    mCompareMenu->addSeparator();
+    QAction* stop =
+        mCompareMenu->addAction(tr("&Stop Comparing"), this, &MainWindow::stopComparing);
+    stop->setObjectName(QStringLiteral("stopComparing"));
+    stop->setEnabled(mCompare->isComparing() || mCompare->isBusy());
+}
+
+void MainWindow::compareWithModel(const QString& path) {
+    mLastDir = QFileInfo(path).absolutePath();
+    mCompare->openModel(path);
+}
+
+void MainWindow::stopComparing() { mCompare->stop(); }
 
 void MainWindow::fillSamplesMenu(QMenu* menu) const {
     const QDir samples(mResourcesDir + QStringLiteral("/samples"));
