@@ -146,8 +146,11 @@ ComparePanel::ComparePanel(InferenceController* controller, QWidget* parent)
     auto* controls = new QHBoxLayout;
     mViewCombo = new QComboBox(this);
     mViewCombo->setObjectName(QStringLiteral("compareViewCombo"));
-    mViewCombo->addItems(
-        {tr("Position-embedding similarity"), tr("Mean attention distance"), tr("Predictions")});
+    mViewCombo->addItems({tr("Position embeddings"), tr("Attention distance"), tr("Predictions")});
+    mViewCombo->setItemData(0, tr("Cosine similarity of the position embeddings (Fig. 7 centre)"),
+                            Qt::ToolTipRole);
+    mViewCombo->setItemData(1, tr("Mean attention distance on the current image (Fig. 7 right)"),
+                            Qt::ToolTipRole);
     controls->addWidget(new QLabel(tr("Show:"), this));
     controls->addWidget(mViewCombo);
     controls->addStretch(1);
@@ -158,7 +161,9 @@ ComparePanel::ComparePanel(InferenceController* controller, QWidget* parent)
     layout->addLayout(controls);
     mStatus = new QLabel(this);
     mStatus->setObjectName(QStringLiteral("compareStatus"));
-    mStatus->setWordWrap(true);
+    // One line, clipped (the full text is its tooltip): a wrapping label would make the scroll
+    // area around the dock size the panel to the figure's preferred height.
+    mStatus->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(mStatus);
 
     mStack = new QStackedWidget(this);
@@ -185,10 +190,10 @@ ComparePanel::ComparePanel(InferenceController* controller, QWidget* parent)
     connect(mStopButton, &QPushButton::clicked, this, &ComparePanel::stop);
     connect(mController, &InferenceController::snapshotChanged, this, &ComparePanel::setSnapshot);
     connect(mJobs, &JobRunner::progressChanged, this,
-            [this](const QString& text, int, int) { mStatus->setText(text); });
+            [this](const QString& text, int, int) { setStatus(text); });
     connect(mJobs, &JobRunner::failed, this, [this](const QString& what, const QString& message) {
         mPendingPath.clear();
-        mStatus->clear();
+        setStatus({});
         emit failed(tr("Cannot compare"), what + QStringLiteral(": ") + message);
     });
     mSnapshot = mController->current();
@@ -248,8 +253,8 @@ void ComparePanel::setSnapshot(const SnapshotPtr& snapshot) {
 
 void ComparePanel::start(const QString& loadPath) {
     Job job{loadPath, mOther.model, mOther.path, mSnapshot, mController->memoryBudget()};
-    mStatus->setText(loadPath.isEmpty() ? tr("Running the second model…")
-                                        : tr("Loading %1…").arg(fileName(loadPath)));
+    setStatus(loadPath.isEmpty() ? tr("Running the second model…")
+                                 : tr("Loading %1…").arg(fileName(loadPath)));
     mJobs->start<Outcome>(
         tr("Compare"), [job](const JobContext& ctx) { return compare(job, ctx); },
         [this, loadPath](Outcome outcome) {
@@ -257,7 +262,7 @@ void ComparePanel::start(const QString& loadPath) {
                 mPendingPath.clear();
             }
             if (!outcome.title.isEmpty()) {
-                mStatus->clear();
+                setStatus({});
                 display(mOther);
                 emit failed(outcome.title, outcome.message);
                 return;
@@ -271,10 +276,15 @@ void ComparePanel::start(const QString& loadPath) {
         });
 }
 
+void ComparePanel::setStatus(const QString& text) {
+    mStatus->setText(text);
+    mStatus->setToolTip(text);
+}
+
 void ComparePanel::display(const State& s) {
-    mStatus->setText(s.model ? QString()
-                             : tr("Choose File › Compare With Model… to put a second "
-                                  "model next to this one."));
+    setStatus(s.model ? QString()
+                      : tr("Choose File › Compare With Model… to put a second "
+                           "model next to this one."));
     mStopButton->setEnabled(s.model != nullptr);
     mLeftBox->setTitle(s.left && s.left->model ? modelTitle(*s.left->model) : QString());
     mRightBox->setTitle(s.model ? modelTitle(*s.model) : QString());
@@ -311,7 +321,7 @@ void ComparePanel::showPredictions() {
         }
     }
     if (!mOther.predictionsProblem.isEmpty()) {
-        mStatus->setText(mOther.predictionsProblem);
+        setStatus(mOther.predictionsProblem);
     }
 }
 

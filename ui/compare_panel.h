@@ -85,6 +85,7 @@ private:
     void setSnapshot(const SnapshotPtr& snapshot);
     void start(const QString& loadPath);
     void display(const State& state);
+    void setStatus(const QString& text);
     void showView();
     void showPredictions();
 

@@ -131,7 +131,10 @@ void MainWindow::buildDocks() {
     auto* biasDock = makeDock(this, tr("Inductive Bias"), QStringLiteral("inductiveBiasDock"),
                               biasScroll, Qt::LeftDockWidgetArea);
     mCompare = new ComparePanel(mController, this);
-    mCompareDock = makeDock(this, tr("Compare"), QStringLiteral("compareDock"), mCompare,
+    auto* compareScroll = new QScrollArea(this);  // its minimum size must not widen the window
+    compareScroll->setWidget(mCompare);
+    compareScroll->setWidgetResizable(true);
+    mCompareDock = makeDock(this, tr("Compare"), QStringLiteral("compareDock"), compareScroll,
                             Qt::LeftDockWidgetArea);
     tabifyDockWidget(model, overview);
     tabifyDockWidget(overview, biasDock);
@@ -144,13 +147,7 @@ void MainWindow::buildDocks() {
             &InductiveBiasPanel::setSnapshot);
     connect(bias, &InductiveBiasPanel::failed, this, &MainWindow::showError);
     connect(mCompare, &ComparePanel::failed, this, &MainWindow::showError);
-    connect(mCompare, &ComparePanel::comparingChanged, this, [this](bool comparing) {
-        mCompareDock->setVisible(comparing);
-        if (comparing) {
-            mCompareDock->raise();
-            resizeDocks({mCompareDock}, {width() / 2}, Qt::Horizontal);  // room for two figures
-        }
-    });
+    connect(mCompare, &ComparePanel::comparingChanged, this, &MainWindow::showCompareDock);
     connect(bias, &InductiveBiasPanel::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 4000); });
 }
@@ -269,52 +266,6 @@ void MainWindow::buildStatusBar() {
     statusBar()->addPermanentWidget(mCancelButton);
     statusBar()->addPermanentWidget(mTimingLabel);
 }
-
-void MainWindow::buildCompareMenu(QMenu* file) {
-    mCompareMenu = file->addMenu(tr("&Compare"));
-    mCompareMenu->setObjectName(QStringLiteral("compareMenu"));
-    connect(mCompareMenu, &QMenu::aboutToShow, this, &MainWindow::fillCompareMenu);
-    fillCompareMenu();
-}
-
-void MainWindow::fillCompareMenu() {
-    mCompareMenu->clear();
-    QAction* choose = mCompareMenu->addAction(tr("Compare With &Model…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Compare With Model (a checkpoint, or a folder's config.json)"), mLastDir,
-            tr(kModelFilter));
-        if (!path.isEmpty()) {
-            compareWithModel(QFileInfo(path).fileName() == QStringLiteral("config.json")
-                                 ? QFileInfo(path).absolutePath()
-                                 : path);
-        }
-    });
-    choose->setShortcut(QKeySequence(tr("Ctrl+Shift+M")));
-    choose->setObjectName(QStringLiteral("compareWithModel"));
-    mCompareMenu->addSeparator();
-    // The bundled models other than the one shown, by folder name.
-    const QDir models(mResourcesDir + QStringLiteral("/models"));
-    const QString current = QFileInfo(mShownModelPath).canonicalFilePath();
-    for (const QFileInfo& info : models.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        if (!mResourcesDir.isEmpty() && info.canonicalFilePath() != current) {
-            const QString path = info.absoluteFilePath();
-            mCompareMenu->addAction(tr("Compare With %1").arg(info.fileName()), this,
-                                    [this, path] { compareWithModel(path); });
-        }
-    }
-    mCompareMenu->addSeparator();
-    QAction* stop =
-        mCompareMenu->addAction(tr("&Stop Comparing"), this, &MainWindow::stopComparing);
-    stop->setObjectName(QStringLiteral("stopComparing"));
-    stop->setEnabled(mCompare->isComparing() || mCompare->isBusy());
-}
-
-void MainWindow::compareWithModel(const QString& path) {
-    mLastDir = QFileInfo(path).absolutePath();
-    mCompare->openModel(path);
-}
-
-void MainWindow::stopComparing() { mCompare->stop(); }
 
 void MainWindow::fillSamplesMenu(QMenu* menu) const {
     const QDir samples(mResourcesDir + QStringLiteral("/samples"));

@@ -88,8 +88,10 @@ private:
     void buildViewMenu();  // and Help
     void buildToolBar();
     void buildStatusBar();
+    // The Compare dock's part of the window (main_window_compare.cpp).
     void buildCompareMenu(QMenu* file);
     void fillCompareMenu();
+    void showCompareDock(bool comparing);
     void fillSamplesMenu(QMenu* menu) const;
     void fillRecentMenu(QMenu* menu, QStringList* list, bool models);
     void loadSettings();
