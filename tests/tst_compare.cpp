@@ -108,6 +108,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void menuListsOtherBundledModels();
+    void sidesAreNamedByFolder();
     void comparesWithSecondModel();
     void attentionDistanceSharesAxis();
     void predictionsOfBothModels();
@@ -161,6 +162,20 @@ void TestCompare::menuListsOtherBundledModels() {
         QCOMPARE(entries.contains(entry), folder != QStringLiteral("fashion-mnist-vit"));
     }
     QVERIFY(!menu->findChild<QAction*>(QStringLiteral("stopComparing"))->isEnabled());
+}
+
+void TestCompare::sidesAreNamedByFolder() {
+    // Opened through the folder or through its model.safetensors: the folder names the side.
+    for (const QString& path : {mOther, mOther + QStringLiteral("/model.safetensors")}) {
+        auto model = core::loadModel(path.toStdString());
+        QVERIFY2(model, model ? "" : model.error().message.c_str());
+        QCOMPARE(ui::sideName(*model.value()), QStringLiteral("fashion-mnist-vit-noise"));
+        QCOMPARE(ui::recordedAccuracy(*model.value()).value_or(-1.0), kOtherAccuracy);
+    }
+    auto bundled = core::loadModel(bundledModel().toStdString());
+    QVERIFY(bundled);
+    QCOMPARE(ui::modelTitle(*bundled.value()),
+             QStringLiteral("fashion-mnist-vit, 90.2 % test accuracy"));
 }
 
 void TestCompare::comparesWithSecondModel() {

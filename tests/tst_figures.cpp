@@ -410,26 +410,35 @@ void TestFigures::pairFigure_data() {
 
 void TestFigures::pairFigure() {
     QFETCH(QString, name);
-    // A second model with another grid, numbers and recipe, on the same image.
+    // A second model with another input size, grid, numbers and prefix tokens, on the same image.
     ui::FigureContext other;
-    auto model = loadTestModel(QStringLiteral("timm_cls_cfg"));
+    auto model = loadTestModel(QStringLiteral("hf_deit_distilled"));
     QVERIFY2(model, model ? "" : model.error().message.c_str());
     other.model = model.value();
     auto run = core::runImage(other.model, mFixture.context.run->source);
     QVERIFY2(run, run ? "" : run.error().message.c_str());
     other.run = std::make_shared<const core::Run>(std::move(run.value()));
-    other.modelName = QStringLiteral("timm_cls_cfg");
+    other.modelName = QStringLiteral("hf_deit_distilled");
     auto made = ui::makePairFigure(name, mFixture.context, other);
     QVERIFY2(made, made ? "" : made.error().message.c_str());
     const ui::PairFigure& pair = *made.value();
     QCOMPARE(pair.name(), name + QStringLiteral("-pair"));
     QCOMPARE(pair.leftTitle(), QStringLiteral("hf_vit_cls"));
-    QCOMPARE(pair.rightTitle(), QStringLiteral("timm_cls_cfg"));
-    QVERIFY(pair.caption().contains(QStringLiteral("Right: timm_cls_cfg")));
+    QCOMPARE(pair.rightTitle(), QStringLiteral("hf_deit_distilled"));
+    QVERIFY(pair.caption().contains(QStringLiteral("Right: hf_deit_distilled")));
     if (name == QStringLiteral("attention-distance")) {
         const auto& a = dynamic_cast<const ui::AttentionDistanceFigure&>(pair.left());
         const auto& b = dynamic_cast<const ui::AttentionDistanceFigure&>(pair.right());
-        QCOMPARE(a.yMax(), b.yMax());  // one y axis for both
+        // Alone, the two would get different axes (32 and 16 pixel inputs); paired, one axis.
+        auto alone = [&name](const ui::FigureContext& c) {
+            auto f = ui::makeFigure(name, c);
+            return f ? dynamic_cast<const ui::AttentionDistanceFigure&>(*f.value()).yMax() : -1.0;
+        };
+        const double topA = alone(mFixture.context);
+        const double topB = alone(other);
+        QVERIFY2(topA != topB, "the two test models should need different axes");
+        QCOMPARE(a.yMax(), std::max(topA, topB));
+        QCOMPARE(b.yMax(), a.yMax());
         QVERIFY(a.data().distances ==
                 core::meanAttentionDistance(mFixture.context.result()->attention,
                                             mFixture.context.result()->tokens,
@@ -460,7 +469,7 @@ void TestFigures::pairFigure() {
         squeeze(svgText(mDir.filePath(name + QStringLiteral("-pair.svg")), &error));
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(text.contains(QStringLiteral("hf_vit_cls")));
-    QVERIFY(text.contains(QStringLiteral("timm_cls_cfg")));
+    QVERIFY(text.contains(QStringLiteral("hf_deit_distilled")));
     QVERIFY(text.contains(squeeze(pair.caption())));
     // The sides draw no caption of their own: the left one's text appears once, in the pair's.
     QCOMPARE(text.count(squeeze(pair.left().caption())), 1);

@@ -1,5 +1,6 @@
 #include "ui/export/pair_builders.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -63,7 +64,7 @@ void shareDistanceAxis(std::shared_ptr<const Figure>& left, std::shared_ptr<cons
 }
 
 QString nameOf(const FigureContext& context) {
-    return context.modelName.isEmpty() ? defaultModelName(*context.model) : context.modelName;
+    return context.modelName.isEmpty() ? sideName(*context.model) : context.modelName;
 }
 
 }  // namespace
@@ -93,8 +94,19 @@ std::optional<double> recordedAccuracy(const core::VitModel& model) {
     return percent;
 }
 
+QString sideName(const core::VitModel& model) {
+    static const QStringList kGeneric{QStringLiteral("model.safetensors"),
+                                      QStringLiteral("model.safetensors.index.json"),
+                                      QStringLiteral("config.json")};
+    const QFileInfo info(QString::fromStdString(model.info().path));
+    if (info.isFile() && kGeneric.contains(info.fileName())) {
+        return info.absoluteDir().dirName();
+    }
+    return defaultModelName(model);
+}
+
 QString modelTitle(const core::VitModel& model, const QString& name) {
-    const QString shown = name.isEmpty() ? defaultModelName(model) : name;
+    const QString shown = name.isEmpty() ? sideName(model) : name;
     const auto accuracy = recordedAccuracy(model);
     if (!accuracy) {
         return shown;

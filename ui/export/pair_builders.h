@@ -22,8 +22,11 @@ QStringList pairFigureNames();
 /// vitscope_training.test_top1_percent (models trained by tools/); nothing when the file, the
 /// key or a number in 0..100 is missing.
 std::optional<double> recordedAccuracy(const core::VitModel& model);
+/// The model's folder name when it was opened through a file with a generic name
+/// (model.safetensors, its index, config.json), else the last component of its path.
+QString sideName(const core::VitModel& model);
 /// "fashion-mnist-vit, 90.2 % test accuracy", or only the name when no accuracy is recorded.
-/// `name` empty: the model path's last component.
+/// `name` empty: sideName().
 QString modelTitle(const core::VitModel& model, const QString& name = {});
 
 /// Builds figure `name` (one of pairFigureNames()) for `left` and `right` with the same options,
