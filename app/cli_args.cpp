@@ -54,6 +54,9 @@ const std::vector<OptionSpec>& optionTable() {
          "position-embedding resampling at other sizes: bicubic, bicubic-aa "
          "(antialiased) or bilinear (default: the model's own)"},
         {"size", "HxW", "run at another input size in pixels (multiples of the patch size)"},
+        {"compare-model", "B",
+         "export: a second model drawn next to --model (posembed-similarity and "
+         "attention-distance), on the same --image"},
         {"memory-budget", "SIZE",
          "memory a run may hold, e.g. 8G or 512M (default: half the machine's memory); "
          "attention over it is rebuilt on demand"},
@@ -129,12 +132,15 @@ const std::vector<CommandSpec>& commandTable() {
          "top-1 accuracy, confusion matrix and images/s on an IDX data set",
          with(kModel, {"size", "idx-images", "idx-labels", "limit", "no-positions",
                        "shuffle-patches", "seed", "json"})},
-        {"export", "[--model M] [--image I] --figure NAME --out FILE.{png,svg,pdf,npy,csv}",
+        {"export",
+         "[--model M] [--compare-model B] [--image I] --figure NAME "
+         "--out FILE.{png,svg,pdf,npy,csv}",
          "any figure of the window, headless, or the numbers behind it",
          with(kModel,
-              {"size",    "image",   "figure",     "out",   "layer",    "head",       "source",
-               "reverse", "discard", "prefix",     "grid",  "images",   "max-images", "raw-filters",
-               "seed",    "shift",   "resolution", "scale", "colormap", "lab-results"})},
+              {"size",       "image",       "figure",       "out",    "layer",      "head",
+               "source",     "reverse",     "discard",      "prefix", "grid",       "images",
+               "max-images", "raw-filters", "seed",         "shift",  "resolution", "scale",
+               "colormap",   "lab-results", "compare-model"})},
     };
     return kCommands;
 }

@@ -1,5 +1,6 @@
 // `vitscope-cli export`: any figure of the window on Qt's offscreen platform, or its numbers.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "app/cli_commands.h"
@@ -27,6 +28,7 @@ int runExport(const CliArgs&, const char*) {
 #include "ui/export/figure_export.h"
 #include "ui/export/figure_factory.h"
 #include "ui/export/figure_table.h"
+#include "ui/export/pair_builders.h"
 
 namespace vitscope::app {
 
@@ -204,6 +206,54 @@ int exportLabFigure(const CliArgs& args, const QString& figure, const std::strin
     return kExitOk;
 }
 
+/// --compare-model B: checked before anything is loaded (exit 1 for a combination that cannot
+/// be drawn).
+std::optional<std::string> compareUsage(const CliArgs& args, const QString& figure, bool numbers) {
+    if (!args.has("compare-model"))
+        return std::nullopt;
+    if (!ui::pairFigureNames().contains(figure))
+        return "--compare-model draws posembed-similarity or attention-distance, not '" +
+               figure.toStdString() + "'";
+    if (numbers)
+        return "--compare-model draws a figure (.png, .svg or .pdf), not numbers";
+    if (args.has("images") || args.has("input-npy"))
+        return "--compare-model runs both models on one --image (not --images or --input-npy)";
+    return std::nullopt;
+}
+
+/// Loads --compare-model B and runs --image through it with B's own recipe; B's errors name B.
+int exportPair(const CliArgs& args, const QString& figure, const ui::FigureContext& left,
+               const ui::FigureOptions& options, const Session& s, double scale) {
+    const std::string path = args.get("compare-model");
+    // Messages that do not start with B's path get it in front: every error names B.
+    auto named = [&path](const std::string& message) {
+        return "--compare-model " + (message.rfind(path, 0) == 0 ? message : path + ": " + message);
+    };
+    auto model = core::loadModel(path);
+    if (!model)
+        return fail("export", kExitModel, named(model.error().message));
+    ui::FigureContext right;
+    right.model = model.value();
+    if (left.run) {
+        core::RunOptions run;
+        run.memoryBudget = s.run.memoryBudget;
+        auto result = core::runImageFile(right.model, args.get("image"), run);
+        if (!result) {
+            const int code = exitCodeFor(result.error(), Stage::Input);
+            return fail(
+                "export", code,
+                code == kExitModel ? named(result.error().message) : result.error().message);
+        }
+        right.run = std::make_shared<const core::Run>(std::move(result.value()));
+    }
+    auto made = ui::makePairFigure(figure, left, right, options);
+    if (!made)
+        return fail("export", made.error(), Stage::Input);
+    if (auto st = ui::exportFigureToPath(*made.value(), args.get("out"), scale); !st)
+        return fail("export", st.error(), Stage::Output);
+    return kExitOk;
+}
+
 }  // namespace
 
 int runExport(const CliArgs& args, const char* argv0) {
@@ -238,6 +288,8 @@ int runExport(const CliArgs& args, const char* argv0) {
     if (needsImage && !args.has("image") && !args.has("input-npy")) {
         return fail("export", kExitUsage, "--figure " + figure.toStdString() + " needs --image");
     }
+    if (auto problem = compareUsage(args, figure, numbers))
+        return fail("export", kExitUsage, *problem);
     auto app = ensureApplication();
     Session s;
     if (auto code = openSession(args, "export", argv0, s))
@@ -256,6 +308,8 @@ int runExport(const CliArgs& args, const char* argv0) {
         if (auto st = folderDistances(args, s, options); !st)
             return fail("export", st.error(), Stage::Input);
     }
+    if (args.has("compare-model"))
+        return exportPair(args, figure, context, options, s, *scale);
     if (numbers) {
         if (auto st = exportNumbersTo(figure, context, options, outPath, suffix); !st)
             return fail("export", st.error(), Stage::Output);

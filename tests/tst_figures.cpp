@@ -4,7 +4,9 @@
 // .npy with the documented shapes and as CSV. Every row of the figure table builds, and every
 // figure with numbers writes a .npy and a .csv that hold the same values in the same shape.
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
+#include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -12,12 +14,16 @@
 #include <QXmlStreamReader>
 #include <QtTest>
 
+#include "core/analysis/attention_distance.h"
 #include "core/io/file_util.h"
 #include "core/io/npy.h"
 #include "test_models.h"
 #include "ui/export/figure_export.h"
 #include "ui/export/figure_factory.h"
 #include "ui/export/figure_table.h"
+#include "ui/export/pair_builders.h"
+#include "ui/figures/attention_distance_figure.h"
+#include "ui/figures/pair_figure.h"
 #include "ui/figures/posembed_similarity_figure.h"
 
 using namespace vitscope;
@@ -108,6 +114,8 @@ private slots:
     void unknownNamesAndFormats();
     void noPositionEmbeddingsSaysSo();
     void similarityTileHitTest();
+    void pairFigure_data();
+    void pairFigure();
 
 private:
     void addFigureRows();
@@ -395,6 +403,95 @@ void TestFigures::similarityTileHitTest() {
         }
     }
     QCOMPARE(hit.size(), data.gridH * data.gridW);
+}
+
+namespace {
+
+/// Pixels of `image` inside `rect` that are not white.
+int inkIn(const QImage& image, const QRect& rect) {
+    int ink = 0;
+    for (int y = rect.top(); y <= rect.bottom(); ++y) {
+        for (int x = rect.left(); x <= rect.right(); ++x) {
+            ink += image.pixel(x, y) != qRgb(255, 255, 255) ? 1 : 0;
+        }
+    }
+    return ink;
+}
+
+}  // namespace
+
+void TestFigures::pairFigure_data() {
+    QTest::addColumn<QString>("name");
+    for (const QString& name : ui::pairFigureNames()) {
+        QTest::newRow(qPrintable(name)) << name;
+    }
+}
+
+void TestFigures::pairFigure() {
+    QFETCH(QString, name);
+    // A second model with another input size, grid, numbers and prefix tokens, on the same image.
+    ui::FigureContext other;
+    auto model = loadTestModel(QStringLiteral("hf_deit_distilled"));
+    QVERIFY2(model, model ? "" : model.error().message.c_str());
+    other.model = model.value();
+    auto run = core::runImage(other.model, mFixture.context.run->source);
+    QVERIFY2(run, run ? "" : run.error().message.c_str());
+    other.run = std::make_shared<const core::Run>(std::move(run.value()));
+    other.modelName = QStringLiteral("hf_deit_distilled");
+    auto made = ui::makePairFigure(name, mFixture.context, other);
+    QVERIFY2(made, made ? "" : made.error().message.c_str());
+    const ui::PairFigure& pair = *made.value();
+    QCOMPARE(pair.name(), name + QStringLiteral("-pair"));
+    QCOMPARE(pair.leftTitle(), QStringLiteral("hf_vit_cls"));
+    QCOMPARE(pair.rightTitle(), QStringLiteral("hf_deit_distilled"));
+    QVERIFY(pair.caption().contains(QStringLiteral("Right: hf_deit_distilled")));
+    if (name == QStringLiteral("attention-distance")) {
+        const auto& a = dynamic_cast<const ui::AttentionDistanceFigure&>(pair.left());
+        const auto& b = dynamic_cast<const ui::AttentionDistanceFigure&>(pair.right());
+        // Alone, the two would get different axes (32 and 16 pixel inputs); paired, one axis.
+        auto alone = [&name](const ui::FigureContext& c) {
+            auto f = ui::makeFigure(name, c);
+            return f ? dynamic_cast<const ui::AttentionDistanceFigure&>(*f.value()).yMax() : -1.0;
+        };
+        const double topA = alone(mFixture.context);
+        const double topB = alone(other);
+        QVERIFY2(topA != topB, "the two test models should need different axes");
+        QCOMPARE(a.yMax(), std::max(topA, topB));
+        QCOMPARE(b.yMax(), a.yMax());
+        QVERIFY(a.data().distances ==
+                core::meanAttentionDistance(mFixture.context.result()->attention,
+                                            mFixture.context.result()->tokens,
+                                            mFixture.context.model->config().patchSize));
+    }
+    // Render: both halves carry a figure.
+    const QSizeF size = pair.preferredSize();
+    QImage image(size.toSize(), QImage::Format_RGB32);
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        pair.paint(painter, QRectF(QPointF(0, 0), size));
+    }
+    const int leftInk = inkIn(image, pair.leftRect().toRect().intersected(image.rect()));
+    const int rightInk = inkIn(image, pair.rightRect().toRect().intersected(image.rect()));
+    QVERIFY2(leftInk > 500 && rightInk > 500,
+             qPrintable(QStringLiteral("ink left %1, right %2").arg(leftInk).arg(rightInk)));
+    QVERIFY(pair.leftRect().right() <= pair.rightRect().left());
+    // Every format; the SVG carries both titles and the one caption as text.
+    for (const char* format : {"png", "svg", "pdf"}) {
+        const QString path = mDir.filePath(name + QStringLiteral("-pair.") + format);
+        auto st = ui::exportFigure(pair, path);
+        QVERIFY2(st, st ? "" : st.error().message.c_str());
+        QVERIFY(QFileInfo(path).size() > 0);
+    }
+    QString error;
+    const QString text =
+        squeeze(svgText(mDir.filePath(name + QStringLiteral("-pair.svg")), &error));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(text.contains(QStringLiteral("hf_vit_cls")));
+    QVERIFY(text.contains(QStringLiteral("hf_deit_distilled")));
+    QVERIFY(text.contains(squeeze(pair.caption())));
+    // The sides draw no caption of their own: the left one's text appears once, in the pair's.
+    QCOMPARE(text.count(squeeze(pair.left().caption())), 1);
 }
 
 QTEST_MAIN(TestFigures)

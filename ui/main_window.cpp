@@ -27,6 +27,7 @@
 #include "core/model/token_names.h"
 #include "core/pipeline/dataset.h"
 #include "ui/attention_view.h"
+#include "ui/compare_panel.h"
 #include "ui/heads_panel.h"
 #include "ui/image_convert.h"
 #include "ui/inductive_bias_panel.h"
@@ -129,14 +130,24 @@ void MainWindow::buildDocks() {
     biasScroll->setWidgetResizable(true);
     auto* biasDock = makeDock(this, tr("Inductive Bias"), QStringLiteral("inductiveBiasDock"),
                               biasScroll, Qt::LeftDockWidgetArea);
+    mCompare = new ComparePanel(mController, this);
+    auto* compareScroll = new QScrollArea(this);  // its minimum size must not widen the window
+    compareScroll->setWidget(mCompare);
+    compareScroll->setWidgetResizable(true);
+    mCompareDock = makeDock(this, tr("Compare"), QStringLiteral("compareDock"), compareScroll,
+                            Qt::LeftDockWidgetArea);
     tabifyDockWidget(model, overview);
     tabifyDockWidget(overview, biasDock);
+    tabifyDockWidget(biasDock, mCompareDock);
+    mCompareDock->hide();  // shown when a comparison opens
     model->raise();
     // The image is the main thing; the side panels start narrow (a saved layout overrides).
     resizeDocks({model, heads}, {330, 360}, Qt::Horizontal);
     connect(mController, &InferenceController::snapshotChanged, bias,
             &InductiveBiasPanel::setSnapshot);
     connect(bias, &InductiveBiasPanel::failed, this, &MainWindow::showError);
+    connect(mCompare, &ComparePanel::failed, this, &MainWindow::showError);
+    connect(mCompare, &ComparePanel::comparingChanged, this, &MainWindow::showCompareDock);
     connect(bias, &InductiveBiasPanel::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 4000); });
 }
@@ -177,6 +188,7 @@ void MainWindow::buildFileMenu() {
             openModel(path);
         }
     });
+    buildCompareMenu(file);
     fillSamplesMenu(file->addMenu(tr("&Samples")));
     QMenu* recentImages = file->addMenu(tr("Recent &Images"));
     connect(recentImages, &QMenu::aboutToShow, this,

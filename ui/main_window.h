@@ -14,6 +14,7 @@
 
 class QAction;
 class QActionGroup;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -23,6 +24,7 @@ class QToolButton;
 namespace vitscope::ui {
 
 class AttentionView;
+class ComparePanel;
 class HeadsPanel;
 class LayersHeadsOverview;
 class ModelPanel;
@@ -49,6 +51,10 @@ public:
     ModelPanel* modelPanel() const { return mModelPanel; }
     HeadsPanel* headsPanel() const { return mHeads; }
     LayersHeadsOverview* overview() const { return mOverview; }
+    /// The Compare dock's content (a second model next to this one).
+    ComparePanel* comparePanel() const { return mCompare; }
+    /// File > Compare With Model…, the bundled models' entries and Stop Comparing.
+    QMenu* compareMenu() const { return mCompareMenu; }
     /// File > Export, filled by ExportMenu (ui/export/).
     QMenu* exportMenu() const { return mExportMenu; }
     ExportMenu* exports() const { return mExports; }
@@ -64,6 +70,9 @@ public:
 public slots:
     void openImage(const QString& path);
     void openModel(const QString& path);
+    /// Loads `path` as a second model and shows the Compare dock.
+    void compareWithModel(const QString& path);
+    void stopComparing();
     void pasteImage();
     void setColormap(vitscope::core::Colormap colormap);
     void setOpacity(double opacity);
@@ -79,6 +88,10 @@ private:
     void buildViewMenu();  // and Help
     void buildToolBar();
     void buildStatusBar();
+    // The Compare dock's part of the window (main_window_compare.cpp).
+    void buildCompareMenu(QMenu* file);
+    void fillCompareMenu();
+    void showCompareDock(bool comparing);
     void fillSamplesMenu(QMenu* menu) const;
     void fillRecentMenu(QMenu* menu, QStringList* list, bool models);
     void loadSettings();
@@ -101,6 +114,9 @@ private:
     ModelPanel* mModelPanel = nullptr;
     HeadsPanel* mHeads = nullptr;
     LayersHeadsOverview* mOverview = nullptr;
+    ComparePanel* mCompare = nullptr;
+    QDockWidget* mCompareDock = nullptr;
+    QMenu* mCompareMenu = nullptr;
     QMenu* mViewMenu = nullptr;
     QMenu* mExportMenu = nullptr;
     ExportMenu* mExports = nullptr;

@@ -39,6 +39,9 @@ AttentionDistanceFigure::AttentionDistanceFigure(AttentionDistanceData data)
     : mData(std::move(data)) {}
 
 double AttentionDistanceFigure::yMax() const {
+    if (mData.yMax > 0) {
+        return mData.yMax;
+    }
     double top = std::max(1, mData.imageW);
     if (mData.distances.size() > 0) {
         top = std::max(top, static_cast<double>(mData.distances.maxCoeff()));
@@ -75,6 +78,9 @@ QString AttentionDistanceFigure::caption() const {
 QSizeF AttentionDistanceFigure::preferredSize() const {
     const double width = kLeft + kPlotW + 16 + kLegendW + fp::kMargin;
     const double captionTop = kTop + kPlotH + 22 + fp::kLabelSize + 14;
+    if (!mData.drawCaption) {
+        return QSizeF(width, captionTop);
+    }
     const double captionH =
         fp::textHeight(caption(), fp::font(fp::kCaptionSize), width - 2 * fp::kMargin);
     return QSizeF(width, captionTop + captionH + fp::kMargin);
@@ -205,6 +211,9 @@ void AttentionDistanceFigure::paint(QPainter& painter, const QRectF& target) con
     paintDots(painter, scale, mData.distances);
     paintLegend(painter, scale, static_cast<int>(mData.distances.cols()));
     const double captionTop = kTop + kPlotH + 22 + fp::kLabelSize + 14;
+    if (!mData.drawCaption) {
+        return;
+    }
     painter.setPen(Qt::black);
     fp::drawWrapped(painter,
                     QRectF(fp::kMargin, captionTop, natural.width() - 2 * fp::kMargin,

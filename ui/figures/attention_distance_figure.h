@@ -19,6 +19,11 @@ struct AttentionDistanceData {
     /// The prefix choice as words, e.g. "prefix tokens dropped and rows renormalised".
     QString prefixChoice;
     QString modelName;
+    /// Top of the y axis in pixels; 0: from the data and the image width. A PairFigure gives both
+    /// sides the same value so their heights can be compared.
+    double yMax = 0;
+    /// False inside a PairFigure, which draws one caption for both sides.
+    bool drawCaption = true;
 };
 
 class AttentionDistanceFigure : public Figure {
@@ -31,9 +36,10 @@ public:
     void paint(QPainter& painter, const QRectF& target) const override;
     QString caption() const override;
     QString name() const override { return QStringLiteral("attention-distance"); }
+    /// The top of the y axis as drawn (data.yMax when set).
+    double yMax() const;
 
 private:
-    double yMax() const;
     AttentionDistanceData mData;
 };
 

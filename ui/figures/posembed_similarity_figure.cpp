@@ -126,7 +126,9 @@ PosEmbedSimilarityFigure::Layout PosEmbedSimilarityFigure::layout() const {
     const double width = l.colorBar.right() + fp::colorBarLabelWidth() + fp::kMargin;
     l.captionTop = l.mosaic.bottom() + kTickStrip + fp::kLabelSize + 14;
     const double captionH =
-        fp::textHeight(caption(), fp::font(fp::kCaptionSize), width - 2 * fp::kMargin);
+        mData.drawCaption
+            ? fp::textHeight(caption(), fp::font(fp::kCaptionSize), width - 2 * fp::kMargin)
+            : -fp::kMargin;
     l.size = QSizeF(width, l.captionTop + captionH + fp::kMargin);
     return l;
 }
@@ -230,6 +232,9 @@ void PosEmbedSimilarityFigure::paint(QPainter& painter, const QRectF& target) co
     paintAxes(painter, l);
     fp::drawColorBar(painter, l.colorBar, mColormap, -1.0, 1.0, 5,
                      QStringLiteral("Cosine similarity"), 1);
+    if (!mData.drawCaption) {
+        return;
+    }
     fp::drawWrapped(painter,
                     QRectF(fp::kMargin, l.captionTop, l.size.width() - 2 * fp::kMargin,
                            l.size.height() - l.captionTop),

@@ -27,6 +27,8 @@ struct PosEmbedSimilarityData {
     /// Empty when the figure can be drawn; otherwise why not (e.g. the model has no learned
     /// absolute position embeddings), drawn instead of the mosaic.
     QString unavailable;
+    /// False inside a PairFigure, which draws one caption for both sides.
+    bool drawCaption = true;
 };
 
 class PosEmbedSimilarityFigure : public Figure {
