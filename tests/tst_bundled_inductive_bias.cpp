@@ -72,7 +72,7 @@ QJsonObject labRecord(const QString& folder) {
 /// The models the lab ships with PyTorch's measures in their config.json.
 void labModels() {
     QTest::addColumn<QString>("folder");
-    for (const char* name : {"fashion-mnist-vit"}) {
+    for (const char* name : {"fashion-mnist-vit", "fashion-mnist-vit-1k"}) {
         QTest::newRow(name) << QStringLiteral(VITSCOPE_RESOURCES "/models/") + QLatin1String(name);
     }
 }
