@@ -14,6 +14,7 @@
 #include <cmath>
 
 #include "core/analysis/attention_distance.h"
+#include "core/analysis/lab_results.h"
 #include "core/analysis/posembed_similarity.h"
 #include "core/image/image_io.h"
 #include "core/image/preprocess.h"
@@ -72,7 +73,8 @@ QJsonObject labRecord(const QString& folder) {
 /// The models the lab ships with PyTorch's measures in their config.json.
 void labModels() {
     QTest::addColumn<QString>("folder");
-    for (const char* name : {"fashion-mnist-vit", "fashion-mnist-vit-1k"}) {
+    for (const char* name :
+         {"fashion-mnist-vit", "fashion-mnist-vit-1k", "fashion-mnist-vit-60k"}) {
         QTest::newRow(name) << QStringLiteral(VITSCOPE_RESOURCES "/models/") + QLatin1String(name);
     }
 }
@@ -104,6 +106,7 @@ private slots:
     void positionMeasuresMatchPyTorch();
     void attentionDistanceMatchesPyTorch_data();
     void attentionDistanceMatchesPyTorch();
+    void shippedLabResults();
 
 private:
     ModelPtr mModel;
@@ -211,6 +214,55 @@ void TestBundledInductiveBias::attentionDistanceMatchesPyTorch() {
                                     .arg(heads[h].toDouble())));
         }
     }
+}
+
+/// resources/lab/data-hunger.json (tools/data_hunger.py): at least five nested sizes from 1,000
+/// to 60,000 images for the ViT and the CNN; the CNN is ahead on the smallest subset (the paper's
+/// claim that a ViT lacks a CNN's bias); the shipped small-data ViT is the sweep's own run; and
+/// the test-time ablation is the bundled model's recorded one.
+void TestBundledInductiveBias::shippedLabResults() {
+    auto lab = loadLabResults(defaultLabResultsPath());
+    QVERIFY2(lab, lab ? "" : lab.error().message.c_str());
+    const LabSeries* vit = lab->find("vit");
+    const LabSeries* cnn = lab->find("cnn");
+    QVERIFY(vit && cnn);
+    for (const LabSeries* series : {vit, cnn}) {
+        QVERIFY(series->points.size() >= 5);
+        QCOMPARE(series->points.front().trainImages, int64_t{1000});
+        QCOMPARE(series->points.back().trainImages, int64_t{60000});
+    }
+    const LabPoint& vitSmall = vit->points.front();
+    const LabPoint& cnnSmall = cnn->points.front();
+    qInfo("1,000 images: ViT %.2f %%, CNN %.2f %%; 60,000: ViT %.2f %%, CNN %.2f %%",
+          vitSmall.meanTop1, cnnSmall.meanTop1, vit->points.back().meanTop1,
+          cnn->points.back().meanTop1);
+    QVERIFY(cnnSmall.meanTop1 > vitSmall.meanTop1);
+    // The shipped 1,000-image ViT is the sweep's seed-0 run at that size.
+    QFile file(QStringLiteral(VITSCOPE_RESOURCES "/models/fashion-mnist-vit-1k/config.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const double shipped = QJsonDocument::fromJson(file.readAll())
+                               .object()
+                               .value(QStringLiteral("vitscope_training"))
+                               .toObject()
+                               .value(QStringLiteral("test_top1_percent"))
+                               .toDouble();
+    bool found = false;
+    for (const LabRun& run : lab->runs) {
+        if (run.arch == "vit" && run.trainImages == 1000 && run.seed == 0) {
+            QCOMPARE(run.top1, shipped);
+            found = true;
+        }
+    }
+    QVERIFY(found);
+    QVERIFY(lab->testTime.has_value() && lab->testTime->noPositions.has_value());
+    const QJsonObject recorded =
+        labRecord(QStringLiteral(VITSCOPE_RESOURCES "/models/fashion-mnist-vit"))
+            .value(QStringLiteral("test_time_ablation"))
+            .toObject()
+            .value(QStringLiteral("top1_percent"))
+            .toObject();
+    QCOMPARE(*lab->testTime->noPositions,
+             recorded.value(QStringLiteral("no_positions")).toDouble());
 }
 
 QTEST_GUILESS_MAIN(TestBundledInductiveBias)

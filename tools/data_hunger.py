@@ -15,6 +15,7 @@ smallest subset and the one of the full set (first seed) are exported to
 resources/models/fashion-mnist-vit-1k/ and -60k/: the same recipe and budget, different data.
 
 Usage: /usr/bin/python3 tools/data_hunger.py [--jobs 2] [--steps 1000] [--write]
+       /usr/bin/python3 tools/data_hunger.py --jobs 0 --write     (gather only)
 """
 import argparse
 import json
@@ -163,7 +164,7 @@ def main():
     todo = [j for j in all_jobs() if j not in done
             and (not args.only or j[0] in args.only.split(","))]
     tfm.log(f"{len(done)} runs done, {len(todo)} to go")
-    if todo:
+    if todo and args.jobs > 0:   # --jobs 0 --write: gather what is there, train nothing
         with mproc.get_context("spawn").Pool(args.jobs, maxtasksperchild=1) as pool:
             for rec in pool.imap_unordered(lambda_free_run, [(j, r) for j in todo]):
                 with open(args.results, "a") as f:
