@@ -21,18 +21,6 @@ constexpr double kTop = fp::kMargin + 30;
 constexpr double kLegendW = 96.0;
 constexpr int kMaxLegendEntries = 16;
 
-/// 1, 2, 2.5, 5 x 10^k step giving about `targetTicks` ticks over [0, span].
-double niceStep(double span, int targetTicks) {
-    const double raw = span / std::max(1, targetTicks);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
-    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        if (m * magnitude >= raw) {
-            return m * magnitude;
-        }
-    }
-    return 10.0 * magnitude;
-}
-
 }  // namespace
 
 AttentionDistanceFigure::AttentionDistanceFigure(AttentionDistanceData data)
@@ -46,7 +34,7 @@ double AttentionDistanceFigure::yMax() const {
     if (mData.distances.size() > 0) {
         top = std::max(top, static_cast<double>(mData.distances.maxCoeff()));
     }
-    const double step = niceStep(top, 6);
+    const double step = fp::niceStep(top, 6);
     return std::ceil(top * 1.04 / step) * step;
 }
 
@@ -104,7 +92,7 @@ void paintAxes(QPainter& painter, const PlotScale& s) {
     const QFont tickFont = fp::font(fp::kTickSize);
     const QFontMetricsF tm(tickFont);
     painter.setFont(tickFont);
-    const double step = niceStep(s.top, 6);
+    const double step = fp::niceStep(s.top, 6);
     for (double v = 0; v <= s.top + 1e-9; v += step) {
         const double y = s.y(v);
         painter.setPen(QPen(QColor(225, 225, 225), 0.8));

@@ -22,18 +22,6 @@ constexpr double kTop = fp::kMargin + 30;
 constexpr double kMarker = 4.2;
 constexpr double kDodge = 5.0;  ///< horizontal offset between series, so error bars do not hide
 
-/// 1, 2, 2.5, 5 x 10^k step giving about `targetTicks` ticks over `span`.
-double niceStep(double span, int targetTicks) {
-    const double raw = span / std::max(1, targetTicks);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
-    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        if (m * magnitude >= raw) {
-            return m * magnitude;
-        }
-    }
-    return 10.0 * magnitude;
-}
-
 int knownRank(const std::string& arch) {
     if (arch == "vit") {
         return 0;
@@ -181,7 +169,7 @@ DataHungerFigure::Scale DataHungerFigure::scale() const {
         vHi = 100.0;
     }
     const double span = std::max(vHi - vLo, 2.0);
-    s.step = niceStep(span * 1.16, 6);
+    s.step = fp::niceStep(span * 1.16, 6);
     s.lo = std::max(0.0, std::floor((vLo - 0.08 * span) / s.step) * s.step);
     s.hi = std::min(100.0, std::ceil((vHi + 0.08 * span) / s.step) * s.step);
     if (s.hi <= s.lo) {

@@ -149,4 +149,15 @@ QString formatNumber(double value, int precision) {
     return QString::number(value, 'g', precision);
 }
 
+double niceStep(double span, int targetTicks) {
+    const double raw = span / std::max(1, targetTicks);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if (m * magnitude >= raw) {
+            return m * magnitude;
+        }
+    }
+    return 10.0 * magnitude;
+}
+
 }  // namespace vitscope::ui::figure_parts

@@ -67,6 +67,9 @@ QPointF toNatural(const QRectF& target, const QSizeF& natural, QPointF point);
 /// A qualitative colour for series `index` (heads), distinguishable up to ~12 and cycling after.
 QColor seriesColor(int index);
 
+/// A 1, 2, 2.5 or 5 x 10^k axis step giving about `targetTicks` ticks over `span`.
+double niceStep(double span, int targetTicks);
+
 /// Format a float compactly for figure text ("1.2e-06", "0.873").
 QString formatNumber(double value, int precision = 3);
 

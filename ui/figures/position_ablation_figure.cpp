@@ -26,17 +26,6 @@ constexpr double kTop = fp::kMargin + 30;
 constexpr double kPlotLeft = fp::kMargin + kLabelW;
 constexpr double kChance = 10.0;  ///< Fashion-MNIST has 10 classes
 
-double niceStep(double span, int targetTicks) {
-    const double raw = span / std::max(1, targetTicks);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
-    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        if (m * magnitude >= raw) {
-            return m * magnitude;
-        }
-    }
-    return 10.0 * magnitude;
-}
-
 /// Picks the panel's axis: 0..100 for the test-time panel, else a range around the values.
 void chooseRange(PositionAblationFigure::Panel& panel) {
     if (panel.fromZero) {
@@ -58,7 +47,7 @@ void chooseRange(PositionAblationFigure::Panel& panel) {
         hi = 100.0;
     }
     const double span = std::max(hi - lo, 1.0);
-    panel.step = niceStep(span * 1.6, 4);
+    panel.step = fp::niceStep(span * 1.6, 4);
     panel.lo = std::max(0.0, std::floor((lo - 0.3 * span) / panel.step) * panel.step);
     panel.hi = std::min(100.0, std::ceil((hi + 0.3 * span) / panel.step) * panel.step);
     if (panel.hi <= panel.lo) {
