@@ -181,18 +181,10 @@ std::unique_ptr<QGuiApplication> ensureApplication() {
     return std::make_unique<QGuiApplication>(argc, argv);
 }
 
-/// A figure drawn from the lab results file (--lab-results, else the bundled one): no model,
-/// no image. An unreadable or malformed file is an input error (exit 2).
-int exportLabFigure(const CliArgs& args, const QString& figure, const std::string& outPath,
-                    const QString& suffix, bool numbers, double scale) {
-    ui::FigureOptions options;
-    options.labResults = args.get("lab-results");
-    auto lab = ui::labResultsFor(options);
-    if (!lab)
-        return fail("export", lab.error(), Stage::Input);
-    options.lab = lab.value();
-    auto app = ensureApplication();
-    const ui::FigureContext context;
+/// Builds figure `figure` and writes it to `outPath`, or its numbers when `numbers`.
+int writeFigure(const QString& figure, const ui::FigureContext& context,
+                const ui::FigureOptions& options, const std::string& outPath, const QString& suffix,
+                bool numbers, double scale) {
     if (numbers) {
         if (auto st = exportNumbersTo(figure, context, options, outPath, suffix); !st)
             return fail("export", st.error(), Stage::Output);
@@ -204,6 +196,20 @@ int exportLabFigure(const CliArgs& args, const QString& figure, const std::strin
     if (auto st = ui::exportFigureToPath(*made.value(), outPath, scale); !st)
         return fail("export", st.error(), Stage::Output);
     return kExitOk;
+}
+
+/// A figure drawn from the lab results file (--lab-results, else the bundled one): no model,
+/// no image. An unreadable or malformed file is an input error (exit 2).
+int exportLabFigure(const CliArgs& args, const QString& figure, const std::string& outPath,
+                    const QString& suffix, bool numbers, double scale) {
+    ui::FigureOptions options;
+    options.labResults = args.get("lab-results");
+    auto lab = ui::labResultsFor(options);
+    if (!lab)
+        return fail("export", lab.error(), Stage::Input);
+    options.lab = lab.value();
+    auto app = ensureApplication();
+    return writeFigure(figure, ui::FigureContext{}, options, outPath, suffix, numbers, scale);
 }
 
 /// --compare-model B: checked before anything is loaded (exit 1 for a combination that cannot
@@ -310,17 +316,7 @@ int runExport(const CliArgs& args, const char* argv0) {
     }
     if (args.has("compare-model"))
         return exportPair(args, figure, context, options, s, *scale);
-    if (numbers) {
-        if (auto st = exportNumbersTo(figure, context, options, outPath, suffix); !st)
-            return fail("export", st.error(), Stage::Output);
-        return kExitOk;
-    }
-    auto made = ui::makeFigure(figure, context, options);
-    if (!made)
-        return fail("export", made.error(), Stage::Input);
-    if (auto st = ui::exportFigureToPath(*made.value(), outPath, *scale); !st)
-        return fail("export", st.error(), Stage::Output);
-    return kExitOk;
+    return writeFigure(figure, context, options, outPath, suffix, numbers, *scale);
 }
 
 }  // namespace vitscope::app
