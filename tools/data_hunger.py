@@ -41,7 +41,7 @@ SMALL_MODEL = os.path.join(tfm.REPO, "resources/models/fashion-mnist-vit-1k")
 
 def recipe(steps: int) -> dict:
     return {"steps": steps, "batch_size": 128, "lr": 2e-3, "weight_decay": 0.05,
-            "label_smoothing": 0.1, "crop_pad": 2, "hflip": False, "quick": False,
+            "label_smoothing": 0.1, "crop_pad": 2, "hflip": False, "bf16": False, "quick": False,
             "quick_steps": 0, "ema": 0.0, "epochs": 1, "dim": 64, "depth": 6, "heads": 4, "mlp": 128}
 
 

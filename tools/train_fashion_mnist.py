@@ -397,11 +397,13 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
             x = preprocess(augment(train_x[idx], gen, args.crop_pad, mine, args.hflip))
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, warmup, args.lr, args.lr * 0.01)
-            logits = model(x)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits = model(x).float()
+                if teacher is not None:
+                    with torch.no_grad():
+                        hard = teacher(x).argmax(1)
             loss = F.cross_entropy(logits, train_y[idx][mine], label_smoothing=label_smoothing)
             if teacher is not None:
-                with torch.no_grad():
-                    hard = teacher(x).argmax(1)
                 loss = 0.5 * loss + 0.5 * F.cross_entropy(logits, hard)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -715,6 +717,11 @@ def parse_args():
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights, exported "
                          "instead of the last weights; 0 = off")
+    ap.add_argument("--bf16", action="store_true",
+                    help="mixed precision: the training forward and backward in bfloat16 "
+                         "(autocast; weights, optimiser, evaluation and export stay float32). "
+                         "~3x faster per step on CPUs with AMX (Sapphire Rapids), slower "
+                         "without")
     ap.add_argument("--init", default="", help="continue from a model folder this script wrote")
     # Two 1-thread processes rather than one 2-thread process: PyTorch 1.13 runs the attention's
     # batched matmuls (thousands of 50x16 by 16x50 products per step) one matrix at a time on one
