@@ -36,6 +36,12 @@ constexpr double kDistanceTolerance = 0.011;
 constexpr double kMinSimilarityDrop = 0.02;
 /// Slack on the geometric bounds of the attention distance (pixels).
 constexpr double kDistanceSlack = 1e-3;
+/// Issue 12's targets for the default model's position embeddings: similarity falls with grid
+/// distance (Pearson at most -0.5), and for at least 80 % of the patches the most similar other
+/// embedding is a grid neighbour; not the left-right mirror that flip augmentation teaches.
+constexpr double kTargetPearson = -0.5;
+constexpr double kTargetNeighbourFraction = 0.8;
+constexpr int kMaxMirrors = 2;
 
 double meanAt(const SimilarityProfile& profile, double distance) {
     for (size_t i = 0; i < profile.distance.size(); ++i) {
@@ -102,6 +108,8 @@ private slots:
     void initTestCase();
     void similarityFallsWithGridDistance();
     void attentionDistanceWithinGridBounds();
+    void positionEmbeddingsLearnTheGrid();
+    void attentionDistanceGrowsWithDepth();
     void positionMeasuresMatchPyTorch_data();
     void positionMeasuresMatchPyTorch();
     void attentionDistanceMatchesPyTorch_data();
@@ -156,6 +164,30 @@ void TestBundledInductiveBias::attentionDistanceWithinGridBounds() {
         QVERIFY2(d.maxCoeff() <= maxDistance + kDistanceSlack,
                  qPrintable(QStringLiteral("%1 > %2").arg(d.maxCoeff()).arg(maxDistance)));
     }
+}
+
+/// The default model's 1-D position embeddings encode the 2-D grid (the paper's Fig. 7 left).
+void TestBundledInductiveBias::positionEmbeddingsLearnTheGrid() {
+    const PositionLocality loc = locality(*mModel);
+    qInfo("default model: Pearson %.4f, neighbours %d/%d, mirrors %d/%d", loc.pearson,
+          loc.nearestIsNeighbour, loc.patches, loc.nearestIsMirror, loc.offCentre);
+    QVERIFY2(loc.pearson <= kTargetPearson, qPrintable(QString::number(loc.pearson)));
+    QVERIFY2(loc.neighbourFraction() >= kTargetNeighbourFraction,
+             qPrintable(QString::number(loc.neighbourFraction())));
+    QVERIFY2(loc.nearestIsMirror <= kMaxMirrors, qPrintable(QString::number(loc.nearestIsMirror)));
+}
+
+/// Over the bundled samples the default model's heads attend further, on average, in the last
+/// layer than in the first (the paper's Fig. 7 right: distance grows with depth).
+void TestBundledInductiveBias::attentionDistanceGrowsWithDepth() {
+    auto distances = sampleDistances(mModel);
+    QVERIFY2(distances, distances ? "" : distances.error().message.c_str());
+    const Matrix& d = distances->mean;
+    const double first = d.row(0).mean();
+    const double last = d.row(d.rows() - 1).mean();
+    qInfo("mean over heads: layer 1 %.2f px, layer %d %.2f px", first, static_cast<int>(d.rows()),
+          last);
+    QVERIFY2(last > first, qPrintable(QStringLiteral("%1 <= %2").arg(last).arg(first)));
 }
 
 void TestBundledInductiveBias::positionMeasuresMatchPyTorch_data() { labModels(); }

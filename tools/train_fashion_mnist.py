@@ -179,9 +179,17 @@ class ViT(nn.Module):
         nn.init.trunc_normal_(self.cls, std=0.02)
         if self.learned_pos:
             nn.init.trunc_normal_(self.pos, std=0.02)
+        # "trunc-normal" is BERT's and timm's N(0, 0.02), tuned for width 768; at width 64 it makes
+        # the first attention logits ~40x smaller than "xavier" (the paper's JAX code initialises
+        # its Dense kernels with xavier-uniform / lecun-normal), so attention starts, and tends to
+        # stay, uniform.
+        xavier = cfg.get("weight_init", "trunc-normal") == "xavier"
         for m in self.modules():
             if isinstance(m, nn.Linear):
-                nn.init.trunc_normal_(m.weight, std=0.02)
+                if xavier:
+                    nn.init.xavier_uniform_(m.weight)
+                else:
+                    nn.init.trunc_normal_(m.weight, std=0.02)
                 nn.init.zeros_(m.bias)
 
     def forward(self, x: torch.Tensor, want_attn: bool = False):
@@ -350,6 +358,29 @@ def lr_at(step: int, total: int, warmup: int, peak: float, floor: float) -> floa
     return floor + 0.5 * (peak - floor) * (1.0 + math.cos(math.pi * t))
 
 
+def crop_pad_at(args, epoch: int, epochs: int) -> int:
+    """The translation range of `epoch` (1-based): --crop-pad, or with --crop-pad-end a linear
+    schedule from --crop-pad in the first epoch to --crop-pad-end in the last (wide shifts first,
+    so the position embeddings learn the layout; small ones last, for the centred test set)."""
+    end = getattr(args, "crop_pad_end", None)
+    if end is None or epochs <= 1:
+        return args.crop_pad
+    return int(round(args.crop_pad + (end - args.crop_pad) * (epoch - 1) / (epochs - 1)))
+
+
+def augmentation_text(args) -> str:
+    """The augmentation as config.json's vitscope_training records it."""
+    end = args.crop_pad_end
+    if end is not None and end != args.crop_pad:
+        shift = [f"random translation (zero-padded crop), up to {args.crop_pad} px in the first "
+                 f"epoch narrowing linearly to {end} px in the last"]
+    elif args.crop_pad:
+        shift = [f"random translation (zero-padded crop, up to {args.crop_pad} px)"]
+    else:
+        shift = []
+    return " + ".join(shift + (["horizontal flip"] if args.hflip else [])) or "none"
+
+
 def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=None,
           epochs=None, label_smoothing=None, ema=None, tag="", steps=None, quiet=False):
     """Data-parallel training: every rank draws the same permutation and augmentation (one shared
@@ -391,10 +422,11 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
     for epoch in range(1, epochs + 1):
         model.train()
         perm = torch.randperm(len(train_x), generator=gen)
+        pad = crop_pad_at(args, epoch, epochs)
         loss_sum, te = 0.0, time.time()
         for s in range(min(steps_per_epoch, total - step)):
             idx = perm[s * args.batch_size:(s + 1) * args.batch_size]
-            x = preprocess(augment(train_x[idx], gen, args.crop_pad, mine, args.hflip))
+            x = preprocess(augment(train_x[idx], gen, pad, mine, args.hflip))
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, warmup, args.lr, args.lr * 0.01)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
@@ -424,7 +456,7 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
         correct = evaluate(model, test_x, test_y, rank=rank, world=world)
         row = {"epoch": epoch,
                "train_loss": round(all_sum(loss_sum, world) / world / steps_per_epoch, 4),
-               "test_acc": round(100.0 * correct / len(test_x), 2),
+               "test_acc": round(100.0 * correct / len(test_x), 2), "crop_pad": pad,
                "epoch_min": round((time.time() - te) / 60, 2)}
         ema_note = ""
         if ema_model is not None:
@@ -438,7 +470,8 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
         if quiet and epoch == epochs and rank == 0:
             log(f"{tag}{len(train_x)} images, {total} steps: test_acc {row['test_acc']:.2f}%")
         say(f"{tag}EPOCH {epoch}/{epochs} train_loss {row['train_loss']:.4f} "
-            f"test_acc {row['test_acc']:.2f}%{ema_note} epoch_time {row['epoch_min']:.2f} min "
+            f"test_acc {row['test_acc']:.2f}%{ema_note} pad {pad} "
+            f"epoch_time {row['epoch_min']:.2f} min "
             f"elapsed {(time.time() - t0) / 60:.2f} min"
             + (f" | pos corr {row['pos_corr']} nbr {row['pos_nbr']} mirror {row['pos_mirror']}"
                f" | L1 spread {row['l1_spread']} px, mean L1 {row['l1_mean']} -> "
@@ -694,11 +727,15 @@ def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 short epoch, for smoke tests")
     ap.add_argument("--quick-steps", type=int, default=300)
-    ap.add_argument("--epochs", type=int, default=18)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--crop-pad", type=int, default=2,
+    ap.add_argument("--crop-pad", type=int, default=6,
                     help="random translation by up to this many pixels (zero-padded crop), 0 = none")
+    ap.add_argument("--crop-pad-end", type=int, default=1,
+                    help="translation range in the last epoch; the range goes linearly from "
+                         "--crop-pad to this over the epochs (set it to --crop-pad for a "
+                         "constant range)")
     ap.add_argument("--hflip", action="store_true",
                     help="random horizontal flips (off by default: they make the position "
                          "embeddings of mirrored patches alike instead of neighbouring ones)")
@@ -711,12 +748,15 @@ def parse_args():
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--mlp", type=int, default=128)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--distill-epochs", type=int, default=8,
+    ap.add_argument("--distill-epochs", type=int, default=0,
                     help="first train a small CNN teacher for this many epochs, then train the "
                          "ViT with DeiT's hard distillation from it; 0 = no teacher")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights, exported "
                          "instead of the last weights; 0 = off")
+    ap.add_argument("--weight-init", choices=("trunc-normal", "xavier"), default="xavier",
+                    help="initial Linear weights: N(0, 0.02) truncated (BERT, timm) or "
+                         "xavier-uniform (the paper's JAX code)")
     ap.add_argument("--bf16", action="store_true",
                     help="mixed precision: the training forward and backward in bfloat16 "
                          "(autocast; weights, optimiser, evaluation and export stay float32). "
@@ -750,7 +790,7 @@ def main():
     cfg = {"hidden_size": args.dim, "num_hidden_layers": args.depth,
            "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": 28,
            "patch_size": 4, "num_channels": 1, "num_labels": len(LABELS),
-           "position": args.position}
+           "position": args.position, "weight_init": args.weight_init}
     if args.dim % args.heads:
         sys.exit(f"--dim {args.dim} is not divisible by --heads {args.heads}")
     with tempfile.TemporaryDirectory(prefix="vitscope-train-") as work_dir:
@@ -776,10 +816,9 @@ def main():
                 "exported_weights": (f"EMA (decay {args.ema})" if args.ema else "last step"),
                 "weight_decay": args.weight_decay, "label_smoothing": args.label_smoothing,
                 "schedule": "linear warm-up (half an epoch), cosine to 1% of peak",
-                "augmentation": " + ".join(
-                    (["random translation (zero-padded crop, up to %d px)" % args.crop_pad]
-                     if args.crop_pad else []) + (["horizontal flip"] if args.hflip else [])) or "none",
-                "position_embeddings": args.position,
+                "augmentation": augmentation_text(args),
+                "position_embeddings": args.position, "weight_init": args.weight_init,
+                "precision": "bfloat16 autocast" if args.bf16 else "float32",
                 "normalization": {"mean": MEAN, "std": STD}, "history": history}
     if teacher:
         training["distillation"] = dict(teacher, loss="DeiT hard distillation on the class token: "
