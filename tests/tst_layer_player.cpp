@@ -13,6 +13,9 @@
 #include "ui/export/animation_menu.h"
 #include "ui/layer_player.h"
 
+using vitscope::test::kResources;
+using vitscope::test::kTimeoutMs;
+
 class TestLayerPlayer : public QObject, vitscope::test::MainWindowFixture {
     Q_OBJECT
 private slots:
