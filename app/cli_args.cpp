@@ -99,6 +99,11 @@ const std::vector<OptionSpec>& optionTable() {
         {"top", "K", "how many classes to list (default 5)"},
         {"out", "PATH", "output file or folder"},
         {"scale", "S", "PNG pixels per figure unit (default 2)"},
+        {"animate", "WHAT",
+         "export: every layer (layers) or every head of --layer (heads) of the attention "
+         "figure (rollout: layers), as an animated GIF (--out F.gif) or as numbered PNG "
+         "frames (--out DIR/ or --out NAME.png for NAME-01.png, NAME-02.png, ...)"},
+        {"frame-ms", "MS", "--animate: milliseconds per GIF frame (default 500)"},
         {"colormap", "NAME", "viridis, inferno, magma, jet, grey or diverging"},
         {"json", nullptr, "machine-readable output"},
         {"help", nullptr, "this help"},
@@ -134,13 +139,13 @@ const std::vector<CommandSpec>& commandTable() {
                        "shuffle-patches", "seed", "json"})},
         {"export",
          "[--model M] [--compare-model B] [--image I] --figure NAME "
-         "--out FILE.{png,svg,pdf,npy,csv}",
+         "--out FILE.{png,svg,pdf,npy,csv} (or --animate layers|heads --out F.gif|DIR/)",
          "any figure of the window, headless, or the numbers behind it",
          with(kModel,
-              {"size",       "image",       "figure",       "out",    "layer",      "head",
-               "source",     "reverse",     "discard",      "prefix", "grid",       "images",
-               "max-images", "raw-filters", "seed",         "shift",  "resolution", "scale",
-               "colormap",   "lab-results", "compare-model"})},
+              {"size",       "image",       "figure",        "out",     "layer",      "head",
+               "source",     "reverse",     "discard",       "prefix",  "grid",       "images",
+               "max-images", "raw-filters", "seed",          "shift",   "resolution", "scale",
+               "colormap",   "lab-results", "compare-model", "animate", "frame-ms"})},
     };
     return kCommands;
 }

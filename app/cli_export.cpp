@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "app/cli_animate.h"
 #include "app/cli_commands.h"
 #include "app/cli_session.h"
 
@@ -272,13 +273,20 @@ int runExport(const CliArgs& args, const char* argv0) {
     const QString out = QString::fromStdString(outPath);
     const QString suffix = QFileInfo(out).suffix().toLower();
     const bool numbers = suffix == "npy" || suffix == "csv";
-    if (!numbers && ui::figureFormat(out).isEmpty()) {
+    const bool animate = args.has("animate");
+    if (!animate && !numbers && ui::figureFormat(out).isEmpty()) {
         return fail("export", kExitUsage, outPath + ": expected .png, .svg, .pdf, .npy or .csv");
     }
     if (!ui::figureNames().contains(figure)) {
         return fail("export", kExitUsage,
                     "unknown figure '" + figure.toStdString() + "': expected one of " +
                         ui::figureNames().join(", ").toStdString());
+    }
+    if (animate) {
+        if (auto problem = animateUsage(args, figure, outPath))
+            return fail("export", kExitUsage, *problem);
+    } else if (args.has("frame-ms")) {
+        return fail("export", kExitUsage, "--frame-ms is the time per frame of --animate");
     }
     auto scale = args.getReal("scale", 2.0, 0.1, 16.0);
     if (!scale)
@@ -314,6 +322,8 @@ int runExport(const CliArgs& args, const char* argv0) {
         if (auto st = folderDistances(args, s, options); !st)
             return fail("export", st.error(), Stage::Input);
     }
+    if (animate)
+        return exportAnimation(args, figure, context, options, *scale);
     if (args.has("compare-model"))
         return exportPair(args, figure, context, options, s, *scale);
     return writeFigure(figure, context, options, outPath, suffix, numbers, *scale);

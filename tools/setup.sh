@@ -15,6 +15,8 @@ packages=(
     zipcmp zipmerge ziptool
     # window, figures, tests
     qt6-base-dev qt6-svg-dev qt6-qpa-plugins libgl-dev fonts-dejavu-core
+    # animated GIF export of the layers (ui/export/gif_writer.cpp) and its tests
+    libgif-dev
     # benchmarks, PDF checks in tests, the Fashion-MNIST test set for the accuracy check
     libbenchmark-dev poppler-utils dataset-fashion-mnist
     # the formatting check (tools/format.sh, the format_check test)

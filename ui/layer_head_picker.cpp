@@ -244,6 +244,13 @@ void LayerHeadPicker::setShape(int numLayers, int numHeads, const core::TokenLay
 
 void LayerHeadPicker::setQuery(const AttentionQuery& query) { apply(query); }
 
+void LayerHeadPicker::addPlaybackRow(const QString& label, QWidget* controls) {
+    auto* form = qobject_cast<QFormLayout*>(layout());
+    auto* title = new QLabel(label, this);
+    title->setBuddy(controls);
+    form->insertRow(1, title, controls);
+}
+
 void LayerHeadPicker::setLayer(int layer) {
     AttentionQuery q = mQuery;
     q.layer = std::clamp(layer, 0, std::max(mNumLayers - 1, 0));

@@ -55,6 +55,10 @@ public:
     explicit LayerHeadPicker(QWidget* parent = nullptr);
 
     AttentionQuery query() const { return mQuery; }
+    int numLayers() const { return mNumLayers; }
+    int numHeads() const { return mNumHeads; }
+    /// Puts `controls` (the LayerPlayer) in a row of its own under the layer row; reparented.
+    void addPlaybackRow(const QString& label, QWidget* controls);
     /// Adapts the selectors to a new result's shape. The selection is kept when it still fits
     /// (same depth, heads and token layout); otherwise it resets to the default: last layer, all
     /// heads fused by mean, class token (or the centre patch when there is no prefix token).

@@ -28,9 +28,11 @@
 #include "core/pipeline/dataset.h"
 #include "ui/attention_view.h"
 #include "ui/compare_panel.h"
+#include "ui/export/animation_menu.h"
 #include "ui/heads_panel.h"
 #include "ui/image_convert.h"
 #include "ui/inductive_bias_panel.h"
+#include "ui/layer_player.h"
 #include "ui/layers_heads_overview.h"
 #include "ui/model_panel.h"
 #include "ui/predictions_panel.h"
@@ -104,6 +106,9 @@ void MainWindow::setFolderChooser(ExportMenu::FolderChooser chooser) {
 
 void MainWindow::buildDocks() {
     mPicker = new LayerHeadPicker(this);
+    mPlayer = new LayerPlayer(mPicker);
+    mPicker->addPlaybackRow(tr("A&nimate"), mPlayer);
+    connect(mController, &InferenceController::snapshotChanged, mPlayer, &LayerPlayer::stop);
     mPredictions = new PredictionsPanel(this);
     mModelPanel = new ModelPanel(this);
     mHeads = new HeadsPanel(this);
@@ -205,6 +210,11 @@ void MainWindow::buildFileMenu() {
         this);
     connect(mExports, &ExportMenu::failed, this, &MainWindow::showError);
     connect(mExports, &ExportMenu::statusMessage, statusBar(), &QStatusBar::showMessage);
+    mAnimationExport = new AnimationExporter(
+        mExportMenu, {mController, mPicker, mView, mPlayer, [this] { return mLastDir; }}, this);
+    connect(mAnimationExport, &AnimationExporter::failed, this, &MainWindow::showError);
+    connect(mAnimationExport, &AnimationExporter::statusMessage, statusBar(),
+            &QStatusBar::showMessage);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 }
@@ -228,6 +238,9 @@ void MainWindow::buildViewMenu() {
     QMenu* navigate = mViewMenu->addMenu(tr("&Layer and Head"));
     navigate->addActions(mPicker->navigationActions());
     addActions(mPicker->navigationActions());  // shortcuts work wherever the focus is
+    navigate->addSeparator();
+    navigate->addAction(mPlayer->playAction());
+    addAction(mPlayer->playAction());
     mViewMenu->addSeparator();
     QMenu* panels = mViewMenu->addMenu(tr("&Panels"));
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {

@@ -23,9 +23,11 @@ class QToolButton;
 
 namespace vitscope::ui {
 
+class AnimationExporter;
 class AttentionView;
 class ComparePanel;
 class HeadsPanel;
+class LayerPlayer;
 class LayersHeadsOverview;
 class ModelPanel;
 class PredictionsPanel;
@@ -47,6 +49,10 @@ public:
     InferenceController* controller() const { return mController; }
     AttentionView* attentionView() const { return mView; }
     LayerHeadPicker* picker() const { return mPicker; }
+    /// Plays the layers or heads (the row under the picker's layer control).
+    LayerPlayer* player() const { return mPlayer; }
+    /// File > Export > Animation….
+    AnimationExporter* animationExport() const { return mAnimationExport; }
     PredictionsPanel* predictionsPanel() const { return mPredictions; }
     ModelPanel* modelPanel() const { return mModelPanel; }
     HeadsPanel* headsPanel() const { return mHeads; }
@@ -110,6 +116,8 @@ private:
     InferenceController* mController = nullptr;
     AttentionView* mView = nullptr;
     LayerHeadPicker* mPicker = nullptr;
+    LayerPlayer* mPlayer = nullptr;
+    AnimationExporter* mAnimationExport = nullptr;
     PredictionsPanel* mPredictions = nullptr;
     ModelPanel* mModelPanel = nullptr;
     HeadsPanel* mHeads = nullptr;

@@ -30,24 +30,10 @@ core::Status writeFile(const std::string& path, const QByteArray& bytes) {
 }
 
 core::Result<QByteArray> renderPng(const Figure& figure, const QString& path, double scale) {
-    const QSizeF natural = figure.preferredSize();
-    const QSize pixels = exportPixelSize(figure, scale);
-    QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    const int dotsPerMeter = static_cast<int>(std::lround(96.0 * scale / 0.0254));
-    image.setDotsPerMeterX(dotsPerMeter);
-    image.setDotsPerMeterY(dotsPerMeter);
-    {
-        QPainter painter(&image);
-        painter.setRenderHint(QPainter::Antialiasing, true);
-        painter.setRenderHint(QPainter::TextAntialiasing, true);
-        figure.paint(painter, QRectF(0, 0, pixels.width(), pixels.height()));
-        (void)natural;
-    }
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
-    if (!image.convertToFormat(QImage::Format_RGB32).save(&buffer, "PNG")) {
+    if (!renderFigureImage(figure, scale).save(&buffer, "PNG")) {
         return ioError(path, QStringLiteral("PNG encoding failed"));
     }
     return bytes;
@@ -106,6 +92,22 @@ core::Result<QByteArray> renderPdf(const Figure& figure, const QString& path) {
 }
 
 }  // namespace
+
+QImage renderFigureImage(const Figure& figure, double scale) {
+    const QSize pixels = exportPixelSize(figure, scale);
+    QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    const int dotsPerMeter = static_cast<int>(std::lround(96.0 * scale / 0.0254));
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
+    {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing, true);
+        painter.setRenderHint(QPainter::TextAntialiasing, true);
+        figure.paint(painter, QRectF(0, 0, pixels.width(), pixels.height()));
+    }
+    return image.convertToFormat(QImage::Format_RGB32);
+}
 
 QString figureFormat(const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();

@@ -3,6 +3,7 @@
 /// figure unit), SVG (vector, text as <text>, title and description set) or PDF (vector, one page
 /// exactly the figure's size in points). The format follows the file extension.
 
+#include <QImage>
 #include <QString>
 #include <string>
 
@@ -21,6 +22,10 @@ core::Status exportFigure(const Figure& figure, const QString& path, double scal
 /// The same with `path` as the bytes of a file name, used exactly as given (a name that is not
 /// valid UTF-8 survives, which a QString round-trip does not guarantee).
 core::Status exportFigureToPath(const Figure& figure, const std::string& path, double scale = 2.0);
+
+/// The pixels exportFigure() writes to a PNG at `scale` (Format_RGB32, white background); the
+/// animation export paints its GIF frames through it too.
+QImage renderFigureImage(const Figure& figure, double scale);
 
 /// The pixel size exportFigure() gives a PNG at `scale`.
 QSize exportPixelSize(const Figure& figure, double scale);
