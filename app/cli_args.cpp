@@ -83,6 +83,19 @@ const std::vector<OptionSpec>& optionTable() {
          "1-based (default cls)"},
         {"reverse", nullptr, "which tokens attend to the source instead of where it attends"},
         {"discard", "R", "rollout: share of the lowest attention discarded, in [0, 1] (default 0)"},
+        {"on", "IMAGE",
+         "attention, rollout: draw the map on the model input (input, default) or on the "
+         "opened image at its own size and aspect, each patch mapped back through the resize "
+         "and crop, the part the crop cut away dimmed (original)"},
+        {"upsample", "MODE",
+         "attention, rollout: nearest (default: one crisp block per patch) or bicubic (smooth)"},
+        {"display", "MODE",
+         "attention, rollout: overlay (default: the coloured map), mask (the patches holding "
+         "--mask-mass of the attention, with their contour) or alpha (the image times the map "
+         "over its maximum, black elsewhere, as the ViT paper's Figure 6)"},
+        {"mask-mass", "P",
+         "--display mask: the share of the attention mass kept, in percent, in (0, 100] "
+         "(default 60)"},
         {"prefix", "MODE",
          "attention distance: renormalise (default) or keep the weight on "
          "prefix tokens"},
@@ -142,10 +155,10 @@ const std::vector<CommandSpec>& commandTable() {
          "--out FILE.{png,svg,pdf,npy,csv} (or --animate layers|heads --out F.gif|DIR/)",
          "any figure of the window, headless, or the numbers behind it",
          with(kModel,
-              {"size",       "image",       "figure",        "out",     "layer",      "head",
-               "source",     "reverse",     "discard",       "prefix",  "grid",       "images",
-               "max-images", "raw-filters", "seed",          "shift",   "resolution", "scale",
-               "colormap",   "lab-results", "compare-model", "animate", "frame-ms"})},
+              {"size", "image", "figure", "out", "layer", "head", "source", "reverse", "discard",
+               "prefix", "grid", "images", "max-images", "raw-filters", "seed", "shift",
+               "resolution", "scale", "colormap", "lab-results", "compare-model", "animate",
+               "frame-ms", "on", "upsample", "display", "mask-mass"})},
     };
     return kCommands;
 }

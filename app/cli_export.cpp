@@ -78,6 +78,40 @@ core::Status attentionOptions(const CliArgs& args, const core::Run* run, ui::Fig
     return core::Ok{};
 }
 
+/// --on, --upsample, --display, --mask-mass (how the attention and rollout maps are drawn).
+core::Status displayOptions(const CliArgs& args, ui::AttentionDisplayOptions& d) {
+    auto usage = [](std::string m) {
+        return core::makeError(core::ErrorCode::Usage, std::move(m));
+    };
+    const std::string on = args.get("on", "input");
+    if (on != "input" && on != "original")
+        return usage("--on must be input or original, got '" + on + "'");
+    d.on = on == "original" ? ui::AttentionBase::Original : ui::AttentionBase::Input;
+    const std::string upsample = args.get("upsample", "nearest");
+    if (upsample != "nearest" && upsample != "bicubic")
+        return usage("--upsample must be nearest or bicubic, got '" + upsample + "'");
+    d.upsampling = upsample == "bicubic" ? core::Upsampling::Bicubic : core::Upsampling::Nearest;
+    const std::string display = args.get("display", "overlay");
+    if (display == "overlay") {
+        d.display = ui::AttentionDisplay::Overlay;
+    } else if (display == "mask") {
+        d.display = ui::AttentionDisplay::Mask;
+    } else if (display == "alpha") {
+        d.display = ui::AttentionDisplay::Alpha;
+    } else {
+        return usage("--display must be overlay, mask or alpha, got '" + display + "'");
+    }
+    auto mass = args.getReal("mask-mass", 60.0, 0.0, 100.0);
+    if (!mass)
+        return mass.error();
+    if (*mass <= 0.0)
+        return usage("--mask-mass must be above 0 (a share of the attention mass in percent)");
+    if (args.has("mask-mass") && d.display != ui::AttentionDisplay::Mask)
+        return usage("--mask-mass applies to --display mask only");
+    d.maskMass = *mass / 100.0;
+    return core::Ok{};
+}
+
 /// Everything else a figure takes.
 core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOptions& o) {
     auto usage = [](std::string m) {
@@ -90,6 +124,8 @@ core::Status figureOptions(const CliArgs& args, const Session& s, ui::FigureOpti
                          "': expected viridis, inferno, magma, jet, grey or diverging");
         o.colormap = *map;
     }
+    if (auto st = displayOptions(args, o.attentionDisplay); !st)
+        return st;
     o.interp = s.run.posInterp.value_or(s.model->config().defaultPosInterp);
     o.experiments.interp = o.interp;
     auto grid = args.getPair("grid", 'x', 1, kMaxGridSide);

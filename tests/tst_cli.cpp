@@ -85,6 +85,35 @@ void exportOptionRows() {
     row("colormap") << (exp + QStringList{"--colormap", "x"}) << 1 << "--colormap";
     row("export size 0x0") << (exp + QStringList{"--size", "0x0"}) << 1 << "--size";
     row("export size -28x28") << (exp + QStringList{"--size", "-28x28"}) << 1 << "--size";
+    row("on") << (exp + QStringList{"--on", "photo"}) << 1 << "--on";
+    row("upsample") << (exp + QStringList{"--upsample", "bilinear"}) << 1 << "--upsample";
+    row("display") << (exp + QStringList{"--display", "heat"}) << 1 << "--display";
+    const QStringList mask = exp + QStringList{"--display", "mask", "--mask-mass"};
+    row("mask-mass 0") << (mask + QStringList{"0"}) << 1 << "--mask-mass";
+    row("mask-mass 101") << (mask + QStringList{"101"}) << 1 << "--mask-mass";
+    row("mask-mass x") << (mask + QStringList{"60%"}) << 1 << "--mask-mass";
+    row("mask-mass without mask") << (exp + QStringList{"--mask-mass", "50"}) << 1
+                                  << "--display mask";
+}
+
+/// Width and height from a PNG's IHDR; (0, 0) when the file is not a PNG.
+QSize pngSize(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    const QByteArray head = file.read(24);
+    if (head.size() < 24 || !head.startsWith("\x89PNG")) {
+        return {};
+    }
+    auto be32 = [&head](int at) {
+        int v = 0;
+        for (int i = 0; i < 4; ++i) {
+            v = (v << 8) | static_cast<unsigned char>(head[at + i]);
+        }
+        return v;
+    };
+    return {be32(16), be32(20)};
 }
 #endif
 }  // namespace
@@ -266,6 +295,40 @@ private slots:
     }
 
 #ifdef VITSCOPE_CLI_HAS_EXPORT
+    // Every display of the map on the opened image (a 451x300 photo through the bundled
+    // model's 28x28 grey input) exports, and the figure takes the photo's aspect.
+    void attentionOnTheOpenedImage() {
+        QTemporaryDir out;
+        const QString photo = QStringLiteral(VITSCOPE_RESOURCES "/samples/photos/chelsea.png");
+        const QStringList base{"export", "--image", photo, "--figure", "attention"};
+        const QString input = out.path() + "/input.png";
+        const Run onInput = cli(base + QStringList{"--out", input});
+        QVERIFY2(onInput.code == 0, qPrintable(onInput.err));
+        const QSize inputSize = pngSize(input);
+        QVERIFY(inputSize.width() < 1.2 * inputSize.height());  // the square model input
+        for (const char* display : {"overlay", "mask", "alpha"}) {
+            for (const char* upsample : {"nearest", "bicubic"}) {
+                const QString file = out.path() + "/" + display + "-" + upsample + ".png";
+                const Run r = cli(base + QStringList{"--on", "original", "--display", display,
+                                                     "--upsample", upsample, "--out", file});
+                QVERIFY2(r.code == 0, qPrintable(r.err));
+                const QSize size = pngSize(file);
+                QVERIFY2(size.width() > 1.25 * size.height(),
+                         qPrintable(QStringLiteral("%1 %2: %3x%4")
+                                        .arg(display, upsample)
+                                        .arg(size.width())
+                                        .arg(size.height())));
+            }
+        }
+        const QString svg = out.path() + "/mask.svg";
+        const Run mask = cli(base + QStringList{"--on", "original", "--display", "mask",
+                                                "--mask-mass", "35", "--out", svg});
+        QVERIFY2(mask.code == 0, qPrintable(mask.err));
+        QFile file(svg);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains("hold"));  // the caption names the mask's share
+    }
+
     // --source is 1-based and names the same token as the CSV header of the map export.
     void sourceIsOneBased() {
         QTemporaryDir out;

@@ -56,15 +56,34 @@ void AttentionView::buildActions() {
 }
 
 void AttentionView::setImage(const QImage& shown, const core::TokenLayout& tokens) {
-    const bool sizeChanged = shown.size() != mFigure.image().size();
+    const QSize before = mFigure.baseImage().size();
     mFigure.setImage(shown);
+    mFigure.setOriginal({}, {});  // until setOriginal: the previous run's does not fit this one
     mFigure.setGrid(tokens.gridH, tokens.gridW);
     mTokens = tokens;
-    if (sizeChanged) {
+    fitIfResized(before);
+    update();
+}
+
+void AttentionView::setOriginal(const core::Run& run) {
+    const QSize before = mFigure.baseImage().size();
+    mFigure.setOriginalFromRun(run);
+    fitIfResized(before);
+    update();
+}
+
+void AttentionView::setDisplay(const AttentionDisplayOptions& display) {
+    const QSize before = mFigure.baseImage().size();
+    mFigure.setDisplay(display);
+    fitIfResized(before);
+    update();
+}
+
+void AttentionView::fitIfResized(const QSize& before) {
+    if (mFigure.baseImage().size() != before) {
         mZoom = 1.0;
         mPan = {};
     }
-    update();
 }
 
 void AttentionView::showQuery(std::shared_ptr<const core::InferenceResult> result,
@@ -103,7 +122,13 @@ void AttentionView::setMap(const core::Matrix& map, int sourceToken, const QStri
 
 void AttentionView::clear() {
     mMapJobs->cancel();
-    mFigure = AttentionFigure();
+    // What the person chose stays: only the image, the map and the caption go.
+    AttentionFigure empty;
+    empty.setColormap(mFigure.colormap());
+    empty.setOpacity(mFigure.opacity());
+    empty.setOverlays(mFigure.overlays());
+    empty.setDisplay(mFigure.display());
+    mFigure = empty;
     syncPalette();
     mTokens = {};
     update();

@@ -24,6 +24,9 @@ public:
 
     /// The shown image and the token layout of the current result.
     void setImage(const QImage& shown, const core::TokenLayout& tokens);
+    /// The image the user opened and where the run's patches lie on it (for
+    /// AttentionBase::Original); a tensor run clears it and the map stays on the model input.
+    void setOriginal(const core::Run& run);
     /// The (gridH, gridW) map to overlay; `sourceToken` is outlined when it is a patch.
     void setMap(const core::Matrix& map, int sourceToken, const QString& caption);
     /// Computes and shows the map of `query` on `result` (with its caption): one row or column
@@ -40,6 +43,7 @@ public:
     core::Colormap colormap() const { return mFigure.colormap(); }
     double opacity() const { return mFigure.opacity(); }
     AttentionOverlays overlays() const { return mFigure.overlays(); }
+    const AttentionDisplayOptions& display() const { return mFigure.display(); }
     double zoom() const { return mZoom; }
     /// Where the image is drawn now, in widget coordinates (for tests and hit testing).
     QRectF imageRect() const;
@@ -61,6 +65,8 @@ public slots:
     void setGridVisible(bool on);
     void setRulersVisible(bool on);
     void setSelectionVisible(bool on);
+    /// Which image, blocky or smooth, heatmap, mass mask or alpha; kept across images and models.
+    void setDisplay(const vitscope::ui::AttentionDisplayOptions& display);
     void zoomIn();
     void zoomOut();
     void fitToWindow();
@@ -87,6 +93,8 @@ private:
     void updateHover(const QPointF& pos);
     void syncPalette();
     void buildActions();
+    /// Resets zoom and pan when the drawn image's size differs from `before`.
+    void fitIfResized(const QSize& before);
 
     AttentionFigure mFigure;
     core::TokenLayout mTokens;

@@ -26,6 +26,7 @@
 #include "core/model/memory_plan.h"
 #include "core/model/token_names.h"
 #include "core/pipeline/dataset.h"
+#include "ui/attention_display_bar.h"
 #include "ui/attention_view.h"
 #include "ui/compare_panel.h"
 #include "ui/export/animation_menu.h"
@@ -168,6 +169,10 @@ void MainWindow::buildToolBar() {
     mOpacitySlider->setToolTip(tr("Heatmap opacity"));
     bar->addWidget(mOpacitySlider);
     connect(mOpacitySlider, &QSlider::valueChanged, this, [this](int v) { setOpacity(v / 100.0); });
+    auto* display = new AttentionDisplayBar(bar);
+    bar->addWidget(display);
+    connect(display, &AttentionDisplayBar::changed, mView, &AttentionView::setDisplay);
+    mView->setDisplay(display->options());
 }
 
 void MainWindow::buildFileMenu() {
@@ -432,6 +437,7 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
     const QImage shown = s->shown() ? toQImage(*s->shown()) : QImage();
     const auto& att = run.result->attention;
     mView->setImage(shown, run.result->tokens);
+    mView->setOriginal(run);
     mHeads->setResult(shown, run.result);
     mOverview->setResult(shown, run.result);
     if (s->model->config().hasHead()) {

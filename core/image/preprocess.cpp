@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/image/resize_geometry.h"
+
 namespace vitscope::core {
 
 namespace detail {
@@ -332,16 +334,16 @@ std::string sizeText(int64_t w, int64_t h) { return std::to_string(w) + "x" + st
 
 /// The resize step of a recipe: (width, height), or the input size for ResizeRule::None. In
 /// 64 bits: a shortest-edge resize of a thin strip can make the long side overflow an int.
-std::pair<int64_t, int64_t> resizeTarget(const Image8& image, const PreprocessRecipe& recipe) {
+std::pair<int64_t, int64_t> resizeTarget(int imageW, int imageH, const PreprocessRecipe& recipe) {
     switch (recipe.resizeRule) {
         case ResizeRule::Exact:
             return {recipe.resizeW, recipe.resizeH};
         case ResizeRule::ShortestEdge: {
             // Hugging Face get_resize_output_image_size / torchvision
             // _compute_resized_output_size: long = int(size * long / short), in double.
-            const bool wide = image.width > image.height;
-            const int shortSide = wide ? image.height : image.width;
-            const int longSide = wide ? image.width : image.height;
+            const bool wide = imageW > imageH;
+            const int shortSide = wide ? imageH : imageW;
+            const int longSide = wide ? imageW : imageH;
             const auto newLong = static_cast<int64_t>(
                 static_cast<double>(int64_t{recipe.shortestEdge} * longSide) / shortSide);
             const int64_t edge = recipe.shortestEdge;
@@ -350,7 +352,7 @@ std::pair<int64_t, int64_t> resizeTarget(const Image8& image, const PreprocessRe
         case ResizeRule::None:
             break;
     }
-    return {image.width, image.height};
+    return {imageW, imageH};
 }
 
 /// The recipe field that sets the resize, for messages.
@@ -370,7 +372,7 @@ std::string resizeField(const PreprocessRecipe& recipe) {
 /// would exceed the pixel limit.
 Result<std::pair<int, int>> checkedResizeTarget(const Image8& image, const PreprocessRecipe& recipe,
                                                 int64_t maxPixels) {
-    const auto [width, height] = resizeTarget(image, recipe);
+    const auto [width, height] = resizeTarget(image.width, image.height, recipe);
     const std::string input = " for the " + sizeText(image.width, image.height) + " input";
     if (width <= 0 || height <= 0) {
         return makeError(ErrorCode::BadImage, sourceOf(recipe) + ": " + resizeField(recipe) +
@@ -446,6 +448,39 @@ Status checkRecipe(const PreprocessRecipe& recipe, int64_t maxPixels) {
                                                   " (width x height) is " + overLimit(maxPixels));
     }
     return checkCropFits(recipe);
+}
+
+Result<ResizeCropGeometry> resizeCropGeometry(int width, int height,
+                                              const PreprocessRecipe& recipe) {
+    if (width <= 0 || height <= 0) {
+        return makeError(ErrorCode::BadImage, "the image is empty");
+    }
+    const auto [resizedW, resizedH] = resizeTarget(width, height, recipe);
+    if (resizedW <= 0 || resizedH <= 0 || resizedW > INT32_MAX || resizedH > INT32_MAX) {
+        return makeError(ErrorCode::BadImage, sourceOf(recipe) + ": " + resizeField(recipe) +
+                                                  " gives a " + sizeText(resizedW, resizedH) +
+                                                  " image for the " + sizeText(width, height) +
+                                                  " input");
+    }
+    ResizeCropGeometry g;
+    g.resizedW = static_cast<int>(resizedW);
+    g.resizedH = static_cast<int>(resizedH);
+    g.outW = g.resizedW;
+    g.outH = g.resizedH;
+    if (recipe.centerCrop) {
+        if (recipe.cropH <= 0 || recipe.cropW <= 0 || recipe.cropH > g.resizedH ||
+            recipe.cropW > g.resizedW) {
+            return makeError(ErrorCode::BadImage,
+                             sourceOf(recipe) + ": cannot centre-crop " +
+                                 sizeText(recipe.cropW, recipe.cropH) + " from the " +
+                                 sizeText(g.resizedW, g.resizedH) + " resized image");
+        }
+        g.cropTop = detail::cropOffset(g.resizedH, recipe.cropH, recipe.cropRounding);
+        g.cropLeft = detail::cropOffset(g.resizedW, recipe.cropW, recipe.cropRounding);
+        g.outW = recipe.cropW;
+        g.outH = recipe.cropH;
+    }
+    return g;
 }
 
 Result<Preprocessed> preprocess(const Image8& image, const PreprocessRecipe& recipe,

@@ -120,6 +120,13 @@ FigureResult mapFigure(const FigureContext& context, const FigureOptions& option
     }
     auto figure = std::make_unique<AttentionFigure>();
     figure->setImage(shownImage(context));
+    if (!figure->setOriginalFromRun(*context.run) &&
+        options.attentionDisplay.on == AttentionBase::Original) {
+        return usage(
+            QStringLiteral("the map can be drawn on the opened image only for a run "
+                           "from an image file (not a model-input tensor)"));
+    }
+    figure->setDisplay(options.attentionDisplay);
     figure->setGrid(result.tokens.gridH, result.tokens.gridW);
     figure->setColormap(options.colormap);
     figure->setMap(map.value());

@@ -15,6 +15,7 @@
 #include "core/image/preprocess.h"
 #include "core/model/vit_model.h"
 #include "core/pipeline/run.h"
+#include "ui/figures/attention_display.h"
 
 namespace vitscope::ui {
 
@@ -39,6 +40,8 @@ struct FigureOptions {
     bool reverse = false;
     float discardRatio = 0.0f;  ///< rollout
     core::Colormap colormap = core::Colormap::Viridis;
+    /// attention, rollout: which image, blocky or bicubic, heatmap, mass mask or alpha.
+    AttentionDisplayOptions attentionDisplay;
     // Position-embedding similarity: grid to show (0: the result's grid, else the trained one).
     int gridH = 0;
     int gridW = 0;

@@ -3,12 +3,111 @@
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 
 namespace vitscope::ui {
 
+const char* toString(AttentionBase base) {
+    return base == AttentionBase::Original ? "original" : "input";
+}
+
+const char* toString(AttentionDisplay display) {
+    switch (display) {
+        case AttentionDisplay::Overlay:
+            return "overlay";
+        case AttentionDisplay::Mask:
+            return "mask";
+        case AttentionDisplay::Alpha:
+            return "alpha";
+    }
+    return "overlay";
+}
+
+void AttentionFigure::setImage(const QImage& shown) {
+    mImage = shown;
+    invalidate();
+}
+
+void AttentionFigure::setOriginal(const QImage& source, const core::SourceMapping& mapping) {
+    invalidate();
+    if (source.isNull() || mapping.sourceW <= 0 || mapping.sourceH <= 0) {
+        mOriginal = QImage();
+        return;
+    }
+    mOriginal = std::max(source.width(), source.height()) > kMaxOriginalSide
+                    ? source.scaled(kMaxOriginalSide, kMaxOriginalSide, Qt::KeepAspectRatio,
+                                    Qt::SmoothTransformation)
+                    : source;
+    const double w = mapping.sourceW;
+    const double h = mapping.sourceH;
+    mGridFraction = {mapping.grid.x / w, mapping.grid.y / h, mapping.grid.w / w,
+                     mapping.grid.h / h};
+    mInputFraction = {mapping.input.x / w, mapping.input.y / h, mapping.input.w / w,
+                      mapping.input.h / h};
+}
+
+bool AttentionFigure::setOriginalFromRun(const core::Run& run) {
+    if (!run.source || run.source->empty() || !run.recipe || !run.result || !run.model) {
+        setOriginal({}, {});
+        return false;
+    }
+    const int patch = run.model->config().patchSize;
+    auto mapping =
+        core::mapPatchesToSource(run.source->width, run.source->height, *run.recipe,
+                                 run.result->tokens.gridH, run.result->tokens.gridW, patch, patch);
+    if (!mapping) {
+        setOriginal({}, {});
+        return false;
+    }
+    setOriginal(toQImage(*run.source), mapping.value());
+    return true;
+}
+
+void AttentionFigure::setDisplay(const AttentionDisplayOptions& display) {
+    mDisplay = display;
+    mDisplay.maskMass = std::clamp(mDisplay.maskMass, 0.01, 1.0);
+    invalidate();
+}
+
+QRectF AttentionFigure::gridRect(const QRectF& imageRect) const {
+    if (!onOriginal()) {
+        return imageRect;
+    }
+    return {imageRect.left() + mGridFraction.left() * imageRect.width(),
+            imageRect.top() + mGridFraction.top() * imageRect.height(),
+            mGridFraction.width() * imageRect.width(), mGridFraction.height() * imageRect.height()};
+}
+
+QString AttentionFigure::caption() const {
+    QStringList parts;
+    if (!mCaption.isEmpty()) {
+        parts << mCaption;
+    }
+    if (onOriginal()) {
+        const bool cropped = mInputFraction.width() < 0.999 || mInputFraction.height() < 0.999;
+        parts << (cropped ? QStringLiteral("on the opened image (dimmed: cut away by the crop)")
+                          : QStringLiteral("on the opened image"));
+    }
+    if (mDisplay.upsampling == core::Upsampling::Bicubic && mMap.size() > 0) {
+        parts << QStringLiteral("bicubic upsampling");
+    }
+    if (mDisplay.display == AttentionDisplay::Mask && mMap.size() > 0) {
+        const core::MassMask m = mask();
+        parts << QStringLiteral("the %1 of %2 patches that hold %3 % of the attention (goal %4 %)")
+                     .arg(m.kept)
+                     .arg(mMap.size())
+                     .arg(m.keptMass * 100.0, 0, 'f', 1)
+                     .arg(mDisplay.maskMass * 100.0, 0, 'g', 3);
+    } else if (mDisplay.display == AttentionDisplay::Alpha && mMap.size() > 0) {
+        parts << QStringLiteral("image times attention / maximum, over black (ViT paper, Fig. 6)");
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
 void AttentionFigure::setMap(const core::Matrix& map) {
+    invalidate();
     mMap = map;
     if (map.size() > 0) {
         mGridH = static_cast<int>(map.rows());
@@ -22,11 +121,13 @@ void AttentionFigure::setMap(const core::Matrix& map) {
 }
 
 void AttentionFigure::setGrid(int gridH, int gridW) {
+    invalidate();
     mGridH = gridH;
     mGridW = gridW;
 }
 
 void AttentionFigure::setColormap(core::Colormap colormap) {
+    invalidate();
     mColormap = colormap;
     if (mMap.size() > 0) {
         mMapImage = mapToImage(mMap, mColormap, mRange);
@@ -39,11 +140,12 @@ void AttentionFigure::setSelectedPatch(int row, int col) {
 }
 
 QPoint AttentionFigure::patchAt(const QRectF& imageRect, const QPointF& pos) const {
-    if (mGridH <= 0 || mGridW <= 0 || !imageRect.contains(pos) || imageRect.isEmpty()) {
+    const QRectF grid = gridRect(imageRect);
+    if (mGridH <= 0 || mGridW <= 0 || !grid.contains(pos) || grid.isEmpty()) {
         return {-1, -1};
     }
-    const int col = static_cast<int>((pos.x() - imageRect.left()) / imageRect.width() * mGridW);
-    const int row = static_cast<int>((pos.y() - imageRect.top()) / imageRect.height() * mGridH);
+    const int col = static_cast<int>((pos.x() - grid.left()) / grid.width() * mGridW);
+    const int row = static_cast<int>((pos.y() - grid.top()) / grid.height() * mGridH);
     return {std::clamp(col, 0, mGridW - 1), std::clamp(row, 0, mGridH - 1)};
 }
 
@@ -51,14 +153,16 @@ QRectF AttentionFigure::patchRect(const QRectF& imageRect, int row, int col) con
     if (mGridH <= 0 || mGridW <= 0) {
         return {};
     }
-    const double cw = imageRect.width() / mGridW;
-    const double ch = imageRect.height() / mGridH;
-    return {imageRect.left() + col * cw, imageRect.top() + row * ch, cw, ch};
+    const QRectF grid = gridRect(imageRect);
+    const double cw = grid.width() / mGridW;
+    const double ch = grid.height() / mGridH;
+    return {grid.left() + col * cw, grid.top() + row * ch, cw, ch};
 }
 
 QRectF AttentionFigure::fitImage(const QRectF& area) const {
+    const QImage& base = baseImage();
     const QSizeF size =
-        mImage.isNull() ? QSizeF(std::max(mGridW, 1), std::max(mGridH, 1)) : QSizeF(mImage.size());
+        base.isNull() ? QSizeF(std::max(mGridW, 1), std::max(mGridH, 1)) : QSizeF(base.size());
     const QSizeF fitted = size.scaled(area.size(), Qt::KeepAspectRatio);
     return {area.center().x() - fitted.width() / 2, area.center().y() - fitted.height() / 2,
             fitted.width(), fitted.height()};
@@ -66,31 +170,36 @@ QRectF AttentionFigure::fitImage(const QRectF& area) const {
 
 void AttentionFigure::paintPlot(QPainter& painter, const QRectF& imageRect) const {
     painter.save();
-    // Upscaled pixels stay crisp, so that what is drawn is what the model saw; only a
-    // downscaled photo is smoothed.
-    const bool smooth = !mImage.isNull() && imageRect.width() < mImage.width();
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
-    if (!mImage.isNull()) {
-        painter.drawImage(imageRect, mImage);
+    const QImage& base = baseImage();
+    if (mOverlays.heatmap && mDisplay.display == AttentionDisplay::Alpha && mMap.size() > 0) {
+        paintMap(painter, imageRect);  // the composite replaces the image
+    } else {
+        // Upscaled pixels stay crisp, so that what is drawn is what the model saw; only a
+        // downscaled photo is smoothed.
+        const bool smooth = !base.isNull() && imageRect.width() < base.width();
+        painter.setRenderHint(QPainter::SmoothPixmapTransform, smooth);
+        if (!base.isNull()) {
+            painter.drawImage(imageRect, base);
+        }
+        if (onOriginal()) {
+            paintDimmedCrop(painter, imageRect);
+        }
+        if (mOverlays.heatmap) {
+            paintMap(painter, imageRect);
+        }
     }
-    if (mOverlays.heatmap && !mMapImage.isNull()) {
-        // One cell per patch, never interpolated: the hover value is the value of the cell.
-        painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-        painter.setOpacity(mImage.isNull() ? 1.0 : mOpacity);
-        painter.drawImage(imageRect, mMapImage);
-        painter.setOpacity(1.0);
-    }
+    const QRectF grid = gridRect(imageRect);
     if (mOverlays.grid && mGridH > 0 && mGridW > 0) {
         QPen pen(QColor(255, 255, 255, 90));
         pen.setCosmetic(true);
         painter.setPen(pen);
         for (int c = 1; c < mGridW; ++c) {
-            const double x = imageRect.left() + imageRect.width() * c / mGridW;
-            painter.drawLine(QPointF(x, imageRect.top()), QPointF(x, imageRect.bottom()));
+            const double x = grid.left() + grid.width() * c / mGridW;
+            painter.drawLine(QPointF(x, grid.top()), QPointF(x, grid.bottom()));
         }
         for (int r = 1; r < mGridH; ++r) {
-            const double y = imageRect.top() + imageRect.height() * r / mGridH;
-            painter.drawLine(QPointF(imageRect.left(), y), QPointF(imageRect.right(), y));
+            const double y = grid.top() + grid.height() * r / mGridH;
+            painter.drawLine(QPointF(grid.left(), y), QPointF(grid.right(), y));
         }
     }
     if (mOverlays.selection && mSelRow >= 0 && mSelCol >= 0) {
@@ -134,18 +243,19 @@ void AttentionFigure::paintRulers(QPainter& painter, const QRectF& imageRect,
     painter.setFont(font);
     painter.setPen(mPalette.faint);
     const QFontMetricsF fm(font);
-    const double cw = imageRect.width() / mGridW;
-    const double ch = imageRect.height() / mGridH;
+    const QRectF grid = gridRect(imageRect);
+    const double cw = grid.width() / mGridW;
+    const double ch = grid.height() / mGridH;
     painter.setClipRect(topStrip);
     const int colStep = labelStep(cw, fm.horizontalAdvance(QStringLiteral("000")));
     for (int c = 0; c < mGridW; c += colStep) {
-        const QRectF r(imageRect.left() + c * cw, topStrip.top(), cw, topStrip.height());
+        const QRectF r(grid.left() + c * cw, topStrip.top(), cw, topStrip.height());
         painter.drawText(r.adjusted(-20, 0, 20, 0), Qt::AlignCenter, QString::number(c + 1));
     }
     painter.setClipRect(leftStrip);
     const int rowStep = labelStep(ch, fm.height());
     for (int r = 0; r < mGridH; r += rowStep) {
-        const QRectF rr(leftStrip.left(), imageRect.top() + r * ch, leftStrip.width() - 4, ch);
+        const QRectF rr(leftStrip.left(), grid.top() + r * ch, leftStrip.width() - 4, ch);
         painter.drawText(rr.adjusted(0, -10, 0, 10), Qt::AlignRight | Qt::AlignVCenter,
                          QString::number(r + 1));  // 1-based, as the mosaic numbers tiles
     }
@@ -153,16 +263,21 @@ void AttentionFigure::paintRulers(QPainter& painter, const QRectF& imageRect,
 }
 
 void AttentionFigure::paintColorBar(QPainter& painter, const QRectF& rect) const {
-    if (mMapImage.isNull() || !mOverlays.heatmap) {
+    if (!hasColorBar()) {
         return;
     }
+    // Alpha over black: the image's brightness scales with map / max, so the bar runs black to
+    // white from 0 to the maximum.
+    const bool alpha = mDisplay.display == AttentionDisplay::Alpha;
+    const core::Colormap colormap = alpha ? core::Colormap::Grey : mColormap;
+    const ValueRange range = alpha ? ValueRange{0.0f, mRange.hi} : mRange;
     painter.save();
     const QFontMetricsF fm(painter.font());
     const double barW = 14.0;
     const QRectF bar(rect.left() + 6, rect.top() + fm.height() / 2, barW,
                      std::max(rect.height() - fm.height(), 10.0));
     painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
-    painter.drawImage(bar, colorBarImage(mColormap, 256, Qt::Vertical));
+    painter.drawImage(bar, colorBarImage(colormap, 256, Qt::Vertical));
     QPen pen(mPalette.text);
     pen.setCosmetic(true);
     painter.setPen(pen);
@@ -172,7 +287,7 @@ void AttentionFigure::paintColorBar(QPainter& painter, const QRectF& rect) const
     for (int i = 0; i <= ticks; ++i) {
         const double t = static_cast<double>(i) / ticks;
         const double y = bar.bottom() - t * bar.height();
-        const float value = mRange.lo + static_cast<float>(t) * (mRange.hi - mRange.lo);
+        const float value = range.lo + static_cast<float>(t) * (range.hi - range.lo);
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
         painter.drawText(
             QRectF(bar.right() + 5, y - fm.height() / 2, rect.right() - bar.right(), fm.height()),
@@ -182,19 +297,20 @@ void AttentionFigure::paintColorBar(QPainter& painter, const QRectF& rect) const
 }
 
 void AttentionFigure::paintCaption(QPainter& painter, const QRectF& rect) const {
-    if (mCaption.isEmpty()) {
+    const QString text = caption();
+    if (text.isEmpty()) {
         return;
     }
     painter.save();
     painter.setPen(mPalette.text);
-    painter.drawText(rect, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, mCaption);
+    painter.drawText(rect, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, text);
     painter.restore();
 }
 
 QSizeF AttentionFigure::preferredSize() const {
-    const QSizeF image = mImage.isNull()
-                             ? QSizeF(448, 448)
-                             : QSizeF(mImage.size()).scaled(448, 448, Qt::KeepAspectRatio);
+    const QImage& base = baseImage();
+    const QSizeF image = base.isNull() ? QSizeF(448, 448)
+                                       : QSizeF(base.size()).scaled(448, 448, Qt::KeepAspectRatio);
     return {image.width() + kRulerSize + kColorBarWidth + 16, image.height() + kRulerSize + 60};
 }
 
@@ -202,9 +318,9 @@ void AttentionFigure::paint(QPainter& painter, const QRectF& target) const {
     painter.save();
     painter.fillRect(target, mPalette.background);
     const QFontMetricsF fm(painter.font());
-    const double captionH = mCaption.isEmpty() ? 0.0 : 2.5 * fm.height();
+    const double captionH = caption().isEmpty() ? 0.0 : 2.5 * fm.height();
     const double ruler = mOverlays.rulers ? kRulerSize : 0.0;
-    const double bar = (mOverlays.heatmap && !mMapImage.isNull()) ? kColorBarWidth : 0.0;
+    const double bar = hasColorBar() ? kColorBarWidth : 0.0;
     const QRectF inner = target.adjusted(8, 8, -8, -8);
     const QRectF plotArea(inner.left() + ruler, inner.top() + ruler, inner.width() - ruler - bar,
                           inner.height() - ruler - captionH);
