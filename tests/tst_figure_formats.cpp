@@ -27,13 +27,15 @@ using namespace vitscope;
 
 namespace {
 
-// Text is antialiased differently by Qt's raster engine, librsvg and poppler (glyph hinting and
-// coverage), and photos are resampled by each renderer's own filter: a few per cent of the
-// pixels, those on glyph edges, differ by more than kBadLevel. A layout shifted by two units or
-// a colour off by 8 % moves every edge and every flat area, far beyond these bounds.
-constexpr double kMaxMeanDiff = 3.0;    // mean absolute difference per channel, 0..255
+// Text is laid out and antialiased differently by Qt's raster engine, librsvg (Pango) and
+// poppler (hinting, coverage, sub-pixel advances), and photos are resampled by each renderer's
+// own filter. Measured on the bundled model's figures at scale 1 and 2: mean difference up to
+// 6.2 per channel and up to 3.6 % of the pixels off by more than kBadLevel, the most in the
+// text-heavy lab figures. A layout shifted by two units (9.5 to 22) or colours 8 % darker (10.6
+// to 16) lie well above the bound; spoiledVectorOutputsAreCaught checks that.
+constexpr double kMaxMeanDiff = 7.5;    // mean absolute difference per channel, 0..255
 constexpr int kBadLevel = 64;           // a pixel is "bad" when a channel differs by more
-constexpr double kMaxBadShare = 0.025;  // share of bad pixels
+constexpr double kMaxBadShare = 0.045;  // share of bad pixels
 constexpr double kMarginUnits = 3.0;    // white margin on every side, in figure units
 
 struct Agreement {
@@ -356,7 +358,7 @@ void TestFigureFormats::labelFormatter() {
     const QStringList labels = ui::figure_parts::tickLabels(value, 0.72, 5);
     QVERIFY(labels.contains(text));
     const QFontMetricsF metrics(ui::figure_parts::font(ui::figure_parts::kTickSize));
-    const double room = ui::figure_parts::colorBarLabelWidth(value, 0.72, 5, QString());
+    const double room = ui::figure_parts::colorBarLabelWidth(value, 0.72, 5, QString(), -1);
     for (const QString& label : labels) {
         QVERIFY2(metrics.horizontalAdvance(label) < room, qPrintable(label));
     }
