@@ -17,8 +17,9 @@ packages=(
     qt6-base-dev qt6-svg-dev qt6-qpa-plugins libgl-dev fonts-dejavu-core
     # animated GIF export of the layers (ui/export/gif_writer.cpp) and its tests
     libgif-dev
-    # benchmarks, PDF checks in tests, the Fashion-MNIST test set for the accuracy check
-    libbenchmark-dev poppler-utils dataset-fashion-mnist
+    # benchmarks, the PDF and SVG checks in tests (pdftoppm, pdfimages, rsvg-convert), the
+    # Fashion-MNIST test set for the accuracy check
+    libbenchmark-dev poppler-utils librsvg2-bin dataset-fashion-mnist
     # the formatting check (tools/format.sh, the format_check test)
     clang-format-14
     # the libFuzzer harnesses (tools/fuzz.sh): clang with its sanitizer/fuzzer runtimes, OpenMP

@@ -29,6 +29,16 @@ core::Status writeFile(const std::string& path, const QByteArray& bytes) {
     return core::writeBytes(path, bytes.constData(), static_cast<size_t>(bytes.size()));
 }
 
+/// Starts `painter` on the figure's natural coordinates: one figure unit = `scale` device units.
+/// Every format paints the same layout (the natural rect) and differs only in this transform.
+void beginNatural(QPainter& painter, double scaleX, double scaleY) {
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    // PDF: Flate instead of JPEG, so colours stay exact (Qt's default is lossy for photos).
+    painter.setRenderHint(QPainter::LosslessImageRendering, true);
+    painter.scale(scaleX, scaleY);
+}
+
 core::Result<QByteArray> renderPng(const Figure& figure, const QString& path, double scale) {
     QByteArray bytes;
     QBuffer buffer(&bytes);
@@ -59,6 +69,7 @@ core::Result<QByteArray> renderSvg(const Figure& figure, const QString& path) {
         if (!painter.begin(&generator)) {
             return ioError(path, QStringLiteral("cannot start the SVG painter"));
         }
+        beginNatural(painter, 1.0, 1.0);
         figure.paint(painter, QRectF(QPointF(0, 0), natural));
         painter.end();
     }
@@ -74,8 +85,8 @@ core::Result<QByteArray> renderPdf(const Figure& figure, const QString& path) {
         QPdfWriter writer(&buffer);
         writer.setTitle(figure.caption());
         writer.setCreator(QStringLiteral("vitscope"));
-        constexpr int kDpi = 300;
-        writer.setResolution(kDpi);
+        // One device unit = one point = one figure unit (images keep their own pixels).
+        writer.setResolution(72);
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         writer.setPageSize(
             QPageSize(natural, QPageSize::Point, figure.name(), QPageSize::ExactMatch));
@@ -83,9 +94,8 @@ core::Result<QByteArray> renderPdf(const Figure& figure, const QString& path) {
         if (!painter.begin(&writer)) {
             return ioError(path, QStringLiteral("cannot start the PDF painter"));
         }
-        // Device pixels are 1/300 inch; the figure's units are points.
-        const double s = kDpi / 72.0;
-        figure.paint(painter, QRectF(0, 0, natural.width() * s, natural.height() * s));
+        beginNatural(painter, 1.0, 1.0);
+        figure.paint(painter, QRectF(QPointF(0, 0), natural));
         painter.end();
     }
     return bytes;
@@ -94,18 +104,24 @@ core::Result<QByteArray> renderPdf(const Figure& figure, const QString& path) {
 }  // namespace
 
 QImage renderFigureImage(const Figure& figure, double scale) {
+    const QSizeF natural = figure.preferredSize();
     const QSize pixels = exportPixelSize(figure, scale);
     QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
-    const int dotsPerMeter = static_cast<int>(std::lround(96.0 * scale / 0.0254));
-    image.setDotsPerMeterX(dotsPerMeter);
-    image.setDotsPerMeterY(dotsPerMeter);
+    // While painting, 72 dpi per figure unit like the SVG and PDF devices, so that a font given
+    // in points has the same size in figure units on all three.
+    const auto setDpi = [&image](double dpi) {
+        const int dotsPerMeter = static_cast<int>(std::lround(dpi / 0.0254));
+        image.setDotsPerMeterX(dotsPerMeter);
+        image.setDotsPerMeterY(dotsPerMeter);
+    };
+    setDpi(72.0);
     {
         QPainter painter(&image);
-        painter.setRenderHint(QPainter::Antialiasing, true);
-        painter.setRenderHint(QPainter::TextAntialiasing, true);
-        figure.paint(painter, QRectF(0, 0, pixels.width(), pixels.height()));
+        beginNatural(painter, pixels.width() / natural.width(), pixels.height() / natural.height());
+        figure.paint(painter, QRectF(QPointF(0, 0), natural));
     }
+    setDpi(96.0 * scale);
     return image.convertToFormat(QImage::Format_RGB32);
 }
 

@@ -7,7 +7,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/figures/figure_parts.h"
+
 namespace vitscope::ui {
+
+namespace fp = figure_parts;
 
 const char* toString(AttentionBase base) {
     return base == AttentionBase::Original ? "original" : "input";
@@ -171,8 +175,14 @@ QRectF AttentionFigure::fitImage(const QRectF& area) const {
 void AttentionFigure::paintPlot(QPainter& painter, const QRectF& imageRect) const {
     painter.save();
     const QImage& base = baseImage();
+    const bool blockyOverlay = mOverlays.heatmap && mDisplay.display == AttentionDisplay::Overlay &&
+                               mMap.size() > 0 && rasters().smoothMap.isNull();
     if (mOverlays.heatmap && mDisplay.display == AttentionDisplay::Alpha && mMap.size() > 0) {
         paintMap(painter, imageRect);  // the composite replaces the image
+    } else if (blockyOverlay && !onOriginal()) {
+        // One cell per patch, never interpolated (the hover value is the value of the cell),
+        // crisp in every renderer: cells as rectangles in SVG and PDF.
+        fp::drawMapOverImage(painter, imageRect, base, mMapImage, mOpacity);
     } else {
         // Upscaled pixels stay crisp, so that what is drawn is what the model saw; only a
         // downscaled photo is smoothed.
@@ -228,7 +238,11 @@ int labelStep(double cellSize, double minGap) {
     return step;
 }
 
-QString formatValue(float v) { return QString::number(static_cast<double>(v), 'g', 3); }
+constexpr int kColorBarTicks = 4;
+constexpr double kBarLeft = 6.0;  // gap, bar, tick, gap before the labels
+constexpr double kBarW = 14.0;
+constexpr double kBarTick = 3.0;
+constexpr double kBarLabelGap = 2.0;
 
 }  // namespace
 
@@ -239,7 +253,11 @@ void AttentionFigure::paintRulers(QPainter& painter, const QRectF& imageRect,
     }
     painter.save();
     QFont font = painter.font();
-    font.setPointSizeF(std::max(6.0, font.pointSizeF() * 0.8));
+    if (font.pixelSize() > 0) {  // figure export: sizes in figure units
+        font.setPixelSize(std::max(6, static_cast<int>(std::lround(font.pixelSize() * 0.8))));
+    } else {
+        font.setPointSizeF(std::max(6.0, font.pointSizeF() * 0.8));
+    }
     painter.setFont(font);
     painter.setPen(mPalette.faint);
     const QFontMetricsF fm(font);
@@ -273,8 +291,7 @@ void AttentionFigure::paintColorBar(QPainter& painter, const QRectF& rect) const
     const ValueRange range = alpha ? ValueRange{0.0f, mRange.hi} : mRange;
     painter.save();
     const QFontMetricsF fm(painter.font());
-    const double barW = 14.0;
-    const QRectF bar(rect.left() + 6, rect.top() + fm.height() / 2, barW,
+    const QRectF bar(rect.left() + kBarLeft, rect.top() + fm.height() / 2, kBarW,
                      std::max(rect.height() - fm.height(), 10.0));
     painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
     painter.drawImage(bar, colorBarImage(colormap, 256, Qt::Vertical));
@@ -283,17 +300,30 @@ void AttentionFigure::paintColorBar(QPainter& painter, const QRectF& rect) const
     painter.setPen(pen);
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(bar);
-    const int ticks = 4;
-    for (int i = 0; i <= ticks; ++i) {
-        const double t = static_cast<double>(i) / ticks;
+    const QStringList labels = fp::tickLabels(range.lo, range.hi, kColorBarTicks + 1);
+    for (int i = 0; i <= kColorBarTicks; ++i) {
+        const double t = static_cast<double>(i) / kColorBarTicks;
         const double y = bar.bottom() - t * bar.height();
-        const float value = range.lo + static_cast<float>(t) * (range.hi - range.lo);
-        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 3, y));
+        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + kBarTick, y));
         painter.drawText(
-            QRectF(bar.right() + 5, y - fm.height() / 2, rect.right() - bar.right(), fm.height()),
-            Qt::AlignLeft | Qt::AlignVCenter, formatValue(value));
+            QPointF(bar.right() + kBarTick + kBarLabelGap, y + (fm.ascent() - fm.descent()) / 2),
+            labels[i]);
     }
     painter.restore();
+}
+
+double AttentionFigure::colorBarWidth(const QFont& font) const {
+    if (mMapImage.isNull() || !hasColorBar()) {
+        return 0.0;
+    }
+    const QFontMetricsF fm(font);
+    const bool alpha = mDisplay.display == AttentionDisplay::Alpha;
+    const ValueRange range = alpha ? ValueRange{0.0f, mRange.hi} : mRange;
+    double widest = 0;
+    for (const QString& text : fp::tickLabels(range.lo, range.hi, kColorBarTicks + 1)) {
+        widest = std::max(widest, fm.horizontalAdvance(text));
+    }
+    return kBarLeft + kBarW + kBarTick + kBarLabelGap + widest + 4.0;
 }
 
 void AttentionFigure::paintCaption(QPainter& painter, const QRectF& rect) const {
@@ -307,21 +337,37 @@ void AttentionFigure::paintCaption(QPainter& painter, const QRectF& rect) const 
     painter.restore();
 }
 
+namespace {
+
+constexpr double kOuter = 8.0;       // white margin on every side
+constexpr double kCaptionGap = 6.0;  // image to caption
+
+QFont exportFont() { return fp::font(fp::kLabelSize); }
+
+}  // namespace
+
 QSizeF AttentionFigure::preferredSize() const {
     const QImage& base = baseImage();
     const QSizeF image = base.isNull() ? QSizeF(448, 448)
                                        : QSizeF(base.size()).scaled(448, 448, Qt::KeepAspectRatio);
-    return {image.width() + kRulerSize + kColorBarWidth + 16, image.height() + kRulerSize + 60};
+    const double ruler = mOverlays.rulers ? kRulerSize : 0.0;
+    const double width = image.width() + ruler + colorBarWidth(exportFont()) + 2 * kOuter;
+    const QString text = caption();
+    const double captionH =
+        text.isEmpty() ? 0.0 : kCaptionGap + fp::textHeight(text, exportFont(), width - 2 * kOuter);
+    return {width, image.height() + ruler + captionH + 2 * kOuter};
 }
 
 void AttentionFigure::paint(QPainter& painter, const QRectF& target) const {
     painter.save();
     painter.fillRect(target, mPalette.background);
-    const QFontMetricsF fm(painter.font());
-    const double captionH = caption().isEmpty() ? 0.0 : 2.5 * fm.height();
+    painter.setFont(exportFont());
     const double ruler = mOverlays.rulers ? kRulerSize : 0.0;
-    const double bar = hasColorBar() ? kColorBarWidth : 0.0;
-    const QRectF inner = target.adjusted(8, 8, -8, -8);
+    const double bar = colorBarWidth(painter.font());
+    const QRectF inner = target.adjusted(kOuter, kOuter, -kOuter, -kOuter);
+    const QString text = caption();
+    const double captionH =
+        text.isEmpty() ? 0.0 : kCaptionGap + fp::textHeight(text, painter.font(), inner.width());
     const QRectF plotArea(inner.left() + ruler, inner.top() + ruler, inner.width() - ruler - bar,
                           inner.height() - ruler - captionH);
     const QRectF imageRect = fitImage(plotArea);
@@ -329,9 +375,9 @@ void AttentionFigure::paint(QPainter& painter, const QRectF& target) const {
                 QRectF(imageRect.left(), imageRect.top() - ruler, imageRect.width(), ruler),
                 QRectF(imageRect.left() - ruler, imageRect.top(), ruler, imageRect.height()));
     paintPlot(painter, imageRect);
-    paintColorBar(painter,
-                  QRectF(imageRect.right() + 4, imageRect.top(), bar - 4, imageRect.height()));
-    paintCaption(painter, QRectF(inner.left(), imageRect.bottom() + 6, inner.width(), captionH));
+    paintColorBar(painter, QRectF(imageRect.right(), imageRect.top(), bar, imageRect.height()));
+    paintCaption(painter, QRectF(inner.left(), imageRect.bottom() + kCaptionGap, inner.width(),
+                                 std::max(0.0, captionH - kCaptionGap)));
     painter.restore();
 }
 

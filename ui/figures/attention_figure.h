@@ -8,6 +8,7 @@
 /// below (with its zoom and pan); export paints the whole figure with paint().
 
 #include <QColor>
+#include <QFont>
 #include <QImage>
 #include <QPointF>
 #include <QRectF>
@@ -97,6 +98,8 @@ public:
     void paintRulers(QPainter& painter, const QRectF& imageRect, const QRectF& topStrip,
                      const QRectF& leftStrip) const;
     void paintColorBar(QPainter& painter, const QRectF& rect) const;
+    /// Width paintColorBar() needs for its bar and tick labels in `font` (0 without a heatmap).
+    double colorBarWidth(const QFont& font) const;
     void paintCaption(QPainter& painter, const QRectF& rect) const;
     static constexpr double kColorBarWidth = 76.0;  ///< bar plus tick labels
     /// A colour bar is drawn for the heatmap and for alpha over black (black to white).

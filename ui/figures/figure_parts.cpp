@@ -54,7 +54,40 @@ void drawVerticalText(QPainter& painter, QPointF centre, const QString& text, co
     painter.restore();
 }
 
-double colorBarLabelWidth() { return 62.0; }
+QStringList tickLabels(double lo, double hi, int ticks, int decimals) {
+    QStringList labels;
+    ticks = std::max(2, ticks);
+    for (int i = 0; i < ticks; ++i) {
+        const double t = static_cast<double>(i) / (ticks - 1);
+        const double value = lo + t * (hi - lo);
+        labels << (decimals >= 0 ? QString::number(value, 'f', decimals) : formatLabel(value));
+    }
+    return labels;
+}
+
+namespace {
+
+constexpr double kTickLength = 4.0;
+constexpr double kTickGap = 2.0;   // tick end to label
+constexpr double kLabelGap = 6.0;  // tick labels to the rotated label
+
+double widest(const QStringList& labels, const QFont& font) {
+    const QFontMetricsF metrics(font);
+    double w = 0;
+    for (const QString& text : labels) {
+        w = std::max(w, metrics.horizontalAdvance(text));
+    }
+    return w;
+}
+
+}  // namespace
+
+double colorBarLabelWidth(double lo, double hi, int ticks, const QString& label, int decimals) {
+    const double tickWidth = widest(tickLabels(lo, hi, ticks, decimals), font(kTickSize));
+    const double labelWidth =
+        label.isEmpty() ? 0.0 : kLabelGap + QFontMetricsF(font(kLabelSize)).height();
+    return kTickLength + kTickGap + tickWidth + labelWidth;
+}
 
 void drawColorBar(QPainter& painter, const QRectF& bar, core::Colormap colormap, double lo,
                   double hi, int ticks, const QString& label, int decimals) {
@@ -69,43 +102,130 @@ void drawColorBar(QPainter& painter, const QRectF& bar, core::Colormap colormap,
     const QFont tickFont = font(kTickSize);
     painter.setFont(tickFont);
     const QFontMetricsF metrics(tickFont);
-    double maxTickWidth = 0;
-    ticks = std::max(2, ticks);
-    for (int i = 0; i < ticks; ++i) {
-        const double t = static_cast<double>(i) / (ticks - 1);
+    const QStringList labels = tickLabels(lo, hi, ticks, decimals);
+    for (int i = 0; i < labels.size(); ++i) {
+        const double t = static_cast<double>(i) / (labels.size() - 1);
         const double y = bar.bottom() - t * bar.height();
-        const double value = lo + t * (hi - lo);
-        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
-        const QString text = QString::number(value, 'f', decimals);
-        maxTickWidth = std::max(maxTickWidth, metrics.horizontalAdvance(text));
-        painter.drawText(QPointF(bar.right() + 6, y + metrics.ascent() / 2 - 1), text);
+        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + kTickLength, y));
+        painter.drawText(QPointF(bar.right() + kTickLength + kTickGap,
+                                 y + (metrics.ascent() - metrics.descent()) / 2),
+                         labels[i]);
     }
     painter.restore();
     if (!label.isEmpty()) {
-        drawVerticalText(
-            painter, QPointF(bar.right() + 12 + maxTickWidth + kLabelSize / 2, bar.center().y()),
-            label, font(kLabelSize));
+        const QFont labelFont = font(kLabelSize);
+        const double x = bar.right() + kTickLength + kTickGap + widest(labels, tickFont) +
+                         kLabelGap + QFontMetricsF(labelFont).height() / 2;
+        drawVerticalText(painter, QPointF(x, bar.center().y()), label, labelFont);
     }
 }
 
+bool isVectorOutput(const QPainter& painter) {
+    const QPaintEngine* engine = painter.paintEngine();
+    return engine != nullptr &&
+           (engine->type() == QPaintEngine::SVG || engine->type() == QPaintEngine::Pdf);
+}
+
+namespace {
+
+/// One filled rectangle per horizontal run of equal pixels. Each rectangle reaches a little
+/// into an opaque right or lower neighbour, which is drawn later and covers it: antialiased
+/// edges of adjacent rectangles then leave no light seam between the cells.
+void drawCellRects(QPainter& painter, const QRectF& target, const QImage& source) {
+    const QImage image = source.convertToFormat(QImage::Format_ARGB32);
+    const double cw = target.width() / image.width();
+    const double ch = target.height() / image.height();
+    const double overlapX = std::min(1.0, cw / 4);
+    const double overlapY = std::min(1.0, ch / 4);
+    painter.setPen(Qt::NoPen);
+    for (int y = 0; y < image.height(); ++y) {
+        const auto* row = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+        const auto* below = y + 1 < image.height()
+                                ? reinterpret_cast<const QRgb*>(image.constScanLine(y + 1))
+                                : nullptr;
+        int x = 0;
+        while (x < image.width()) {
+            int end = x + 1;
+            bool opaqueBelow = below != nullptr && qAlpha(below[x]) == 255;
+            while (end < image.width() && row[end] == row[x]) {
+                opaqueBelow = opaqueBelow && qAlpha(below[end]) == 255;
+                ++end;
+            }
+            if (qAlpha(row[x]) != 0) {
+                const bool opaqueRight = end < image.width() && qAlpha(row[end]) == 255;
+                painter.setBrush(QColor::fromRgba(row[x]));
+                painter.drawRect(QRectF(target.left() + x * cw, target.top() + y * ch,
+                                        (end - x) * cw + (opaqueRight ? overlapX : 0.0),
+                                        ch + (opaqueBelow ? overlapY : 0.0)));
+            }
+            x = end;
+        }
+    }
+}
+
+}  // namespace
+
 void drawCrispImage(QPainter& painter, const QRectF& target, const QImage& image) {
-    if (image.isNull()) {
+    if (image.isNull() || target.isEmpty()) {
         return;
     }
     painter.save();
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    const QPaintEngine* engine = painter.paintEngine();
-    const bool vector = engine != nullptr && (engine->type() == QPaintEngine::SVG ||
-                                              engine->type() == QPaintEngine::Pdf);
-    if (vector) {
-        // SVG/PDF viewers smooth embedded images; upscale so each cell is a block of pixels.
-        const int factor = std::clamp(
-            static_cast<int>(std::ceil(1024.0 / std::max(image.width(), image.height()))), 1, 16);
-        painter.drawImage(target, image.scaled(image.width() * factor, image.height() * factor,
-                                               Qt::IgnoreAspectRatio, Qt::FastTransformation));
+    if (isVectorOutput(painter)) {
+        drawCellRects(painter, target, image);
     } else {
         painter.drawImage(target, image);
     }
+    painter.restore();
+}
+
+void drawMapOverImage(QPainter& painter, const QRectF& target, const QImage& photo,
+                      const QImage& map, double opacity) {
+    painter.save();
+    if (!isVectorOutput(painter) || map.isNull() || photo.isNull()) {
+        // Upscaled pixels stay crisp (what the model saw); only a photo shown smaller is smoothed.
+        if (!photo.isNull()) {
+            painter.setRenderHint(QPainter::SmoothPixmapTransform, target.width() < photo.width());
+            painter.drawImage(target, photo);
+        }
+        if (!map.isNull()) {
+            painter.setOpacity(photo.isNull() ? 1.0 : opacity);
+            if (photo.isNull()) {
+                drawCrispImage(painter, target, map);
+            } else {
+                painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+                painter.drawImage(target, map);
+            }
+        }
+        painter.restore();
+        return;
+    }
+    // Pixels per cell: a whole number, and a multiple of the photo's pixels per cell when the
+    // photo divides into cells (a 28x28 input of 7x7 patches: 76 = 19 x 4), so neither image is
+    // resampled unevenly.
+    const auto perCell = [](int photoPixels, int cells) {
+        const int factor = std::max(1, (512 + photoPixels - 1) / photoPixels);
+        if (photoPixels % cells == 0) {
+            return factor * (photoPixels / cells);
+        }
+        return std::max(1, (std::max(512, photoPixels) + cells - 1) / cells);
+    };
+    const int perCellX = perCell(photo.width(), map.width());
+    const int perCellY = perCell(photo.height(), map.height());
+    const QSize size(map.width() * perCellX, map.height() * perCellY);
+    QImage composed(size, QImage::Format_RGB32);
+    {
+        QPainter p(&composed);
+        const bool shrink = size.width() < photo.width();
+        p.drawImage(QRect(QPoint(0, 0), size),
+                    photo.scaled(size, Qt::IgnoreAspectRatio,
+                                 shrink ? Qt::SmoothTransformation : Qt::FastTransformation));
+        p.setOpacity(opacity);
+        p.drawImage(QRect(QPoint(0, 0), size),
+                    map.scaled(size, Qt::IgnoreAspectRatio, Qt::FastTransformation));
+    }
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.drawImage(target, composed);
     painter.restore();
 }
 
@@ -140,6 +260,43 @@ QColor seriesColor(int index) {
     constexpr int kCount = static_cast<int>(sizeof(kColors) / sizeof(kColors[0]));
     const QColor base = kColors[index % kCount];
     return (index / kCount) % 2 == 0 ? base : base.darker(150);
+}
+
+QString formatLabel(double value, int significant) {
+    significant = std::clamp(significant, 1, 15);
+    if (value == 0.0 || !std::isfinite(value)) {
+        return value == 0.0 ? QStringLiteral("0") : QString::number(value);
+    }
+    // Rounding can carry into the next decade (99999.9 -> 1e+05): decide on the rounded value.
+    const double rounded = QString::number(value, 'e', significant - 1).toDouble();
+    const double shown = std::abs(rounded);
+    if (shown < 1e-3 || shown >= 1e5) {
+        QString text = QString::number(value, 'e', significant - 1);
+        const int e = static_cast<int>(text.indexOf(QLatin1Char('e')));
+        QString mantissa = text.left(e);
+        if (mantissa.contains(QLatin1Char('.'))) {
+            while (mantissa.endsWith(QLatin1Char('0'))) {
+                mantissa.chop(1);
+            }
+            if (mantissa.endsWith(QLatin1Char('.'))) {
+                mantissa.chop(1);
+            }
+        }
+        return mantissa + text.mid(e);
+    }
+    // Plain notation with exactly `significant` significant digits, trailing zeros dropped.
+    const int exponent = static_cast<int>(std::floor(std::log10(shown)));
+    const int decimals = std::max(0, significant - 1 - exponent);
+    QString text = QString::number(rounded, 'f', decimals);
+    if (text.contains(QLatin1Char('.'))) {
+        while (text.endsWith(QLatin1Char('0'))) {
+            text.chop(1);
+        }
+        if (text.endsWith(QLatin1Char('.'))) {
+            text.chop(1);
+        }
+    }
+    return text;
 }
 
 QString formatNumber(double value, int precision) {

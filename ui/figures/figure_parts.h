@@ -11,6 +11,7 @@
 #include <QRectF>
 #include <QSizeF>
 #include <QString>
+#include <QStringList>
 
 #include "core/analysis/colormap.h"
 
@@ -36,17 +37,33 @@ double drawWrapped(QPainter& painter, const QRectF& rect, const QString& text, c
 /// Draws `text` rotated by -90 degrees, centred on `centre` (a vertical axis label).
 void drawVerticalText(QPainter& painter, QPointF centre, const QString& text, const QFont& font);
 
+/// The labels of `ticks` evenly spaced values from `lo` to `hi`, bottom first: with `decimals`
+/// >= 0 fixed-point ("-0.5"), else formatLabel() of each value ("1.23e-05", "0.72").
+QStringList tickLabels(double lo, double hi, int ticks, int decimals = -1);
+
 /// A vertical colour bar in `bar` (low values at the bottom), `ticks` evenly spaced labels from
-/// `lo` to `hi` on its right and `label` rotated to the right of the tick labels.
-/// Width needed right of the bar for ticks and label: colorBarLabelWidth().
+/// `lo` to `hi` on its right (tickLabels()) and `label` rotated to the right of the tick labels.
+/// Width needed right of the bar for ticks and label: colorBarLabelWidth() with the same values.
 void drawColorBar(QPainter& painter, const QRectF& bar, core::Colormap colormap, double lo,
                   double hi, int ticks, const QString& label, int decimals = 1);
-double colorBarLabelWidth();
+/// The width right of the bar that drawColorBar() uses, measured with the fonts it draws with.
+double colorBarLabelWidth(double lo, double hi, int ticks, const QString& label, int decimals = 1);
 
-/// Draws a small raster image into `target` without smoothing. In vector outputs the image is
-/// first upscaled by an integer factor so viewers that smooth embedded images still show crisp
-/// cells.
+/// Draws a small raster image into `target` without smoothing. Raster outputs draw the image;
+/// vector outputs (SVG, PDF) draw one filled rectangle per run of equal cells, because viewers
+/// (librsvg, poppler) smooth embedded images and would blur 7x7 cells into a gradient.
+/// Transparent pixels are left out.
 void drawCrispImage(QPainter& painter, const QRectF& target, const QImage& image);
+
+/// Draws `photo` into `target` (smoothed only when shown smaller than it is) with `map` (one
+/// pixel per cell) over it at `opacity`, cells crisp. Raster outputs draw the two images;
+/// vector outputs draw one image composed at an integer number of pixels per cell (at least
+/// 512 pixels across), so a viewer's smoothing touches only a pixel at each cell border.
+void drawMapOverImage(QPainter& painter, const QRectF& target, const QImage& photo,
+                      const QImage& map, double opacity);
+
+/// True when `painter` draws into an SVG or PDF.
+bool isVectorOutput(const QPainter& painter);
 
 /// Maps the figure's natural coordinate system (0, 0, natural.width(), natural.height()) onto
 /// `target` for the lifetime of the object (save/restore), keeping the painter's state clean.
@@ -72,5 +89,11 @@ double niceStep(double span, int targetTicks);
 
 /// Format a float compactly for figure text ("1.2e-06", "0.873").
 QString formatNumber(double value, int precision = 3);
+
+/// A number for a tick or colour-bar label, `significant` digits, never cut or rounded into
+/// another meaning: "0" for zero, scientific below 1e-3 and from 1e5 on in magnitude
+/// ("1.23e-05", "1.23e+06"), otherwise plain ("0.0579", "0.72", "-3.5"). Trailing zeros are
+/// dropped; the text parses back (QString::toDouble) to `value` at that precision.
+QString formatLabel(double value, int significant = 3);
 
 }  // namespace vitscope::ui::figure_parts

@@ -4,11 +4,29 @@
 #include <QPainter>
 #include <algorithm>
 
+#include "ui/figures/figure_parts.h"
+
 namespace vitscope::ui {
+
+namespace fp = figure_parts;
 
 namespace {
 constexpr double kGap = 3.0;
-constexpr double kMargin = 4.0;
+constexpr double kMargin = 6.0;      // white margin on every side
+constexpr double kCaptionGap = 6.0;  // last tile row to caption
+constexpr double kPreferredTile = 96.0;
+
+QFont labelFont() { return fp::font(fp::kTickSize); }
+QFont captionFont() { return fp::font(fp::kCaptionSize); }
+
+double widestLabel(const QStringList& labels) {
+    const QFontMetricsF fm(labelFont());
+    double w = 0;
+    for (const QString& text : labels) {
+        w = std::max(w, fm.horizontalAdvance(text));
+    }
+    return w;
+}
 }  // namespace
 
 void HeadGridFigure::setTiles(std::vector<core::Matrix> maps, int rows, int cols,
@@ -45,18 +63,32 @@ double HeadGridFigure::aspect() const {
     return 1.0;
 }
 
-double HeadGridFigure::captionHeight() const { return mCaption.isEmpty() ? 0.0 : 34.0; }
+double HeadGridFigure::captionHeight(double width) const {
+    if (mCaption.isEmpty()) {
+        return 0.0;
+    }
+    return kCaptionGap + fp::textHeight(mCaption, captionFont(), width - 2 * kMargin);
+}
+
+double HeadGridFigure::labelLeft() const {
+    return mRowLabels.isEmpty() ? 0.0 : widestLabel(mRowLabels) + 6.0;
+}
+
+double HeadGridFigure::labelTop() const {
+    return mColLabels.isEmpty() ? 0.0 : QFontMetricsF(labelFont()).height() + 2.0;
+}
 
 HeadGridFigure::Layout HeadGridFigure::layout(const QRectF& target) const {
     Layout l;
     l.gap = kGap;
-    l.labelLeft = mRowLabels.isEmpty() ? 0.0 : 30.0;
-    l.labelTop = mColLabels.isEmpty() ? 0.0 : 16.0;
+    l.labelLeft = labelLeft();
+    l.labelTop = labelTop();
     if (mRows <= 0 || mCols <= 0) {
         return l;
     }
     const double availW = target.width() - 2 * kMargin - l.labelLeft;
-    const double availH = target.height() - 2 * kMargin - l.labelTop - captionHeight();
+    const double availH =
+        target.height() - 2 * kMargin - l.labelTop - captionHeight(target.width());
     double tileW = (availW - (mCols - 1) * kGap) / mCols;
     const double tileHMax = (availH - (mRows - 1) * kGap) / mRows;
     if (tileW * aspect() > tileHMax) {
@@ -94,31 +126,30 @@ double HeadGridFigure::heightForWidth(double width) const {
     if (mRows <= 0 || mCols <= 0) {
         return 0;
     }
-    const double labelLeft = mRowLabels.isEmpty() ? 0.0 : 30.0;
-    const double labelTop = mColLabels.isEmpty() ? 0.0 : 16.0;
-    double tileW = (width - 2 * kMargin - labelLeft - (mCols - 1) * kGap) / mCols;
+    double tileW = (width - 2 * kMargin - labelLeft() - (mCols - 1) * kGap) / mCols;
     if (mMaxTile > 0) {
         tileW = std::min(tileW, mMaxTile);
     }
-    return 2 * kMargin + labelTop + mRows * tileW * aspect() + (mRows - 1) * kGap + captionHeight();
+    return 2 * kMargin + labelTop() + mRows * tileW * aspect() + (mRows - 1) * kGap +
+           captionHeight(width);
 }
 
 QSizeF HeadGridFigure::preferredSize() const {
-    const double tile = 96.0;
-    const double w = 2 * kMargin + (mRowLabels.isEmpty() ? 0 : 30) + mCols * (tile + kGap);
-    const double h = 2 * kMargin + (mColLabels.isEmpty() ? 0 : 16) +
-                     mRows * (tile * aspect() + kGap) + captionHeight();
-    return {std::max(w, 200.0), std::max(h, 100.0)};
+    const int cols = std::max(mCols, 1);
+    const int rows = std::max(mRows, 1);
+    const double gridW = labelLeft() + cols * kPreferredTile + (cols - 1) * kGap;
+    // A caption wider than the grid wraps into lines no narrower than 360 units.
+    const double w = 2 * kMargin + std::max(gridW, 360.0);
+    const double h = 2 * kMargin + labelTop() + rows * kPreferredTile * aspect() +
+                     (rows - 1) * kGap + captionHeight(w);
+    return {w, h};
 }
 
 void HeadGridFigure::paint(QPainter& painter, const QRectF& target) const {
     painter.save();
     painter.fillRect(target, mPalette.background);
     const Layout l = layout(target);
-    QFont font = painter.font();
-    font.setPointSizeF(std::max(6.0, font.pointSizeF() * 0.85));
-    painter.setFont(font);
-    const bool smoothImage = !mImage.isNull() && l.tileW < mImage.width();
+    painter.setFont(labelFont());
     for (int r = 0; r < mRows; ++r) {
         for (int c = 0; c < mCols; ++c) {
             const size_t index = static_cast<size_t>(r) * mCols + c;
@@ -126,16 +157,8 @@ void HeadGridFigure::paint(QPainter& painter, const QRectF& target) const {
             if (index >= mMaps.size() || mMaps[index].size() == 0) {
                 continue;  // padding tile of an incomplete last row
             }
-            if (!mImage.isNull()) {
-                painter.setRenderHint(QPainter::SmoothPixmapTransform, smoothImage);
-                painter.drawImage(rect, mImage);
-            }
-            if (index < mTileImages.size() && !mTileImages[index].isNull()) {
-                painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-                painter.setOpacity(mImage.isNull() ? 1.0 : mOpacity);
-                painter.drawImage(rect, mTileImages[index]);
-                painter.setOpacity(1.0);
-            }
+            const QImage map = index < mTileImages.size() ? mTileImages[index] : QImage();
+            fp::drawMapOverImage(painter, rect, mImage, map, mOpacity);
             if (index < static_cast<size_t>(mTileLabels.size())) {
                 const QString& text = mTileLabels[static_cast<int>(index)];
                 const QFontMetricsF fm(painter.font());
@@ -168,10 +191,10 @@ void HeadGridFigure::paint(QPainter& painter, const QRectF& target) const {
     }
     if (!mCaption.isEmpty()) {
         const QRectF last = tileRect(target, mRows - 1, 0);
-        painter.setPen(mPalette.text);
-        painter.drawText(QRectF(target.left() + kMargin, last.bottom() + 4,
-                                target.width() - 2 * kMargin, captionHeight()),
-                         Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, mCaption);
+        fp::drawWrapped(painter,
+                        QRectF(target.left() + kMargin, last.bottom() + kCaptionGap,
+                               target.width() - 2 * kMargin, captionHeight(target.width())),
+                        mCaption, captionFont(), mPalette.text);
     }
     painter.restore();
 }

@@ -63,8 +63,10 @@ private:
         double labelTop = 0;
     };
     Layout layout(const QRectF& target) const;
-    double aspect() const;  // tile height / width
-    double captionHeight() const;
+    double aspect() const;                     // tile height / width
+    double captionHeight(double width) const;  // caption and the gap above it at `width`
+    double labelLeft() const;                  // strip for the row labels
+    double labelTop() const;                   // strip for the column labels
 
     QImage mImage;
     std::vector<core::Matrix> mMaps;

@@ -123,7 +123,9 @@ PosEmbedSimilarityFigure::Layout PosEmbedSimilarityFigure::layout() const {
     l.pitchY = cellH * (gh + 1);
     l.colorBar =
         QRectF(l.mosaic.right() + kColorBarGap, l.mosaic.top(), kColorBarWidth, l.mosaic.height());
-    const double width = l.colorBar.right() + fp::colorBarLabelWidth() + fp::kMargin;
+    const double width = l.colorBar.right() +
+                         fp::colorBarLabelWidth(-1.0, 1.0, 5, QStringLiteral("Cosine similarity")) +
+                         fp::kMargin;
     l.captionTop = l.mosaic.bottom() + kTickStrip + fp::kLabelSize + 14;
     const double captionH =
         mData.drawCaption
@@ -258,7 +260,8 @@ PosEmbedTileFigure::PosEmbedTileFigure(PosEmbedSimilarityData data, int row, int
 QSizeF PosEmbedTileFigure::preferredSize() const {
     const double panels = mShown.isNull() ? 1 : 2;
     const double width = fp::kMargin + panels * (kTilePanel + 16) + kColorBarWidth +
-                         fp::colorBarLabelWidth() + fp::kMargin;
+                         fp::colorBarLabelWidth(-1.0, 1.0, 5, QStringLiteral("Cosine similarity")) +
+                         fp::kMargin;
     const double captionH =
         fp::textHeight(caption(), fp::font(fp::kCaptionSize), width - 2 * fp::kMargin);
     const double panelH = kTilePanel * std::max(1, mData.gridH) / std::max(1, mData.gridW);
@@ -313,14 +316,7 @@ void PosEmbedTileFigure::paint(QPainter& painter, const QRectF& target) const {
     };
     if (!mShown.isNull()) {
         const QRectF panel(x, top, kTilePanel, panelH);
-        painter.save();
-        painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
-        painter.drawImage(panel, mShown);
-        painter.restore();
-        painter.save();
-        painter.setOpacity(0.6);
-        fp::drawCrispImage(painter, panel, mTile);
-        painter.restore();
+        fp::drawMapOverImage(painter, panel, mShown, mTile, 0.6);
         markPatch(panel);
         x += kTilePanel + 16;
     }
