@@ -155,10 +155,11 @@ const std::vector<CommandSpec>& commandTable() {
          "--out FILE.{png,svg,pdf,npy,csv} (or --animate layers|heads --out F.gif|DIR/)",
          "any figure of the window, headless, or the numbers behind it",
          with(kModel,
-              {"size", "image", "figure", "out", "layer", "head", "source", "reverse", "discard",
-               "prefix", "grid", "images", "max-images", "raw-filters", "seed", "shift",
-               "resolution", "scale", "colormap", "lab-results", "compare-model", "animate",
-               "frame-ms", "on", "upsample", "display", "mask-mass"})},
+              {"size",       "image",       "figure",        "out",     "layer",      "head",
+               "source",     "reverse",     "discard",       "prefix",  "grid",       "images",
+               "max-images", "raw-filters", "seed",          "shift",   "resolution", "scale",
+               "colormap",   "lab-results", "compare-model", "animate", "frame-ms",   "on",
+               "upsample",   "display",     "mask-mass"})},
     };
     return kCommands;
 }

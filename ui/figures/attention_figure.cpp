@@ -176,7 +176,7 @@ void AttentionFigure::paintPlot(QPainter& painter, const QRectF& imageRect) cons
     painter.save();
     const QImage& base = baseImage();
     const bool blockyOverlay = mOverlays.heatmap && mDisplay.display == AttentionDisplay::Overlay &&
-                               mMap.size() > 0 && rasters().smoothMap.isNull();
+                               mMap.size() > 0 && mDisplay.upsampling == core::Upsampling::Nearest;
     if (mOverlays.heatmap && mDisplay.display == AttentionDisplay::Alpha && mMap.size() > 0) {
         paintMap(painter, imageRect);  // the composite replaces the image
     } else if (blockyOverlay && !onOriginal()) {
