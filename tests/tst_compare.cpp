@@ -175,7 +175,7 @@ void TestCompare::sidesAreNamedByFolder() {
     auto bundled = core::loadModel(bundledModel().toStdString());
     QVERIFY(bundled);
     QCOMPARE(ui::modelTitle(*bundled.value()),
-             QStringLiteral("fashion-mnist-vit, 90.2 % test accuracy"));
+             QStringLiteral("fashion-mnist-vit, 90.3 % test accuracy"));
 }
 
 void TestCompare::comparesWithSecondModel() {
@@ -193,7 +193,7 @@ void TestCompare::comparesWithSecondModel() {
     QVERIFY(pair);
     QCOMPARE(panel()->figureWidget()->figure().get(), static_cast<const ui::Figure*>(pair.get()));
     QVERIFY(pair->leftTitle().startsWith(QStringLiteral("fashion-mnist-vit")));
-    QVERIFY(pair->leftTitle().contains(QStringLiteral("90.2 % test accuracy")));
+    QVERIFY(pair->leftTitle().contains(QStringLiteral("90.3 % test accuracy")));
     QCOMPARE(pair->rightTitle(), QStringLiteral("fashion-mnist-vit-noise, 61.5 % test accuracy"));
     const auto& left = dynamic_cast<const ui::PosEmbedSimilarityFigure&>(pair->left()).data();
     const auto& right = dynamic_cast<const ui::PosEmbedSimilarityFigure&>(pair->right()).data();
@@ -244,7 +244,7 @@ void TestCompare::predictionsOfBothModels() {
         }
     }
     QVERIFY(panel()->sideTitle(true).contains(QStringLiteral("61.5 % test accuracy")));
-    QVERIFY(panel()->sideTitle(false).contains(QStringLiteral("90.2 % test accuracy")));
+    QVERIFY(panel()->sideTitle(false).contains(QStringLiteral("90.3 % test accuracy")));
 }
 
 void TestCompare::followsNewImage() {

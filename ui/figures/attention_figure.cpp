@@ -319,7 +319,10 @@ double AttentionFigure::colorBarWidth(const QFont& font) const {
     const QFontMetricsF fm(font);
     const bool alpha = mDisplay.display == AttentionDisplay::Alpha;
     const ValueRange range = alpha ? ValueRange{0.0f, mRange.hi} : mRange;
-    double widest = 0;
+    // At least the room of the longest label formatLabel writes (sign, three digits, exponent),
+    // so the figures of every layer and head have one size (animations, batch export) while a
+    // label never gets less room than it measures.
+    double widest = fm.horizontalAdvance(QStringLiteral("-8.88e-08"));
     for (const QString& text : fp::tickLabels(range.lo, range.hi, kColorBarTicks + 1)) {
         widest = std::max(widest, fm.horizontalAdvance(text));
     }
