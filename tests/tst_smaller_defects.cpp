@@ -9,6 +9,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QtTest>
+#include <cmath>
 
 #include "core/pipeline/run.h"
 #include "test_models.h"
