@@ -116,9 +116,11 @@ void TestSmallerDefects::resolutionStatesSizesUsed() {
     view.setRun(runOn(mDeit, 3));
     view.resolutionHeightBox()->setValue(32);
     view.resolutionWidthBox()->setValue(20);
+    QSignalSpy failed(&view, &ui::ExperimentsView::failed);
     view.runExperiments();
     const ui::FigureWidget* widget = view.figureWidgets().front();
-    QTRY_VERIFY_WITH_TIMEOUT(widget->figure() != nullptr, 60'000);
+    QTRY_VERIFY_WITH_TIMEOUT(widget->figure() != nullptr || !failed.isEmpty(), 180'000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
     const auto* figure = dynamic_cast<const ui::ExperimentsFigure*>(widget->figure().get());
     QVERIFY(figure);
     bool found = false;
