@@ -193,9 +193,12 @@ void TestGuidance::focusedControlsKeepPageKeys() {
     mWindow->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(mWindow.get(), 5000));
 
-    // A focused spin box steps by a page; the layer stays.
+    // A focused spin box steps by a page; the layer stays. (The discard ratio is enabled with
+    // rollout only.)
+    picker->setRollout(true);
     auto* discard = picker->findChild<QDoubleSpinBox*>(QStringLiteral("discardSpin"));
     QVERIFY(discard);
+    QTRY_VERIFY(discard->isEnabled());
     discard->setValue(0.0);
     discard->setFocus();
     QTRY_VERIFY(discard->hasFocus());
@@ -224,6 +227,8 @@ void TestGuidance::focusedControlsKeepPageKeys() {
     QTRY_VERIFY(mWindow->attentionView()->hasFocus());
     QTest::keyClick(mWindow->attentionView(), Qt::Key_PageUp);
     QCOMPARE(picker->query().layer, 1);
+    picker->setRollout(false);
+    QTRY_VERIFY(!mWindow->attentionView()->mapJobs()->isBusy());
 }
 
 void TestGuidance::anyClassCanBeLookedUp() {
