@@ -92,8 +92,9 @@ void printInfo(const core::VitModel& model) {
     std::printf("format:         %s (naming %s, weights %s)\n", i.format.c_str(), i.naming.c_str(),
                 i.weightsDType.c_str());
     std::printf("architecture:   %s\n", i.architecture.c_str());
-    std::printf("input:          %dx%d, %d channel(s), patch %d -> grid %dx%d\n", c.imageH,
-                c.imageW, c.channels, c.patchSize, c.gridH(), c.gridW());
+    std::printf("input:          %dx%d, %d %s, patch %d -> grid %dx%d\n", c.imageH, c.imageW,
+                c.channels, c.channels == 1 ? "channel" : "channels", c.patchSize, c.gridH(),
+                c.gridW());
     std::printf("tokens:         %s\n", tokens.c_str());
     std::printf(
         "encoder:        %d blocks, %d heads%s of width %d, MLP %d, %s, LayerNorm eps %g%s%s\n",

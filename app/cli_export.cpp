@@ -171,8 +171,8 @@ core::Status folderDistances(const CliArgs& args, const Session& s, ui::FigureOp
     if (!d)
         return core::makeError(d.error().code, args.get("images") + ": " + d.error().message);
     if (d->skipped > 0) {
-        std::fprintf(stderr, "vitscope-cli export: skipped %d image(s); the first: %s\n",
-                     d->skipped, d->firstProblem.c_str());
+        std::fprintf(stderr, "vitscope-cli export: skipped %d %s; the first: %s\n", d->skipped,
+                     d->skipped == 1 ? "image" : "images", d->firstProblem.c_str());
     }
     o.distances = d->mean;
     o.distanceImages = d->used;

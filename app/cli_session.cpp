@@ -74,8 +74,8 @@ core::Result<core::ImageTensor> readInputNpy(const std::string& path) {
         }
     }
     if (bad > 0) {
-        return badInput(path, std::to_string(bad) +
-                                  " value(s) are not finite (NaN or infinity, "
+        return badInput(path, std::to_string(bad) + (bad == 1 ? " value is" : " values are") +
+                                  " not finite (NaN or infinity, "
                                   "possibly out of float32's range; first at "
                                   "index " +
                                   std::to_string(first) + ")");

@@ -416,10 +416,10 @@ private slots:
                                 << "input_rank2.npy: shape (8, 8), expected a float array "
                                    "[channels, height, width]";
         row("input-npy nan") << (dump + QStringList{"--input-npy", bad + "input_nan.npy"}) << 2
-                             << "input_nan.npy: 2 value(s) are not finite";
+                             << "input_nan.npy: 2 values are not finite";
         row("input-npy f64 overflow")
             << (dump + QStringList{"--input-npy", bad + "input_f64_overflow.npy"}) << 2
-            << "input_f64_overflow.npy: 192 value(s) are not finite";
+            << "input_f64_overflow.npy: 192 values are not finite";
         row("input-npy forward overflows")
             << (dump + QStringList{"--input-npy", bad + "input_overflowing.npy"}) << 2
             << "logits are not finite numbers";

@@ -14,6 +14,7 @@
 #include "ui/export/figure_factory.h"
 #include "ui/figure_widget.h"
 #include "ui/job_runner.h"
+#include "ui/plural.h"
 
 namespace vitscope::ui {
 
@@ -119,7 +120,8 @@ void AttentionDistanceView::updateDistanceFigure() {
     const FigureContext c = detail::figureContext(mModel, mRun);
     const FigureOptions o = options();
     mDistanceSource->setText(mFolderDistances.size() > 0
-                                 ? tr("Averaged over %1 images of a folder").arg(mFolderImages)
+                                 ? tr("Averaged over %1 of a folder")
+                                       .arg(countText(mFolderImages, tr("image"), tr("images")))
                                  : tr("Current image"));
     mFigureJobs->start<std::shared_ptr<Figure>>(
         tr("Attention distance"),
@@ -166,8 +168,8 @@ void AttentionDistanceView::runFolderDistance(const QString& folder) {
             }
             mFolderDistances = out->mean;
             mFolderImages = out->used;
-            emit statusMessage(tr("Attention distance over %1 images (%2 skipped)%3")
-                                   .arg(out->used)
+            emit statusMessage(tr("Attention distance over %1 (%2 skipped)%3")
+                                   .arg(countText(out->used, tr("image"), tr("images")))
                                    .arg(out->skipped)
                                    .arg(out->cancelled ? tr(", cancelled") : QString()));
             updateDistanceFigure();

@@ -98,6 +98,11 @@ void AttentionView::showQuery(std::shared_ptr<const core::InferenceResult> resul
         setMap(attentionMap(*result, query), query.sourceToken, caption);
         return;
     }
+    // A long rollout (thousands of tokens) takes seconds: say what is coming meanwhile.
+    QString pending = caption;
+    pending[0] = pending[0].toLower();  // "Attention rollout, layers 1-12/12 · …"
+    mFigure.setCaption(tr("Computing %1… (the map shown is still the previous one)").arg(pending));
+    update();
     mMapJobs->start<core::Matrix>(
         tr("Attention rollout"),
         [result, query](const JobContext&) { return attentionMap(*result, query); },

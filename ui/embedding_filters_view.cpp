@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QPushButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/bias_view_parts.h"
 #include "ui/export/figure_export.h"
@@ -11,10 +12,13 @@
 #include "ui/figure_widget.h"
 #include "ui/figures/embedding_filters_figure.h"
 #include "ui/job_runner.h"
+#include "ui/plural.h"
 
 namespace vitscope::ui {
 
 namespace {
+
+constexpr int kFilterCount = 28;  // the paper's Figure 7 shows 28
 
 struct FiltersJob {
     core::Result<EmbeddingFiltersData> data = core::makeError(core::ErrorCode::Cancelled, "");
@@ -27,7 +31,12 @@ EmbeddingFiltersView::EmbeddingFiltersView(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     auto* controls = new QHBoxLayout;
     mFilterMode = new QComboBox(this);
-    mFilterMode->addItems({tr("First 28 principal components"), tr("Raw filters (first 28)")});
+    mFilterMode->setObjectName(QStringLiteral("filterModeCombo"));
+    mFilterMode->addItems({QString(), QString()});
+    mFilterMode->setToolTip(
+        tr("Principal components of the patch-embedding filters (the "
+           "paper's Figure 7, left), or the filters themselves."));
+    updateModeTexts();
     auto* exportButton = new QPushButton(tr("Export…"), this);
     controls->addWidget(mFilterMode);
     controls->addStretch(1);
@@ -57,7 +66,24 @@ std::vector<const FigureWidget*> EmbeddingFiltersView::figureWidgets() const {
 void EmbeddingFiltersView::setModel(core::ModelPtr model) {
     mJobs->cancel();  // results for the old model are dropped
     mModel = std::move(model);
+    updateModeTexts();
     updateFiltersFigure();
+}
+
+void EmbeddingFiltersView::updateModeTexts() {
+    // As many as the figure will show: a component per input dimension at most, a filter per
+    // embedding dimension at most.
+    int components = kFilterCount;
+    int filters = kFilterCount;
+    if (mModel) {
+        const core::VitConfig& c = mModel->config();
+        components = std::min(kFilterCount, c.channels * c.patchSize * c.patchSize);
+        filters = std::min(kFilterCount, c.embedDim);
+    }
+    mFilterMode->setItemText(
+        0, tr("First %1")
+               .arg(countText(components, tr("principal component"), tr("principal components"))));
+    mFilterMode->setItemText(1, tr("Raw filters (first %1)").arg(filters));
 }
 
 void EmbeddingFiltersView::updateFiltersFigure() {
@@ -71,7 +97,7 @@ void EmbeddingFiltersView::updateFiltersFigure() {
         tr("Embedding filters"),
         [model, raw](const JobContext&) {
             auto job = std::make_shared<FiltersJob>();
-            job->data = embeddingFiltersData(*model, raw, 28, defaultModelName(*model));
+            job->data = embeddingFiltersData(*model, raw, kFilterCount, defaultModelName(*model));
             return job;
         },
         [this](std::shared_ptr<FiltersJob> job) {

@@ -31,6 +31,8 @@ public:
 
 private:
     void updateFiltersFigure();
+    /// The mode combo's texts name as many components and filters as the figure shows.
+    void updateModeTexts();
 
     core::ModelPtr mModel;
     JobRunner* mJobs = nullptr;

@@ -6,6 +6,7 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/bias_view_parts.h"
 #include "ui/export/figure_factory.h"
@@ -24,6 +25,37 @@ struct ExperimentsJob {
 
 }  // namespace
 
+/// A size box that holds only multiples of the patch size: typing another number is
+/// Intermediate, and leaving the box snaps it to the nearest multiple.
+class PatchMultipleSpinBox : public QSpinBox {
+public:
+    using QSpinBox::QSpinBox;
+    void setPatch(int patch) {
+        mPatch = std::max(1, patch);
+        setSingleStep(mPatch);
+        setRange(mPatch, 64 * mPatch);
+    }
+    int patch() const { return mPatch; }
+
+protected:
+    QValidator::State validate(QString& text, int& pos) const override {
+        const QValidator::State state = QSpinBox::validate(text, pos);
+        if (state != QValidator::Acceptable) {
+            return state;
+        }
+        return valueFromText(text) % mPatch == 0 ? QValidator::Acceptable
+                                                 : QValidator::Intermediate;
+    }
+    void fixup(QString& text) const override {
+        const int v = std::clamp(valueFromText(text), minimum(), maximum());
+        const int snapped = std::clamp((v + mPatch / 2) / mPatch * mPatch, minimum(), maximum());
+        text = textFromValue(snapped);
+    }
+
+private:
+    int mPatch = 1;
+};
+
 ExperimentsView::ExperimentsView(QWidget* parent) : QWidget(parent), mJobs(new JobRunner(this)) {
     auto* layout = new QVBoxLayout(this);
     auto* controls = new QHBoxLayout;
@@ -37,8 +69,10 @@ ExperimentsView::ExperimentsView(QWidget* parent) : QWidget(parent), mJobs(new J
     mSeed = spin(0, 1 << 30, 0, tr("seed "));
     mShiftDy = spin(-1, 1, 0, tr("shift dy "));
     mShiftDx = spin(-1, 1, 0, tr("dx "));
-    mResH = spin(1, 4096, 1, tr("size "));
-    mResW = spin(1, 4096, 1, tr("x "));
+    mResH = new PatchMultipleSpinBox(this);
+    mResH->setPrefix(tr("size "));
+    mResW = new PatchMultipleSpinBox(this);
+    mResW->setPrefix(tr("x "));
     mResInterp = detail::interpCombo(this);
     mRunExperiments = new QPushButton(tr("Run experiments"), this);
     auto* exportButton = new QPushButton(tr("Export…"), this);
@@ -49,8 +83,7 @@ ExperimentsView::ExperimentsView(QWidget* parent) : QWidget(parent), mJobs(new J
     controls->addStretch(1);
     controls->addWidget(exportButton);
     layout->addLayout(controls);
-    mShiftDy->setToolTip(tr("Shift in pixels, less than a patch (0, 0: half a patch)"));
-    mResH->setToolTip(tr("Input size for the resolution experiment (multiples of the patch)"));
+    setToolTips(exportButton);
 
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
@@ -60,6 +93,9 @@ ExperimentsView::ExperimentsView(QWidget* parent) : QWidget(parent), mJobs(new J
            "embeddings removed or permuted, a shift by less than a patch, another resolution."));
     scroll->setWidget(mExperimentsWidget);
     layout->addWidget(scroll, 1);
+    for (QSpinBox* box : {static_cast<QSpinBox*>(mResH), static_cast<QSpinBox*>(mResW)}) {
+        connect(box, &QSpinBox::valueChanged, this, [this] { mResolutionFollowsRun = false; });
+    }
     connect(mRunExperiments, &QPushButton::clicked, this, &ExperimentsView::runExperiments);
     connect(exportButton, &QPushButton::clicked, mExperimentsWidget,
             &FigureWidget::exportFigureInteractively);
@@ -74,6 +110,34 @@ ExperimentsView::ExperimentsView(QWidget* parent) : QWidget(parent), mJobs(new J
 }
 
 ExperimentsView::~ExperimentsView() = default;  // the JobRunner cancels and waits
+
+void ExperimentsView::setToolTips(QWidget* exportButton) {
+    mSeed->setToolTip(
+        tr("Seed of the random patch shuffle and of the position-embedding permutation; the "
+           "same seed gives the same shuffle."));
+    mShiftDy->setToolTip(
+        tr("Vertical shift in pixels, less than a patch. With both shifts at 0 the image moves "
+           "by half a patch in each direction."));
+    mShiftDx->setToolTip(
+        tr("Horizontal shift in pixels, less than a patch. With both shifts at 0 the image "
+           "moves by half a patch in each direction."));
+    mResH->setToolTip(
+        tr("Input height for the resolution experiment, in pixels: a multiple of "
+           "the patch size (other values snap to the nearest multiple)."));
+    mResW->setToolTip(
+        tr("Input width for the resolution experiment, in pixels: a multiple of "
+           "the patch size (other values snap to the nearest multiple)."));
+    mResInterp->setToolTip(
+        tr("How the position embeddings are resampled to the new grid in the "
+           "resolution experiment."));
+    mRunExperiments->setToolTip(
+        tr("Runs every experiment on the image the window shows, off the window's thread; the "
+           "progress bar below counts the forward passes."));
+    exportButton->setToolTip(tr("Exports the experiments figure as PNG, SVG or PDF."));
+}
+
+QSpinBox* ExperimentsView::resolutionHeightBox() const { return mResH; }
+QSpinBox* ExperimentsView::resolutionWidthBox() const { return mResW; }
 
 std::vector<const FigureWidget*> ExperimentsView::figureWidgets() const {
     return {mExperimentsWidget};
@@ -98,6 +162,7 @@ void ExperimentsView::setModel(core::ModelPtr model) {
     mOutcomes.clear();
     mExperimentsWidget->setFigure(nullptr);
     updateExperimentControls();
+    resetResolution();  // never the previous model's size
 }
 
 void ExperimentsView::setRun(core::RunPtr run) {
@@ -105,6 +170,9 @@ void ExperimentsView::setRun(core::RunPtr run) {
     mOutcomes.clear();
     mExperimentsWidget->setFigure(nullptr);
     updateExperimentControls();
+    if (mResolutionFollowsRun) {
+        resetResolution();  // the run's input size may differ from the trained one
+    }
 }
 
 void ExperimentsView::setWorkBusy(bool busy) {
@@ -123,19 +191,31 @@ void ExperimentsView::updateExperimentControls() {
     if (!mModel) {
         return;
     }
-    const core::VitConfig& config = mModel->config();
-    const int p = config.patchSize;
+    const int p = mModel->config().patchSize;
     mShiftDy->setRange(-(p - 1), p - 1);
     mShiftDx->setRange(-(p - 1), p - 1);
-    const auto [h, w] = core::effectiveResolution(config, core::ExperimentOptions{});
-    for (QSpinBox* s : {mResH, mResW}) {
-        s->setSingleStep(p);
-        s->setRange(p, 64 * p);
+    mResH->setPatch(p);
+    mResW->setPatch(p);
+}
+
+std::pair<int, int> ExperimentsView::defaultResolution() const {
+    if (!mModel) {
+        return {mResH->value(), mResW->value()};
     }
-    if (mResH->value() % p != 0 || mResH->value() == p) {
-        mResH->setValue(h);
-        mResW->setValue(w);
+    // 1.5x the grid the window's run actually used (its input, not the trained size).
+    core::VitConfig config = mModel->config();
+    if (mRun && mRun->input && !mRun->input->input.empty()) {
+        config.imageH = mRun->input->input.height;
+        config.imageW = mRun->input->input.width;
     }
+    return core::effectiveResolution(config, core::ExperimentOptions{});
+}
+
+void ExperimentsView::resetResolution() {
+    const auto [h, w] = defaultResolution();
+    mResH->setValue(h);
+    mResW->setValue(w);
+    mResolutionFollowsRun = true;
 }
 
 void ExperimentsView::runExperiments() {

@@ -21,6 +21,7 @@ namespace vitscope::ui {
 
 class FigureWidget;
 class JobRunner;
+class PatchMultipleSpinBox;
 
 class ExperimentsView : public QWidget {
     Q_OBJECT
@@ -39,6 +40,9 @@ public:
     void runExperiments();
     /// Cancels the experiments in progress (their result is dropped).
     void cancelWork();
+    /// The resolution experiment's size boxes (for tests).
+    QSpinBox* resolutionHeightBox() const;
+    QSpinBox* resolutionWidthBox() const;
     /// Disables "Run experiments" while this or another view's job holds the progress bar.
     void setWorkBusy(bool busy);
     /// The figure, for InductiveBiasPanel::exportFigures.
@@ -53,7 +57,11 @@ signals:
     void failed(const QString& title, const QString& message);
 
 private:
+    void setToolTips(QWidget* exportButton);
     void updateExperimentControls();
+    /// 1.5x the run's input grid (the trained grid without a run), in whole patches.
+    std::pair<int, int> defaultResolution() const;
+    void resetResolution();
     bool canRunExperiments() const;
     FigureOptions options() const;
 
@@ -67,8 +75,10 @@ private:
     QSpinBox* mSeed = nullptr;
     QSpinBox* mShiftDy = nullptr;
     QSpinBox* mShiftDx = nullptr;
-    QSpinBox* mResH = nullptr;
-    QSpinBox* mResW = nullptr;
+    PatchMultipleSpinBox* mResH = nullptr;
+    PatchMultipleSpinBox* mResW = nullptr;
+    /// The size boxes hold the default until the user changes them.
+    bool mResolutionFollowsRun = true;
     QComboBox* mResInterp = nullptr;
     QPushButton* mRunExperiments = nullptr;
 };

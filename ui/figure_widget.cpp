@@ -1,14 +1,14 @@
 #include "ui/figure_widget.h"
 
 #include <QContextMenuEvent>
-#include <QFileDialog>
 #include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
-#include <QStandardPaths>
+#include <cmath>
 
+#include "ui/export/export_location.h"
 #include "ui/export/figure_export.h"
 
 namespace vitscope::ui {
@@ -58,13 +58,24 @@ QSize FigureWidget::minimumSizeHint() const { return QSize(200, 150); }
 
 void FigureWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    painter.fillRect(rect(), Qt::white);
+    const QColor background = Qt::white;  // figures keep print colours
+    painter.fillRect(rect(), background);
     if (!mFigure) {
-        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.setPen(placeholderColor(palette(), background));
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, mPlaceholder);
         return;
     }
     mFigure->paint(painter, figureRect());
+}
+
+QColor FigureWidget::placeholderColor(const QPalette& palette, const QColor& background) {
+    const QColor text = palette.color(QPalette::PlaceholderText);
+    // A dark palette's placeholder grey is light: on a white panel it would vanish. Keep the
+    // palette's colour only when it stands out from the panel, else a mid grey that does.
+    if (std::abs(text.lightnessF() - background.lightnessF()) >= 0.4) {
+        return text;
+    }
+    return background.lightnessF() > 0.5 ? QColor(96, 96, 96) : QColor(176, 176, 176);
 }
 
 void FigureWidget::mousePressEvent(QMouseEvent* event) {
@@ -89,10 +100,8 @@ void FigureWidget::exportFigureInteractively() {
     if (!mFigure) {
         return;
     }
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export figure"),
-        dir + QLatin1Char('/') + mFigure->name() + QStringLiteral(".png"),
+    const QString path = ExportLocation::instance().chooseSaveFile(
+        this, tr("Export figure"), mFigure->name() + QStringLiteral(".png"),
         tr("PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) {
         return;
@@ -111,6 +120,8 @@ void FigureWidget::exportFigureInteractively() {
     if (!status) {
         QMessageBox::warning(this, tr("Cannot export figure"),
                              QString::fromStdString(status.error().message));
+    } else {
+        ExportLocation::instance().reportWritten(path);
     }
 }
 
@@ -119,9 +130,9 @@ void FigureWidget::exportNumbersInteractively() {
         return;
     }
     const QString name = mFigure ? mFigure->name() : QStringLiteral("numbers");
-    const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export numbers"), name + QStringLiteral(".npy"),
-                                     tr("NumPy array (*.npy);;CSV table (*.csv)"));
+    const QString path = ExportLocation::instance().chooseSaveFile(
+        this, tr("Export numbers"), name + QStringLiteral(".npy"),
+        tr("NumPy array (*.npy);;CSV table (*.csv)"));
     if (path.isEmpty()) {
         return;
     }
@@ -129,6 +140,8 @@ void FigureWidget::exportNumbersInteractively() {
     if (!status) {
         QMessageBox::warning(this, tr("Cannot export numbers"),
                              QString::fromStdString(status.error().message));
+    } else {
+        ExportLocation::instance().reportWritten(path);
     }
 }
 

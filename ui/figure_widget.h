@@ -29,6 +29,10 @@ public:
     /// Where paint() draws the figure in widget coordinates (aspect-fitted, centred).
     QRectF figureRect() const;
 
+    /// The placeholder's text colour on `background`: the palette's placeholder colour when it
+    /// is legible there, else a grey that is (a dark palette on the white figure panel).
+    static QColor placeholderColor(const QPalette& palette, const QColor& background);
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 

@@ -67,8 +67,9 @@ QString tokenItem(const core::TokenLayout& tokens, int token) {
 
 QString describeQuery(const AttentionQuery& q, const core::TokenLayout& tokens, int numLayers,
                       int numHeads) {
-    QString heads = q.head >= 0 && !q.rollout
-                        ? QObject::tr("head %1/%2").arg(q.head + 1).arg(numHeads)
+    QString heads =
+        q.head >= 0 && !q.rollout ? QObject::tr("head %1/%2").arg(q.head + 1).arg(numHeads)
+        : numHeads == 1           ? QObject::tr("the only head")  // no "mean of 1 heads"
                         : QObject::tr("%1 of %2 heads").arg(fusionName(q.fusion)).arg(numHeads);
     QString what =
         q.rollout ? QObject::tr("Attention rollout, layers 1-%1/%2").arg(q.layer + 1).arg(numLayers)
@@ -119,7 +120,7 @@ void LayerHeadPicker::buildHeadRows(QFormLayout* form) {
     mHeadCombo = new QComboBox(this);
     mHeadCombo->setObjectName(QStringLiteral("headCombo"));
     mHeadCombo->setToolTip(tr("One head, or all heads fused. Shortcuts: , and ."));
-    form->addRow(tr("&Head"), mHeadCombo);
+    form->addRow(tr("He&ad"), mHeadCombo);
     connect(mHeadCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (!mSyncing && i >= 0) {
             setHead(mHeadCombo->itemData(i).toInt());
@@ -131,7 +132,7 @@ void LayerHeadPicker::buildHeadRows(QFormLayout* form) {
     mFusionCombo->addItem(tr("Mean over heads"), int(core::HeadFusion::Mean));
     mFusionCombo->addItem(tr("Max over heads"), int(core::HeadFusion::Max));
     mFusionCombo->addItem(tr("Min over heads"), int(core::HeadFusion::Min));
-    form->addRow(tr("&Fusion"), mFusionCombo);
+    form->addRow(tr("F&usion"), mFusionCombo);
     connect(mFusionCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (!mSyncing && i >= 0) {
             setFusion(core::HeadFusion(mFusionCombo->itemData(i).toInt()));
@@ -145,7 +146,7 @@ void LayerHeadPicker::buildSourceRows(QFormLayout* form) {
     mSourceCombo->setToolTip(
         tr("The token whose attention is shown. Click a patch in the image "
            "to use that patch."));
-    form->addRow(tr("&Source"), mSourceCombo);
+    form->addRow(tr("S&ource"), mSourceCombo);
     connect(mSourceCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
         if (!mSyncing && i >= 0) {
             AttentionQuery q = mQuery;
@@ -154,7 +155,7 @@ void LayerHeadPicker::buildSourceRows(QFormLayout* form) {
         }
     });
 
-    mReverseCheck = new QCheckBox(tr("Re&verse: which patches attend to the source"), this);
+    mReverseCheck = new QCheckBox(tr("R&everse: which patches attend to the source"), this);
     mReverseCheck->setObjectName(QStringLiteral("reverseCheck"));
     form->addRow(mReverseCheck);
     connect(mReverseCheck, &QCheckBox::toggled, this, &LayerHeadPicker::setReverse);
@@ -185,32 +186,35 @@ void LayerHeadPicker::buildRolloutRows(QFormLayout* form) {
 }
 
 void LayerHeadPicker::buildActions() {
-    auto add = [this](const QString& text, QList<QKeySequence> keys, auto slot) {
+    auto add = [this](const QString& text, const char* name, QList<QKeySequence> keys, auto slot) {
         auto* action = new QAction(text, this);
+        action->setObjectName(QLatin1String(name));
         action->setShortcuts(keys);
         action->setShortcutContext(Qt::WindowShortcut);
         connect(action, &QAction::triggered, this, slot);
         mActions.append(action);
         return action;
     };
-    add(tr("Next Layer"), {Qt::Key_BracketRight, Qt::Key_PageDown},
+    add(tr("Next Layer"), "nextLayerAction", {Qt::Key_BracketRight, Qt::Key_PageDown},
         [this] { setLayer(std::min(mQuery.layer + 1, mNumLayers - 1)); });
-    add(tr("Previous Layer"), {Qt::Key_BracketLeft, Qt::Key_PageUp},
+    add(tr("Previous Layer"), "previousLayerAction", {Qt::Key_BracketLeft, Qt::Key_PageUp},
         [this] { setLayer(std::max(mQuery.layer - 1, 0)); });
-    add(tr("Next Head"), {Qt::Key_Period},
+    add(tr("Next Head"), "nextHeadAction", {Qt::Key_Period},
         [this] { setHead(mQuery.head + 1 >= mNumHeads ? -1 : mQuery.head + 1); });
-    add(tr("Previous Head"), {Qt::Key_Comma},
+    add(tr("Previous Head"), "previousHeadAction", {Qt::Key_Comma},
         [this] { setHead(mQuery.head < 0 ? mNumHeads - 1 : mQuery.head - 1); });
-    add(tr("All Heads Fused"), {Qt::Key_A}, [this] { setHead(-1); });
-    add(tr("Cycle Head Fusion"), {Qt::Key_F},
+    add(tr("All Heads Fused"), "allHeadsAction", {Qt::Key_A}, [this] { setHead(-1); });
+    add(tr("Cycle Head Fusion"), "fusionAction", {Qt::Key_F},
         [this] { setFusion(core::HeadFusion((int(mQuery.fusion) + 1) % 3)); });
-    add(tr("Source: Class Token"), {Qt::Key_C}, [this] {
+    add(tr("Source: Class Token"), "classTokenAction", {Qt::Key_C}, [this] {
         AttentionQuery q = mQuery;
         q.sourceToken = core::defaultQueryToken(mTokens);
         apply(q);
     });
-    add(tr("Toggle Reverse View"), {Qt::Key_V}, [this] { setReverse(!mQuery.reverse); });
-    add(tr("Toggle Attention Rollout"), {Qt::Key_R}, [this] { setRollout(!mQuery.rollout); });
+    add(tr("Toggle Reverse View"), "reverseAction", {Qt::Key_V},
+        [this] { setReverse(!mQuery.reverse); });
+    add(tr("Toggle Attention Rollout"), "rolloutAction", {Qt::Key_R},
+        [this] { setRollout(!mQuery.rollout); });
 }
 
 void LayerHeadPicker::setShape(int numLayers, int numHeads, const core::TokenLayout& tokens) {

@@ -30,13 +30,18 @@
 #include "ui/attention_view.h"
 #include "ui/compare_panel.h"
 #include "ui/export/animation_menu.h"
+#include "ui/export/export_location.h"
+#include "ui/guide_hint.h"
 #include "ui/heads_panel.h"
 #include "ui/image_convert.h"
 #include "ui/inductive_bias_panel.h"
+#include "ui/job_runner.h"
 #include "ui/layer_player.h"
 #include "ui/layers_heads_overview.h"
 #include "ui/model_panel.h"
+#include "ui/navigation_keys.h"
 #include "ui/predictions_panel.h"
+#include "ui/shortcuts_dialog.h"
 
 namespace vitscope::ui {
 
@@ -74,6 +79,12 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
     buildFileMenu();
     buildViewMenu();
     buildStatusBar();
+    new FocusedKeyGuard(this);  // a focused slider or spin box keeps Page Up / Page Down
+    mGuide = new GuideHint(mView, guideHintText(mPicker->navigationActions(), mShortcutsAction));
+    connect(mView, &AttentionView::patchClicked, mGuide, &GuideHint::dismiss);
+    connect(&ExportLocation::instance(), &ExportLocation::written, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+    connect(mView->mapJobs(), &JobRunner::busyChanged, this, [this] { updateBusy(); });
 
     connect(mController, &InferenceController::snapshotChanged, this, &MainWindow::showSnapshot);
     connect(mController, &InferenceController::runPlanned, this,
@@ -81,7 +92,7 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
     connect(mController, &InferenceController::failed, this, &MainWindow::showError);
     connect(mModelPanel, &ModelPanel::reloadRequested, mController,
             qOverload<const QString&, const core::LoadOptions&>(&InferenceController::openModel));
-    connect(mController, &InferenceController::busyChanged, this, &MainWindow::onBusyChanged);
+    connect(mController, &InferenceController::busyChanged, this, [this] { updateBusy(); });
     connect(mController, &InferenceController::progressChanged, this,
             [this](const QString& text, int value, int maximum) {
                 mProgress->setRange(0, maximum);
@@ -210,13 +221,13 @@ void MainWindow::buildFileMenu() {
     file->addSeparator();
     mExportMenu = file->addMenu(tr("&Export"));
     mExportMenu->setObjectName(QStringLiteral("exportMenu"));
-    mExports = new ExportMenu(
-        mExportMenu, {mController, mPicker, mView, mHeads, mOverview, [this] { return mLastDir; }},
-        this);
+    mExports = new ExportMenu(mExportMenu, {mController, mPicker, mView, mHeads, mOverview}, this);
     connect(mExports, &ExportMenu::failed, this, &MainWindow::showError);
     connect(mExports, &ExportMenu::statusMessage, statusBar(), &QStatusBar::showMessage);
     mAnimationExport = new AnimationExporter(
-        mExportMenu, {mController, mPicker, mView, mPlayer, [this] { return mLastDir; }}, this);
+        mExportMenu,
+        {mController, mPicker, mView, mPlayer, [] { return ExportLocation::instance().folder(); }},
+        this);
     connect(mAnimationExport, &AnimationExporter::failed, this, &MainWindow::showError);
     connect(mAnimationExport, &AnimationExporter::statusMessage, statusBar(),
             &QStatusBar::showMessage);
@@ -256,14 +267,22 @@ void MainWindow::buildViewMenu() {
     settings->addAction(tr("&Memory Budget…"), this, &MainWindow::askMemoryBudget);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    mShortcutsAction =
+        help->addAction(tr("&Keyboard Shortcuts…"), QKeySequence::HelpContents, this, [this] {
+            auto* dialog = new ShortcutsDialog(*this, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->open();
+        });
+    mShortcutsAction->setObjectName(QStringLiteral("shortcutsAction"));
     help->addAction(tr("&About vitscope"), this, [this] {
         QMessageBox::about(
             this, tr("About vitscope"),
             tr("<h3>vitscope %1</h3><p>Look inside Vision Transformers: predictions, and where "
                "every head of every layer attends, with attention rollout (Abnar &amp; Zuidema "
-               "2020).</p><p>Click a patch to see where it looks; [ ] change the layer, , . the "
-               "head, R toggles rollout, V the reverse view.</p>")
-                .arg(QCoreApplication::applicationVersion()));
+               "2020).</p><p>%2</p>")
+                .arg(
+                    QCoreApplication::applicationVersion(),
+                    guideHintText(mPicker->navigationActions(), mShortcutsAction).toHtmlEscaped()));
     });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -326,8 +345,20 @@ void MainWindow::openImage(const QString& path) {
 }
 
 void MainWindow::openModel(const QString& path) {
-    mLastDir = QFileInfo(path).absolutePath();
-    mController->openModel(path);
+    const QString model = modelPathFor(path);
+    mLastDir = QFileInfo(model).absolutePath();
+    mController->openModel(model);
+}
+
+QString MainWindow::modelPathFor(const QString& path) {
+    // The file dialog offers *.json for index files; a folder's config file means the folder.
+    const QFileInfo info(path);
+    const QString name = info.fileName().toLower();
+    if (info.isFile() && (name == QLatin1String("config.json") ||
+                          name == QLatin1String("preprocessor_config.json"))) {
+        return info.absolutePath();
+    }
+    return path;
 }
 
 bool MainWindow::looksLikeModel(const QString& path) {
@@ -442,6 +473,7 @@ void MainWindow::showSnapshot(const SnapshotPtr& s) {
     mOverview->setResult(shown, run.result);
     if (s->model->config().hasHead()) {
         mPredictions->setPredictions(run.predictions);
+        mPredictions->setClassScores(s->model->labels(), run.result->probabilities);
     } else {
         mPredictions->setNoHead(QString::fromStdString(s->model->info().architecture));
     }
@@ -495,18 +527,26 @@ void MainWindow::askMemoryBudget() {
 }
 
 void MainWindow::showError(const QString& title, const QString& message) {
+    updateBusy();  // nothing left running must look busy behind the message
     statusBar()->showMessage(title, 5000);
     if (mErrorHandler) {
         mErrorHandler(title, message);
     }
 }
 
-void MainWindow::onBusyChanged(bool busy) {
-    mProgress->setVisible(busy);
-    mCancelButton->setVisible(busy);
-    if (busy) {
+void MainWindow::updateBusy() {
+    const bool loading = mController->isBusy();
+    const bool mapping = mView->mapJobs()->isBusy();
+    const bool busy = loading || mapping;
+    if (busy && !mProgress->isVisible()) {
         mProgress->setRange(0, 0);  // busy indicator until the first progress report
     }
+    if (mapping && !loading) {
+        mProgress->setRange(0, 0);
+        mProgress->setFormat(tr("Attention rollout"));
+    }
+    mProgress->setVisible(busy);
+    mCancelButton->setVisible(loading);  // Cancel stops a load or a run; a rollout is superseded
 }
 
 void MainWindow::addRecent(QStringList* list, const QString& path) {

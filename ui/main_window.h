@@ -26,6 +26,7 @@ namespace vitscope::ui {
 class AnimationExporter;
 class AttentionView;
 class ComparePanel;
+class GuideHint;
 class HeadsPanel;
 class LayerPlayer;
 class LayersHeadsOverview;
@@ -72,6 +73,13 @@ public:
     /// images.
     void openPath(const QString& path);
     static bool looksLikeModel(const QString& path);
+    /// What openModel opens for `path`: the folder of a config.json or preprocessor_config.json,
+    /// else `path` itself.
+    static QString modelPathFor(const QString& path);
+    /// Help > Keyboard Shortcuts.
+    QAction* shortcutsAction() const { return mShortcutsAction; }
+    /// The first-launch hint over the attention view.
+    GuideHint* guideHint() const { return mGuide; }
 
 public slots:
     void openImage(const QString& path);
@@ -109,7 +117,8 @@ private:
     void showHover(int row, int col, int token, float value);
     void showError(const QString& title, const QString& message);
     void askMemoryBudget();
-    void onBusyChanged(bool busy);
+    /// Shows the status bar's progress while a load, a run or a rollout map is computed.
+    void updateBusy();
 
     QString mResourcesDir;
     ErrorHandler mErrorHandler;
@@ -127,6 +136,8 @@ private:
     QMenu* mCompareMenu = nullptr;
     QMenu* mViewMenu = nullptr;
     QMenu* mExportMenu = nullptr;
+    QAction* mShortcutsAction = nullptr;
+    GuideHint* mGuide = nullptr;
     ExportMenu* mExports = nullptr;
     QActionGroup* mColormapGroup = nullptr;
     QSlider* mOpacitySlider = nullptr;

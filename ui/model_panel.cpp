@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/plural.h"
+
 namespace vitscope::ui {
 
 namespace {
@@ -251,9 +253,9 @@ QString ModelPanel::tokensText(const core::TokenLayout& t, int embedDim) {
         prefix << tr("1 distillation");
     }
     if (t.numRegisters > 0) {
-        prefix << tr("%n register(s)", nullptr, t.numRegisters);
+        prefix << countText(t.numRegisters, tr("register"), tr("registers"));
     }
-    QString text = tr("%1 patches").arg(t.numPatches());
+    QString text = countText(t.numPatches(), tr("patch"), tr("patches"));
     for (const QString& p : prefix) {
         text += QStringLiteral(" + ") + p;
     }
@@ -261,6 +263,22 @@ QString ModelPanel::tokensText(const core::TokenLayout& t, int embedDim) {
 }
 
 namespace {
+
+QString headText(const core::VitConfig& c) {
+    if (!c.hasHead()) {
+        return ModelPanel::tr("none (features only)");
+    }
+    QString text =
+        ModelPanel::tr("%1, %2 pooling")
+            .arg(countText(c.numClasses, ModelPanel::tr("class"), ModelPanel::tr("classes")),
+                 QString::fromLatin1(core::toString(c.pooling)));
+    if (c.distHead) {
+        text += ModelPanel::tr(
+            "; plus a distillation head on the distillation token (DeiT), "
+            "and the logits are the mean of the two heads");
+    }
+    return text;
+}
 
 QString parameterText(int64_t n) {
     const QLocale locale;
@@ -285,9 +303,9 @@ void ModelPanel::setModel(const core::VitModel& model, const core::InferenceResu
     addRow(tr("File"), QFileInfo(QString::fromStdString(info.path)).fileName());
     addRow(tr("Format"), QString::fromStdString(info.format));
     addRow(tr("Architecture"), QString::fromStdString(info.architecture));
-    addRow(tr("Encoder"), tr("%1 layers, %2 heads, D = %3, MLP %4")
-                              .arg(c.depth)
-                              .arg(c.numHeads)
+    addRow(tr("Encoder"), tr("%1, %2, D = %3, MLP %4")
+                              .arg(countText(c.depth, tr("layer"), tr("layers")),
+                                   countText(c.numHeads, tr("head"), tr("heads")))
                               .arg(c.embedDim)
                               .arg(c.mlpDim));
     addRow(tr("Patch size"), QStringLiteral("%1 x %1").arg(c.patchSize));
@@ -299,9 +317,7 @@ void ModelPanel::setModel(const core::VitModel& model, const core::InferenceResu
     addRow(tr("Tokens"), tokensText(layout, c.embedDim));
     addRow(tr("Parameters"), parameterText(info.numParameters));
     addRow(tr("Weights"), QString::fromStdString(info.weightsDType));
-    addRow(tr("Head"), c.hasHead() ? tr("%n class(es), %1 pooling", nullptr, c.numClasses)
-                                         .arg(QString::fromLatin1(core::toString(c.pooling)))
-                                   : tr("none (features only)"));
+    addRow(tr("Head"), headText(c));
     addRow(tr("Preprocessing"), QString::fromStdString(model.recipe().describe()));
     addRow(tr("Labels"), QString::fromStdString(info.labelsSource));
     if (!info.ignoredTensors.empty()) {

@@ -343,10 +343,12 @@ Result<ExperimentOutcome> ExperimentRunner::resolution() {
         return var.error();
     }
     var->shown = pre->shown;
+    // The sizes the two forward passes actually ran at, not the requested or trained ones.
+    auto ranAt = [](const ExperimentRun& r) {
+        return std::to_string(r.inputH) + "x" + std::to_string(r.inputW);
+    };
     return compare(ExperimentKind::Resolution, "Another resolution",
-                   "The model runs at " + size + " instead of " +
-                       std::to_string(mInput.input.height) + "x" +
-                       std::to_string(mInput.input.width) +
+                   "The model runs at " + ranAt(var.value()) + " instead of " + ranAt(ref.value()) +
                        "; its patch position embeddings are resampled to the new grid (" +
                        toString(mOptions.interp) +
                        "), the only place besides patch extraction where the ViT uses the 2-D "

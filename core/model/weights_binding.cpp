@@ -296,7 +296,7 @@ Status matchStatedImageSize(const CanonicalTensors& t, const ConfigHints& h,
     os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n
        << " position rows, but image_size " << *h.imageH << "x" << *h.imageW << " with patch "
        << c.patchSize << " gives " << want << " patches and the model has " << c.numPrefixTokens()
-       << " prefix token(s)";
+       << (c.numPrefixTokens() == 1 ? " prefix token" : " prefix tokens");
     return bad(ctx.weightsFile, os.str());
 }
 
@@ -314,8 +314,8 @@ Status matchSquareGrid(const CanonicalTensors& t, const DeriveContext& ctx, int6
     std::ostringstream os;
     os << "tensor '" << t.find("pos_embed")->sourceName << "': " << n << " position rows with "
        << c.numPrefixTokens()
-       << " prefix token(s) do not form a square patch grid, and no config states the "
-          "image size";
+       << (c.numPrefixTokens() == 1 ? " prefix token do" : " prefix tokens do")
+       << " not form a square patch grid, and no config states the image size";
     return bad(ctx.weightsFile, os.str());
 }
 

@@ -11,6 +11,7 @@
 
 #include "ui/attention_view.h"
 #include "ui/export/batch_export.h"
+#include "ui/export/export_location.h"
 #include "ui/export/figure_export.h"
 #include "ui/heads_panel.h"
 #include "ui/inference_controller.h"
@@ -21,7 +22,6 @@ namespace vitscope::ui {
 
 namespace {
 const char* const kFormatKey = "export/overlayFormat";
-const char* const kBatchDirKey = "export/overlayDir";
 }  // namespace
 
 ExportMenu::ExportMenu(QMenu* menu, const Sources& sources, QWidget* dialogParent)
@@ -85,10 +85,8 @@ void ExportMenu::setOverlayFormat(const QString& format) {
 QProgressDialog* ExportMenu::progressDialog() const { return mProgress; }
 
 void ExportMenu::exportFigureAs(const Figure& figure) {
-    const QString path = QFileDialog::getSaveFileName(
-        mDialogParent, tr("Export Figure"),
-        QDir(mSources.lastDir ? mSources.lastDir() : QString())
-            .filePath(figure.name() + QStringLiteral(".png")),
+    const QString path = ExportLocation::instance().chooseSaveFile(
+        mDialogParent, tr("Export Figure"), figure.name() + QStringLiteral(".png"),
         tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
     if (path.isEmpty()) {
         return;
@@ -97,7 +95,7 @@ void ExportMenu::exportFigureAs(const Figure& figure) {
     if (!status) {
         emit failed(tr("Cannot export figure"), QString::fromStdString(status.error().message));
     } else {
-        emit statusMessage(tr("Exported %1").arg(path), 4000);
+        ExportLocation::instance().reportWritten(path);
     }
 }
 
@@ -112,16 +110,13 @@ void ExportMenu::exportAllOverlays() {
                     tr("There is no attention to export: open a model and an image first."));
         return;
     }
-    // Start where the last batch went, else in the window's last folder.
-    const QString start =
-        QSettings()
-            .value(QLatin1String(kBatchDirKey), mSources.lastDir ? mSources.lastDir() : QString())
-            .toString();
+    // Start where the last export of any kind went.
+    const QString start = ExportLocation::instance().folder();
     const QString folder = mChooseFolder ? mChooseFolder(start) : QString();
     if (folder.isEmpty()) {
         return;
     }
-    QSettings().setValue(QLatin1String(kBatchDirKey), folder);
+    ExportLocation::instance().remember(folder);
     const AttentionQuery query = mSources.picker->query();
     OverlayBatch batch;
     batch.result = snapshot->run->result;
@@ -158,6 +153,7 @@ void ExportMenu::exportAllOverlays() {
 
 void ExportMenu::batchFinished(int written, int total, bool cancelled, const QString& error) {
     if (mProgress) {
+        mProgress->hide();  // not behind an error message: deleteLater waits for the event loop
         mProgress->deleteLater();
         mProgress = nullptr;
     }
@@ -175,7 +171,7 @@ void ExportMenu::batchFinished(int written, int total, bool cancelled, const QSt
                                .arg(folder),
                            8000);
     } else {
-        emit statusMessage(tr("Exported %1 files to %2").arg(written).arg(folder), 8000);
+        ExportLocation::instance().reportWritten(written, mBatchFolder);
     }
 }
 

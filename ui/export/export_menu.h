@@ -4,7 +4,8 @@
 /// and writes every layer x head overlay plus each layer's mean (BatchExporter, off the GUI
 /// thread) in the format picked under Overlay Format (remembered in QSettings), with a progress
 /// dialog whose Cancel stops between files. It reads the views and the current snapshot and
-/// changes none of them; results go out through failed() and statusMessage().
+/// changes none of them; errors go out through failed(), written files through ExportLocation
+/// (export_location.h), whose folder every dialog starts in.
 
 #include <QObject>
 #include <QPointer>
@@ -37,12 +38,12 @@ public:
         AttentionView* view = nullptr;
         HeadsPanel* heads = nullptr;
         LayersHeadsOverview* overview = nullptr;
-        std::function<QString()> lastDir;  ///< the window's last folder, where dialogs start
     };
     /// Adds the export actions to `menu`; dialogs are children of `dialogParent`.
     ExportMenu(QMenu* menu, const Sources& sources, QWidget* dialogParent);
 
-    /// Asks for the batch's folder, starting in `startDir`; empty means cancelled. The default
+    /// Asks for the batch's folder, starting in `startDir` (ExportLocation::folder()); empty
+    /// means cancelled. The default
     /// is QFileDialog::getExistingDirectory; tests install their own.
     using FolderChooser = std::function<QString(const QString& startDir)>;
     void setFolderChooser(FolderChooser chooser) { mChooseFolder = std::move(chooser); }

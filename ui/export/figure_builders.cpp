@@ -296,6 +296,29 @@ PosEmbedSimilarityData posEmbedSimilarityData(const core::VitModel& model, int g
             "similarity could show a learned 2-D layout.");
         return data;
     }
+    // Name only the prefix tokens that own an entry in this model's table.
+    QStringList prefix;
+    if (config.posLayout == core::PosLayout::EveryPrefix ||
+        config.posLayout == core::PosLayout::ClassOnly) {
+        if (config.classToken) {
+            prefix << QStringLiteral("class");
+        }
+    }
+    if (config.posLayout == core::PosLayout::EveryPrefix) {
+        if (config.distToken) {
+            prefix << QStringLiteral("distillation");
+        }
+        if (config.numRegisters > 0) {
+            prefix << QStringLiteral("register");
+        }
+    }
+    if (prefix.size() == 1) {
+        data.droppedPrefix = QStringLiteral("the %1 token's entry").arg(prefix.first());
+    } else if (prefix.size() > 1) {
+        const QString last = prefix.takeLast();
+        data.droppedPrefix = QStringLiteral("the entries of the %1 and %2 tokens")
+                                 .arg(prefix.join(QStringLiteral(", ")), last);
+    }
     if (data.gridH == config.gridH() && data.gridW == config.gridW()) {
         data.source = QStringLiteral("learned table, trained grid %1x%2")
                           .arg(config.gridH())

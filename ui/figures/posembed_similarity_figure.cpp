@@ -51,7 +51,10 @@ QString methodSentence(const PosEmbedSimilarityData& data) {
     QString text = QStringLiteral(
         "Position embedding similarity (Dosovitskiy et al. 2021, Fig. 7 centre): tile (r, c) "
         "shows the cosine similarity between the learned position embedding of input patch "
-        "(r, c) and those of all patches; prefix entries (class, distillation) dropped");
+        "(r, c) and those of all patches");
+    if (!data.droppedPrefix.isEmpty()) {
+        text += QStringLiteral("; %1 dropped").arg(data.droppedPrefix);
+    }
     if (!data.source.isEmpty()) {
         text += QStringLiteral("; ") + data.source;
     }

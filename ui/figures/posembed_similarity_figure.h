@@ -27,6 +27,10 @@ struct PosEmbedSimilarityData {
     /// Empty when the figure can be drawn; otherwise why not (e.g. the model has no learned
     /// absolute position embeddings), drawn instead of the mosaic.
     QString unavailable;
+    /// The prefix entries the table had and the figure drops, as a phrase: "the class token's
+    /// entry", "the entries of the class and distillation tokens"; empty when the table has
+    /// patch entries only.
+    QString droppedPrefix;
     /// False inside a PairFigure, which draws one caption for both sides.
     bool drawCaption = true;
 };
