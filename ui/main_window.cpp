@@ -224,10 +224,8 @@ void MainWindow::buildFileMenu() {
     mExports = new ExportMenu(mExportMenu, {mController, mPicker, mView, mHeads, mOverview}, this);
     connect(mExports, &ExportMenu::failed, this, &MainWindow::showError);
     connect(mExports, &ExportMenu::statusMessage, statusBar(), &QStatusBar::showMessage);
-    mAnimationExport = new AnimationExporter(
-        mExportMenu,
-        {mController, mPicker, mView, mPlayer, [] { return ExportLocation::instance().folder(); }},
-        this);
+    mAnimationExport =
+        new AnimationExporter(mExportMenu, {mController, mPicker, mView, mPlayer}, this);
     connect(mAnimationExport, &AnimationExporter::failed, this, &MainWindow::showError);
     connect(mAnimationExport, &AnimationExporter::statusMessage, statusBar(),
             &QStatusBar::showMessage);

@@ -10,6 +10,7 @@
 
 #include "ui/attention_view.h"
 #include "ui/export/animation_export.h"
+#include "ui/export/export_location.h"
 #include "ui/inference_controller.h"
 #include "ui/job_runner.h"
 #include "ui/layer_head_picker.h"
@@ -101,7 +102,7 @@ void AnimationExporter::exportAnimation() {
                     QString::fromStdString(animation.error().message));
         return;
     }
-    const QString start = mSources.lastDir ? mSources.lastDir() : QString();
+    const QString start = ExportLocation::instance().folder();
     const QString path =
         mChoosePath ? mChoosePath(QDir(start).filePath(animation->name + QStringLiteral(".gif")))
                     : QString();
@@ -161,7 +162,7 @@ void AnimationExporter::done(const QString& error, const QString& written) {
     if (!error.isEmpty()) {
         emit failed(tr("Cannot export animation"), error);
     } else if (!written.isEmpty()) {
-        emit statusMessage(tr("Exported %1").arg(written), 8000);
+        ExportLocation::instance().reportWritten(written);
     }
     emit finished();
 }

@@ -4,8 +4,9 @@
 /// the layers or heads the LayerPlayer steps through, as the attention view shows them (its
 /// image, colormap, opacity and overlays in print colours), with the player's time per frame.
 /// The frames are painted off the GUI thread (a JobRunner job) behind a progress dialog whose
-/// Cancel stops before the next frame and leaves no file behind. Results go out through failed()
-/// and statusMessage(); it changes nothing in the views.
+/// Cancel stops before the next frame and leaves no file behind. The dialog starts in, and a
+/// finished export is confirmed through ExportLocation like every other export; errors go out
+/// through failed(). It changes nothing in the views.
 
 #include <QObject>
 #include <QPointer>
@@ -34,7 +35,6 @@ public:
         LayerHeadPicker* picker = nullptr;
         AttentionView* view = nullptr;
         LayerPlayer* player = nullptr;
-        std::function<QString()> lastDir;  ///< where the dialog starts
     };
     /// Adds "Animation…" to `menu`; dialogs are children of `dialogParent`.
     AnimationExporter(QMenu* menu, const Sources& sources, QWidget* dialogParent);
