@@ -60,7 +60,8 @@ void FigureWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.fillRect(rect(), Qt::white);
     if (!mFigure) {
-        painter.setPen(palette().color(QPalette::PlaceholderText));
+        // Figures stay white in every palette: a dark palette's placeholder colour is too light.
+        painter.setPen(QColor(110, 110, 110));
         painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, mPlaceholder);
         return;
     }

@@ -1,0 +1,134 @@
+#include "ui/window_state.h"
+
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QMainWindow>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStyle>
+#include <QTabBar>
+#include <algorithm>
+
+namespace vitscope::ui {
+
+namespace {
+const QString kModelKey = QStringLiteral("session/model");
+const QString kImageKey = QStringLiteral("session/image");
+constexpr int kMinSideWidth = 300;
+
+/// Width a dock needs for its content without squeezing it (a scroll area's widget, plus the
+/// scroll bar).
+int contentWidth(const QDockWidget* dock) {
+    const QWidget* content = dock->widget();
+    if (const auto* scroll = qobject_cast<const QScrollArea*>(content);
+        scroll && scroll->widget()) {
+        return scroll->widget()->sizeHint().width() +
+               scroll->style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
+    }
+    return content ? content->sizeHint().width() : 0;
+}
+
+/// Width of the window's tab bar that shows `dock` among its tabs, with every title in full.
+int tabsWidth(const QMainWindow* window, const QDockWidget* dock) {
+    int width = 0;
+    for (const QTabBar* bar : window->findChildren<QTabBar*>(Qt::FindDirectChildrenOnly)) {
+        for (int i = 0; i < bar->count(); ++i) {
+            if (bar->tabText(i) == dock->windowTitle()) {
+                width = std::max(width, bar->sizeHint().width());
+            }
+        }
+    }
+    return width;
+}
+
+int heightOf(const QDockWidget* dock) {
+    return dock->widget() ? dock->widget()->sizeHint().height() + 30 : 100;  // + title bar
+}
+}  // namespace
+
+DockLayout dockLayoutFor(const QSize& logicalWindowSize) {
+    return logicalWindowSize.width() < kCompactBelowWidth ? DockLayout::Compact : DockLayout::Wide;
+}
+
+void arrangeDocks(QMainWindow* window, const WindowDocks& d, DockLayout layout) {
+    const int windowWidth = window->width();
+    if (layout == DockLayout::Wide) {
+        window->addDockWidget(Qt::LeftDockWidgetArea, d.model);
+        window->addDockWidget(Qt::LeftDockWidgetArea, d.overview);
+        window->addDockWidget(Qt::LeftDockWidgetArea, d.compare);
+        window->tabifyDockWidget(d.model, d.overview);
+        window->tabifyDockWidget(d.overview, d.compare);
+        window->addDockWidget(Qt::RightDockWidgetArea, d.picker);
+        window->splitDockWidget(d.picker, d.predictions, Qt::Vertical);
+        window->splitDockWidget(d.predictions, d.heads, Qt::Vertical);
+        d.model->raise();
+        const int cap = windowWidth / 4;
+        const int left = std::clamp(std::max(contentWidth(d.model), tabsWidth(window, d.model)),
+                                    kMinSideWidth, std::max(kMinSideWidth, cap));
+        const int right = std::clamp(std::max(contentWidth(d.picker), contentWidth(d.predictions)),
+                                     kMinSideWidth, std::max(kMinSideWidth, cap));
+        window->resizeDocks({d.model, d.picker}, {left, right}, Qt::Horizontal);
+        // The controls and the predictions get what they ask for; the heads grid the rest.
+        const int picker = heightOf(d.picker);
+        const int predictions = heightOf(d.predictions);
+        window->resizeDocks({d.picker, d.predictions, d.heads},
+                            {picker, predictions, std::max(200, window->height() - picker)},
+                            Qt::Vertical);
+        return;
+    }
+    const QList<QDockWidget*> tabs{d.picker, d.predictions, d.heads, d.model, d.overview};
+    for (QDockWidget* dock : tabs) {
+        window->addDockWidget(Qt::RightDockWidgetArea, dock);
+    }
+    window->addDockWidget(Qt::RightDockWidgetArea, d.compare);
+    for (int i = 1; i < tabs.size(); ++i) {
+        window->tabifyDockWidget(tabs[0], tabs[i]);
+    }
+    window->tabifyDockWidget(tabs[0], d.compare);
+    d.picker->raise();
+    int width = std::max({tabsWidth(window, d.picker), contentWidth(d.picker), kMinSideWidth});
+    // The central area (the image) keeps at least its minimum.
+    const QWidget* central = window->centralWidget();
+    const int centralMin = central ? central->minimumSizeHint().width() + 12 : 240;
+    width = std::min(width, windowWidth - centralMin);
+    window->resizeDocks({d.picker}, {width}, Qt::Horizontal);
+}
+
+SessionFiles loadSessionFiles() {
+    const QSettings settings;
+    return {settings.value(kModelKey).toString(), settings.value(kImageKey).toString()};
+}
+
+void saveSessionFiles(const SessionFiles& files) {
+    QSettings settings;
+    auto store = [&settings](const QString& key, const QString& path) {
+        if (path.isEmpty()) {
+            settings.remove(key);
+        } else {
+            settings.setValue(key, QFileInfo(path).absoluteFilePath());
+        }
+    };
+    store(kModelKey, files.model);
+    store(kImageKey, files.image);
+}
+
+SessionFiles resolveSessionFiles(const SessionFiles& saved, const SessionFiles& fallback,
+                                 QStringList* problems) {
+    auto pick = [problems](const QString& path, const QString& other, const QString& sentence) {
+        if (path.isEmpty()) {
+            return other;
+        }
+        if (!QFileInfo::exists(path)) {
+            if (problems) {
+                problems->append(sentence.arg(path));
+            }
+            return other;
+        }
+        return path;
+    };
+    return {
+        pick(saved.model, fallback.model, QObject::tr("The last model, “%1”, no longer exists.")),
+        pick(saved.image, fallback.image, QObject::tr("The last image, “%1”, no longer exists."))};
+}
+
+}  // namespace vitscope::ui
