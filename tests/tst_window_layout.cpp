@@ -118,7 +118,7 @@ QStringList problemsIn(const QWidget* root, const QString& where) {
     return problems;
 }
 
-bool isDark(const QColor& c) { return qGray(c.rgb()) < 110; }
+bool isDark(const QColor& c) { return qGray(c.rgb()) < 128; }
 
 }  // namespace
 

@@ -101,13 +101,16 @@ bool MainWindow::restoreFailed(const QString& title, const QString& message) {
                                 "model and sample instead.")
                                  .arg(title, message),
                              kRestoreMessageMs);
-    mController->cancel();
-    if (!mFallback.model.isEmpty()) {
-        openModel(mFallback.model);
-    }
-    if (!mFallback.image.isEmpty()) {
-        openImage(mFallback.image);
-    }
+    // After the controller has finished reporting (this runs inside its failed signal).
+    QTimer::singleShot(0, this, [this] {
+        mController->cancel();
+        if (!mFallback.model.isEmpty()) {
+            openModel(mFallback.model);
+        }
+        if (!mFallback.image.isEmpty()) {
+            openImage(mFallback.image);
+        }
+    });
     return true;
 }
 

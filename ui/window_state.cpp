@@ -42,7 +42,12 @@ int tabsWidth(const QMainWindow* window, const QDockWidget* dock) {
 }
 
 int heightOf(const QDockWidget* dock) {
-    return dock->widget() ? dock->widget()->sizeHint().height() + 30 : 100;  // + title bar
+    const QWidget* content = dock->widget();
+    if (const auto* scroll = qobject_cast<const QScrollArea*>(content);
+        scroll && scroll->widget()) {
+        content = scroll->widget();
+    }
+    return content ? content->sizeHint().height() + 30 : 100;  // + the title bar
 }
 }  // namespace
 
@@ -76,22 +81,27 @@ void arrangeDocks(QMainWindow* window, const WindowDocks& d, DockLayout layout) 
                             Qt::Vertical);
         return;
     }
-    const QList<QDockWidget*> tabs{d.picker, d.predictions, d.heads, d.model, d.overview};
-    for (QDockWidget* dock : tabs) {
+    // Two tab groups in one right-hand column, so that each tab bar shows its titles in full:
+    // what to look at (controls, predictions, heads) above, the model and the overview below.
+    for (QDockWidget* dock : {d.picker, d.predictions, d.heads, d.model, d.overview, d.compare}) {
         window->addDockWidget(Qt::RightDockWidgetArea, dock);
     }
-    window->addDockWidget(Qt::RightDockWidgetArea, d.compare);
-    for (int i = 1; i < tabs.size(); ++i) {
-        window->tabifyDockWidget(tabs[0], tabs[i]);
-    }
-    window->tabifyDockWidget(tabs[0], d.compare);
+    window->splitDockWidget(d.picker, d.model, Qt::Vertical);
+    window->tabifyDockWidget(d.picker, d.predictions);
+    window->tabifyDockWidget(d.picker, d.heads);
+    window->tabifyDockWidget(d.model, d.overview);
+    window->tabifyDockWidget(d.model, d.compare);
     d.picker->raise();
-    int width = std::max({tabsWidth(window, d.picker), contentWidth(d.picker), kMinSideWidth});
+    d.model->raise();
+    int width = std::max({tabsWidth(window, d.picker), tabsWidth(window, d.model),
+                          contentWidth(d.picker), kMinSideWidth});
     // The central area (the image) keeps at least its minimum.
     const QWidget* central = window->centralWidget();
     const int centralMin = central ? central->minimumSizeHint().width() + 12 : 240;
     width = std::min(width, windowWidth - centralMin);
     window->resizeDocks({d.picker}, {width}, Qt::Horizontal);
+    window->resizeDocks({d.picker, d.model}, {window->height() * 3 / 5, window->height() * 2 / 5},
+                        Qt::Vertical);
 }
 
 SessionFiles loadSessionFiles() {
