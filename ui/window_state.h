@@ -15,10 +15,10 @@ namespace vitscope::ui {
 /// How the side panels share a window.
 /// - Wide: the model panel and the layers x heads overview as tabs of one column on the left,
 ///   the attention controls, the predictions and the heads of this layer stacked on the right.
-/// - Compact: one column on the right with every panel as a tab, each panel scrolling inside
-///   it, so that the image keeps its room and no tab or value is cut. Used below
-///   kCompactBelowWidth logical pixels (e.g. 1066 x 656, or 1366 x 768 at QT_SCALE_FACTOR=2,
-///   which is 683 x 384 logical pixels).
+/// - Compact: one column on the right with two tab groups (attention controls, predictions and
+///   heads above; model and overview below), each panel scrolling inside its dock, so that the
+///   image keeps its room and no tab title or value is cut. Used below kCompactBelowWidth
+///   logical pixels (e.g. 1066 x 656, or 1366 x 768 at QT_SCALE_FACTOR=2, 683 x 384 logical).
 enum class DockLayout { Wide, Compact };
 /// QMainWindow::saveState's version: a layout saved by an older vitscope (with the Inductive Bias
 /// dock and its starved columns) is not restored; the first launch's arrangement replaces it.
