@@ -1,13 +1,15 @@
-// vitscope: the desktop window. `vitscope [--model M] [IMAGE]`; without arguments it opens the
-// bundled Fashion-MNIST model on a bundled sample.
+// vitscope: the desktop window. `vitscope [--model M] [IMAGE]`; without arguments it reopens the
+// last session's model and image, or the bundled Fashion-MNIST model on a bundled sample.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QTimer>
 #include <cstdio>
+#include <memory>
 
 #include "core/io/resource_locator.h"
 #include "ui/main_window.h"
+#include "ui/screenshot_tour.h"
 
 namespace {
 
@@ -41,8 +43,14 @@ int main(int argc, char** argv) {
         QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window once the first result is shown, then quit."),
         QStringLiteral("FILE"));
+    const QCommandLineOption screenshotsOption(
+        QStringLiteral("screenshots"),
+        QStringLiteral("Save a PNG of every view (window-attention.png, window-experiments.png "
+                       "and the others) into FOLDER once the first result is shown, then quit."),
+        QStringLiteral("FOLDER"));
     parser.addOption(modelOption);
     parser.addOption(screenshotOption);
+    parser.addOption(screenshotsOption);
     parser.addPositionalArgument(QStringLiteral("IMAGE"),
                                  QStringLiteral("Image to open (default: a bundled sample)."));
     parser.process(app);
@@ -53,20 +61,39 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "vitscope: %s\n", located.error().message.c_str());
     }
     const QString resources = located ? QString::fromStdString(*located) : QString();
-    QString model = parser.value(modelOption);
-    if (!parser.isSet(modelOption)) {
-        const auto bundled = vitscope::core::defaultModelPath(argv[0]);
-        model = bundled ? QString::fromStdString(*bundled) : QString();
-    }
+    const auto bundled = vitscope::core::defaultModelPath(argv[0]);
+    const auto samples = vitscope::core::samplesDir(argv[0]);
+    const vitscope::ui::SessionFiles fallback{
+        bundled ? QString::fromStdString(*bundled) : QString(),
+        samples ? firstSample(QString::fromStdString(*samples)) : QString()};
+    const QString model = parser.isSet(modelOption) ? parser.value(modelOption) : fallback.model;
     const QStringList images = parser.positionalArguments();
-    QString image = images.isEmpty() ? QString() : images.first();
-    if (images.isEmpty()) {
-        const auto samples = vitscope::core::samplesDir(argv[0]);
-        image = samples ? firstSample(QString::fromStdString(*samples)) : QString();
-    }
+    const QString image = images.isEmpty() ? fallback.image : images.first();
 
     vitscope::ui::MainWindow window(resources);
     const QString screenshot = parser.value(screenshotOption);
+    const QString screenshots = parser.value(screenshotsOption);
+    // Without arguments the window reopens the last session's model and image.
+    const bool restore = !parser.isSet(modelOption) && images.isEmpty() && screenshot.isEmpty() &&
+                         screenshots.isEmpty();
+    if (!screenshots.isEmpty()) {
+        window.setErrorHandler([](const QString& title, const QString& message) {
+            std::fprintf(stderr, "vitscope: %s: %s\n", qPrintable(title), qPrintable(message));
+            QCoreApplication::exit(2);
+        });
+        auto* tour = new vitscope::ui::ScreenshotTour(
+            &window, screenshots, [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
+        auto started = std::make_shared<bool>(false);  // the first result starts the tour
+        QObject::connect(window.controller(), &vitscope::ui::InferenceController::snapshotChanged,
+                         tour, [tour, started](const vitscope::ui::SnapshotPtr& s) {
+                             if (s->result() && !*started) {
+                                 *started = true;
+                                 QTimer::singleShot(500, tour,
+                                                    &vitscope::ui::ScreenshotTour::start);
+                             }
+                         });
+        QTimer::singleShot(600'000, &app, [] { QCoreApplication::exit(3); });
+    }
     if (!screenshot.isEmpty()) {
         window.resize(1600, 1000);
         window.setErrorHandler([](const QString& title, const QString& message) {
@@ -89,6 +116,10 @@ int main(int argc, char** argv) {
         QTimer::singleShot(300'000, &app, [] { QCoreApplication::exit(3); });
     }
     window.show();
+    if (restore) {
+        window.restoreSession(fallback);
+        return app.exec();
+    }
     if (!model.isEmpty()) {
         window.openModel(model);
     }

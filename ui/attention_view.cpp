@@ -243,16 +243,16 @@ void AttentionView::paintEvent(QPaintEvent*) {
         painter.drawRect(mFigure.patchRect(image, mHover.y(), mHover.x()));
     }
     painter.restore();
+    // Rulers, colour bar and caption hug the visible part of the image (not the edges of the
+    // view), so that they stay next to it at any window size, zoom and pan.
+    const QRectF shown = image.intersected(area).isEmpty() ? area : image.intersected(area);
     mFigure.paintRulers(painter, image,
-                        QRectF(area.left(), area.top() - ruler, area.width(), ruler),
-                        QRectF(area.left() - ruler, area.top(), ruler, area.height()));
-    // The colour bar spans the visible part of the image, like the exported figure's.
-    const double barTop = std::max(area.top(), image.top());
-    const double barBottom = std::min(area.bottom(), image.bottom());
-    mFigure.paintColorBar(painter,
-                          QRectF(area.right() + 6, barTop, AttentionFigure::kColorBarWidth - 6,
-                                 std::max(barBottom - barTop, 40.0)));
-    mFigure.paintCaption(painter, QRectF(6, area.bottom() + 6, width() - 12, kCaptionHeight - 6));
+                        QRectF(shown.left(), shown.top() - ruler, shown.width(), ruler),
+                        QRectF(shown.left() - ruler, shown.top(), ruler, shown.height()));
+    mFigure.paintColorBar(
+        painter, QRectF(shown.right() + 6, shown.top(), AttentionFigure::kColorBarWidth - 6,
+                        std::max(shown.height(), 40.0)));
+    mFigure.paintCaption(painter, QRectF(6, shown.bottom() + 6, width() - 12, kCaptionHeight - 6));
 }
 
 void AttentionView::resizeEvent(QResizeEvent* event) {

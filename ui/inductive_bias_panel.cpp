@@ -21,6 +21,10 @@ InductiveBiasPanel::InductiveBiasPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     mTabs = new QTabWidget(this);
+    // Every tab's name in full, never behind scroll arrows: in a narrow window the panel
+    // scrolls inside its area instead (MainWindow puts it in a scroll area).
+    mTabs->setUsesScrollButtons(false);
+    mTabs->setElideMode(Qt::ElideNone);
     mPosition = new PositionEmbeddingView(this);
     mDistance = new AttentionDistanceView(this);
     mFilters = new EmbeddingFiltersView(this);

@@ -2,7 +2,7 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QSpinBox>
 #include <QStyle>
 #include <QTimer>
@@ -55,11 +55,13 @@ LayerPlayer::LayerPlayer(LayerHeadPicker* picker, QWidget* parent)
            "uses the same time per frame."));
     connect(mIntervalSpin, &QSpinBox::valueChanged, mTimer, qOverload<int>(&QTimer::setInterval));
 
-    auto* row = new QHBoxLayout(this);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->addWidget(mPlayButton);
-    row->addWidget(mOverCombo, 1);
-    row->addWidget(mIntervalSpin);
+    // Two rows, so that the attention panel stays narrow enough for a compact window.
+    auto* grid = new QGridLayout(this);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(mPlayButton, 0, 0);
+    grid->addWidget(mIntervalSpin, 0, 1);
+    grid->addWidget(mOverCombo, 1, 0, 1, 2);
+    grid->setColumnStretch(0, 1);
 
     setFocusProxy(mPlayButton);  // the row's label mnemonic lands on the button
     connect(mPicker, &LayerHeadPicker::queryChanged, this, &LayerPlayer::onQueryChanged);

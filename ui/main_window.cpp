@@ -73,7 +73,7 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
     };
     mController = new InferenceController(this);
     mView = new AttentionView(this);
-    setCentralWidget(mView);
+    buildCentralTabs();
     buildDocks();
     buildToolBar();
     buildFileMenu();
@@ -125,48 +125,32 @@ void MainWindow::buildDocks() {
     mModelPanel = new ModelPanel(this);
     mHeads = new HeadsPanel(this);
     mOverview = new LayersHeadsOverview(this);
-    auto* overviewScroll = new QScrollArea(this);
-    overviewScroll->setWidget(mOverview);
-    overviewScroll->setWidgetResizable(true);
-    auto* modelScroll = new QScrollArea(this);
-    modelScroll->setWidget(mModelPanel);
-    modelScroll->setWidgetResizable(true);
-
-    makeDock(this, tr("Attention"), QStringLiteral("pickerDock"), mPicker, Qt::RightDockWidgetArea);
-    makeDock(this, tr("Predictions"), QStringLiteral("predictionsDock"), mPredictions,
-             Qt::RightDockWidgetArea);
-    auto* heads = makeDock(this, tr("Heads of This Layer"), QStringLiteral("headsDock"), mHeads,
-                           Qt::RightDockWidgetArea);
-    auto* model = makeDock(this, tr("Model"), QStringLiteral("modelDock"), modelScroll,
-                           Qt::LeftDockWidgetArea);
-    auto* overview = makeDock(this, tr("All Layers x Heads"), QStringLiteral("overviewDock"),
-                              overviewScroll, Qt::LeftDockWidgetArea);
-    auto* bias = new InductiveBiasPanel(this);
-    auto* biasScroll = new QScrollArea(this);  // its minimum size must not widen the dock
-    biasScroll->setWidget(bias);
-    biasScroll->setWidgetResizable(true);
-    auto* biasDock = makeDock(this, tr("Inductive Bias"), QStringLiteral("inductiveBiasDock"),
-                              biasScroll, Qt::LeftDockWidgetArea);
     mCompare = new ComparePanel(mController, this);
-    auto* compareScroll = new QScrollArea(this);  // its minimum size must not widen the window
-    compareScroll->setWidget(mCompare);
-    compareScroll->setWidgetResizable(true);
-    mCompareDock = makeDock(this, tr("Compare"), QStringLiteral("compareDock"), compareScroll,
+    // Every panel scrolls inside its dock rather than squeezing its values or widening the
+    // window; arrangeDocks (window_state.h) places the docks on the first show.
+    auto scrolled = [this](QWidget* content) {
+        auto* scroll = new QScrollArea(this);
+        scroll->setWidget(content);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        return scroll;
+    };
+    mDocks.picker = makeDock(this, tr("Attention"), QStringLiteral("pickerDock"), scrolled(mPicker),
+                             Qt::RightDockWidgetArea);
+    mDocks.predictions = makeDock(this, tr("Predictions"), QStringLiteral("predictionsDock"),
+                                  scrolled(mPredictions), Qt::RightDockWidgetArea);
+    mDocks.heads = makeDock(this, tr("Heads of This Layer"), QStringLiteral("headsDock"), mHeads,
+                            Qt::RightDockWidgetArea);
+    mDocks.model = makeDock(this, tr("Model"), QStringLiteral("modelDock"), scrolled(mModelPanel),
                             Qt::LeftDockWidgetArea);
-    tabifyDockWidget(model, overview);
-    tabifyDockWidget(overview, biasDock);
-    tabifyDockWidget(biasDock, mCompareDock);
+    mDocks.overview = makeDock(this, tr("All Layers x Heads"), QStringLiteral("overviewDock"),
+                               scrolled(mOverview), Qt::LeftDockWidgetArea);
+    mCompareDock = makeDock(this, tr("Compare"), QStringLiteral("compareDock"), scrolled(mCompare),
+                            Qt::LeftDockWidgetArea);
+    mDocks.compare = mCompareDock;
     mCompareDock->hide();  // shown when a comparison opens
-    model->raise();
-    // The image is the main thing; the side panels start narrow (a saved layout overrides).
-    resizeDocks({model, heads}, {330, 360}, Qt::Horizontal);
-    connect(mController, &InferenceController::snapshotChanged, bias,
-            &InductiveBiasPanel::setSnapshot);
-    connect(bias, &InductiveBiasPanel::failed, this, &MainWindow::showError);
     connect(mCompare, &ComparePanel::failed, this, &MainWindow::showError);
     connect(mCompare, &ComparePanel::comparingChanged, this, &MainWindow::showCompareDock);
-    connect(bias, &InductiveBiasPanel::statusMessage, this,
-            [this](const QString& text) { statusBar()->showMessage(text, 4000); });
 }
 
 void MainWindow::buildToolBar() {
@@ -526,6 +510,9 @@ void MainWindow::askMemoryBudget() {
 
 void MainWindow::showError(const QString& title, const QString& message) {
     updateBusy();  // nothing left running must look busy behind the message
+    if (restoreFailed(title, message)) {
+        return;  // the fallback opens instead, with a status message
+    }
     statusBar()->showMessage(title, 5000);
     if (mErrorHandler) {
         mErrorHandler(title, message);
@@ -558,8 +545,12 @@ void MainWindow::addRecent(QStringList* list, const QString& path) {
 
 void MainWindow::loadSettings() {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        setInitialSize();
+    }
+    mStateRestored =
+        restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
+    mMainTabs->setCurrentIndex(settings.value(QStringLiteral("window/mainTab"), 0).toInt());
     const auto colormap = core::parseColormap(
         settings.value(QStringLiteral("view/colormap"), QStringLiteral("viridis"))
             .toString()
@@ -581,7 +572,10 @@ void MainWindow::loadSettings() {
 void MainWindow::saveSettings() const {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
+    settings.setValue(QStringLiteral("window/mainTab"), mMainTabs->currentIndex());
+    const SnapshotPtr shown = mController->current();
+    saveSessionFiles({mShownModelPath, shown ? shown->imagePath : QString()});
     settings.setValue(QStringLiteral("view/colormap"),
                       QString::fromLatin1(core::toString(mView->colormap())));
     settings.setValue(QStringLiteral("view/opacity"), mView->opacity());

@@ -11,6 +11,7 @@
 #include "ui/export/export_menu.h"
 #include "ui/inference_controller.h"
 #include "ui/layer_head_picker.h"
+#include "ui/window_state.h"
 
 class QAction;
 class QActionGroup;
@@ -19,6 +20,7 @@ class QLabel;
 class QMenu;
 class QProgressBar;
 class QSlider;
+class QTabWidget;
 class QToolButton;
 
 namespace vitscope::ui {
@@ -28,6 +30,7 @@ class AttentionView;
 class ComparePanel;
 class GuideHint;
 class HeadsPanel;
+class InductiveBiasPanel;
 class LayerPlayer;
 class LayersHeadsOverview;
 class ModelPanel;
@@ -58,6 +61,9 @@ public:
     ModelPanel* modelPanel() const { return mModelPanel; }
     HeadsPanel* headsPanel() const { return mHeads; }
     LayersHeadsOverview* overview() const { return mOverview; }
+    /// The central area's tabs: "Attention" (the image view) and "Inductive Bias".
+    QTabWidget* mainTabs() const { return mMainTabs; }
+    InductiveBiasPanel* inductiveBiasPanel() const { return mBias; }
     /// The Compare dock's content (a second model next to this one).
     ComparePanel* comparePanel() const { return mCompare; }
     /// File > Compare With Model…, the bundled models' entries and Stop Comparing.
@@ -80,6 +86,10 @@ public:
     QAction* shortcutsAction() const { return mShortcutsAction; }
     /// The first-launch hint over the attention view.
     GuideHint* guideHint() const { return mGuide; }
+    /// Opens the last session's model and image (saved when the window closes), or `fallback`
+    /// when none was saved. A saved file that is gone or no longer opens is replaced by the
+    /// fallback with a status-bar message naming it, never an error dialog.
+    void restoreSession(const SessionFiles& fallback);
 
 public slots:
     void openImage(const QString& path);
@@ -93,11 +103,18 @@ public slots:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
 private:
     void buildDocks();
+    // The layout's part of the window (main_window_layout.cpp): the central tabs, the first
+    // launch's dock arrangement and size, the restored session.
+    void buildCentralTabs();
+    void setInitialSize();
+    /// During restoreSession: replaces a saved file that failed to open by the fallback.
+    bool restoreFailed(const QString& title, const QString& message);
     void buildFileMenu();
     void buildViewMenu();  // and Help
     void buildToolBar();
@@ -121,6 +138,13 @@ private:
     void updateBusy();
 
     QString mResourcesDir;
+    QTabWidget* mMainTabs = nullptr;
+    InductiveBiasPanel* mBias = nullptr;
+    WindowDocks mDocks;
+    bool mStateRestored = false;  // a saved dock layout was applied
+    bool mArranged = false;       // the first show placed the docks
+    bool mRestoring = false;      // restoreSession's files are still opening
+    SessionFiles mFallback;
     ErrorHandler mErrorHandler;
     InferenceController* mController = nullptr;
     AttentionView* mView = nullptr;
