@@ -108,6 +108,12 @@ const std::vector<OptionSpec>& optionTable() {
         {"shuffle-patches", nullptr, "eval: shuffle each image's patches (image i with seed + i)"},
         {"shift", "DY,DX", "experiments: sub-patch shift in pixels (default half a patch)"},
         {"resolution", "HxW", "experiments: the other input size (default 1.5x the trained one)"},
+        // Benchmarks.
+        {"random", "SHAPE",
+         "bench: a random-weight model of a standard shape instead of --model: vit-ti, vit-s "
+         "or vit-b (patch 16, 224x224)"},
+        {"runs", "N", "bench: timed forward passes (default 20)"},
+        {"warmup", "N", "bench: untimed forward passes first (default 3)"},
         // Output.
         {"top", "K", "how many classes to list (default 5)"},
         {"out", "PATH", "output file or folder"},
@@ -150,6 +156,12 @@ const std::vector<CommandSpec>& commandTable() {
          "top-1 accuracy, confusion matrix and images/s on an IDX data set",
          with(kModel, {"size", "idx-images", "idx-labels", "limit", "no-positions",
                        "shuffle-patches", "seed", "json"})},
+        {"bench",
+         "(--model M | --random vit-ti|vit-s|vit-b) [--size HxW] [--threads N] [--runs N] "
+         "[--warmup N] [--json]",
+         "forward-pass time as the window runs it (every attention matrix kept): median, min "
+         "and max, load time, time to the first result and peak memory",
+         with(kModel, {"size", "random", "runs", "warmup", "json"})},
         {"export",
          "[--model M] [--compare-model B] [--image I] --figure NAME "
          "--out FILE.{png,svg,pdf,npy,csv} (or --animate layers|heads --out F.gif|DIR/)",

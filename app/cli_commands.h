@@ -11,6 +11,8 @@ int runInfo(const CliArgs& args, const char* argv0);
 int runPredict(const CliArgs& args, const char* argv0);
 int runDump(const CliArgs& args, const char* argv0);
 int runEval(const CliArgs& args, const char* argv0);
+/// `bench`: forward-pass timing (app/cli_bench.cpp).
+int runBench(const CliArgs& args, const char* argv0);
 /// `export`: any figure of the window on Qt's offscreen platform (app/cli_export.cpp).
 int runExport(const CliArgs& args, const char* argv0);
 

@@ -175,14 +175,12 @@ core::Result<core::PosInterp> parsePosInterp(const std::string& text) {
         "--pos-interp must be bicubic, bicubic-aa or bilinear, got '" + text + "'");
 }
 
-std::optional<int> openSession(const CliArgs& args, const char* command, const char* argv0,
-                               Session& s) {
+std::optional<int> readRunOptions(const CliArgs& args, const char* command, Session& s) {
     s.command = command;
     auto threads = args.getInt("threads", 0, 1, 256);
-    auto load = loadOptions(args);
     auto size = args.getSize("size", kMaxSide, kMaxPixels);
-    for (const core::Error* e : {threads ? nullptr : &threads.error(),
-                                 load ? nullptr : &load.error(), size ? nullptr : &size.error()}) {
+    for (const core::Error* e :
+         {threads ? nullptr : &threads.error(), size ? nullptr : &size.error()}) {
         if (e != nullptr) {
             return fail(s.command, kExitUsage, e->message);
         }
@@ -210,6 +208,18 @@ std::optional<int> openSession(const CliArgs& args, const char* command, const c
     }
     s.run.sizeH = size->first;
     s.run.sizeW = size->second;
+    return std::nullopt;
+}
+
+std::optional<int> openSession(const CliArgs& args, const char* command, const char* argv0,
+                               Session& s) {
+    auto load = loadOptions(args);
+    if (!load) {
+        return fail(command, kExitUsage, load.error().message);
+    }
+    if (auto code = readRunOptions(args, command, s)) {
+        return code;
+    }
     std::string path = args.get("model");
     if (!args.has("model")) {
         auto bundled = core::defaultModelPath(argv0);

@@ -21,8 +21,11 @@ struct Session {
 /// "bilinear".
 core::Result<core::PosInterp> parsePosInterp(const std::string& text);
 
-/// Parses --threads, --heads, --pos-interp, --size and loads --model (default: the bundled
-/// model). On failure returns the exit code (the message is printed).
+/// Parses --threads (and applies it), --pos-interp, --size and --memory-budget into
+/// `session.run`. On failure returns the exit code (the message is printed).
+std::optional<int> readRunOptions(const CliArgs& args, const char* command, Session& session);
+/// readRunOptions, then parses --heads, --mean, --std, --recipe and loads --model (default: the
+/// bundled model). On failure returns the exit code (the message is printed).
 std::optional<int> openSession(const CliArgs& args, const char* command, const char* argv0,
                                Session& session);
 /// Runs --image or --input-npy (whichever is given; `required` says whether one must be).

@@ -39,11 +39,9 @@ int dispatch(int argc, char** argv) {
         return kExitOk;
     }
     using Runner = int (*)(const CliArgs&, const char*);
-    static const std::pair<const char*, Runner> kRunners[] = {{"info", runInfo},
-                                                              {"predict", runPredict},
-                                                              {"dump", runDump},
-                                                              {"eval", runEval},
-                                                              {"export", runExport}};
+    static const std::pair<const char*, Runner> kRunners[] = {
+        {"info", runInfo}, {"predict", runPredict}, {"dump", runDump},
+        {"eval", runEval}, {"bench", runBench},     {"export", runExport}};
     for (const auto& [name, run] : kRunners) {
         if (word == name)
             return run(args, argv[0]);

@@ -11,20 +11,9 @@ using namespace vitscope::core;
 
 namespace {
 
-VitConfig vitConfig(int dim, int heads) {
-    VitConfig c;
-    c.embedDim = dim;
-    c.numHeads = heads;
-    c.mlpDim = 4 * dim;
-    c.depth = 12;
-    c.numClasses = 1000;
-    c.layerNormEps = 1e-6f;
-    return c;
-}
-
-void forward(benchmark::State& state, int dim, int heads) {
+void forward(benchmark::State& state, const char* shape) {
     setNumThreads(static_cast<int>(state.range(0)));
-    auto model = makeSyntheticModel(vitConfig(dim, heads), 1);
+    auto model = makeSyntheticModel(*standardVitConfig(shape), 1);
     if (!model) {
         state.SkipWithError(model.error().message.c_str());
         return;
@@ -49,17 +38,17 @@ void forward(benchmark::State& state, int dim, int heads) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(forward, vit_ti16_224, 192, 3)
+BENCHMARK_CAPTURE(forward, vit_ti16_224, "vit-ti")
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(forward, vit_s16_224, 384, 6)
+BENCHMARK_CAPTURE(forward, vit_s16_224, "vit-s")
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(forward, vit_b16_224, 768, 12)
+BENCHMARK_CAPTURE(forward, vit_b16_224, "vit-b")
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cerrno>
@@ -434,6 +435,16 @@ private slots:
                                                  kData + "/io/labels.idx"}
                                   << 2 << "nope.idx";
         row("limit 0") << (eval + QStringList{"--limit", "0"}) << 1 << "--limit";
+        const QStringList bench{"bench", "--model", kModel};
+        row("bench runs 0") << (bench + QStringList{"--runs", "0"}) << 1 << "--runs";
+        row("bench warmup -1") << (bench + QStringList{"--warmup", "-1"}) << 1 << "--warmup";
+        row("bench random shape") << QStringList{"bench", "--random", "vit-h"} << 1
+                                  << "--random must be vit-ti, vit-s or vit-b, got 'vit-h'";
+        row("bench random and model") << (bench + QStringList{"--random", "vit-ti"}) << 1
+                                      << "--random and --model exclude each other";
+        row("bench model missing")
+            << QStringList{"bench", "--model", kData + "/nope"} << 3 << "nope";
+        row("bench size") << (bench + QStringList{"--size", "30x30"}) << 1 << "multiple";
 #ifdef VITSCOPE_CLI_HAS_EXPORT
         exportOptionRows();
 #endif
@@ -445,6 +456,47 @@ private slots:
         const Run r = cli(args);
         QVERIFY2(r.code == code, qPrintable(QString("exit %1: %2").arg(r.code).arg(r.err)));
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // `bench` times the forward as the window runs it: every attention matrix kept, the line
+    // scripts parse, and the JSON with each run's time.
+    void benchReportsTheForward() {
+        const Run text = cli({"bench", "--model", kModel, "--runs", "4", "--warmup", "1"});
+        QVERIFY2(text.code == 0, qPrintable(text.err));
+        static const QRegularExpression line(
+            QStringLiteral("^forward median (\\d+\\.\\d\\d) ms \\(min (\\d+\\.\\d\\d), max "
+                           "(\\d+\\.\\d\\d), 4 runs\\)$"),
+            QRegularExpression::MultilineOption);
+        const auto m = line.match(text.out);
+        QVERIFY2(m.hasMatch(), qPrintable(text.out));
+        QVERIFY(m.captured(2).toDouble() <= m.captured(1).toDouble());
+        QVERIFY(m.captured(1).toDouble() <= m.captured(3).toDouble());
+        QVERIFY2(text.out.contains("attention kept whole") && text.out.contains("peak resident"),
+                 qPrintable(text.out));
+
+        const Run json =
+            cli({"bench", "--model", kModel, "--runs", "3", "--warmup", "0", "--json"});
+        QVERIFY2(json.code == 0, qPrintable(json.err));
+        const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        const QJsonObject f = o["forward_ms"].toObject();
+        QCOMPARE(f["all"].toArray().size(), 3);
+        QCOMPARE(f["runs"].toInt(), 3);
+        for (const QJsonValue v : f["all"].toArray()) {
+            QVERIFY(v.toDouble() > 0 && v.toDouble() >= f["min"].toDouble() &&
+                    v.toDouble() <= f["max"].toDouble());
+        }
+        QVERIFY(f["min"].toDouble() <= f["median"].toDouble());
+        // hf_vit_cls keeps layers x heads x tokens^2 floats.
+        const QJsonObject attention = o["attention"].toObject();
+        QCOMPARE(attention["storage"].toString(), QStringLiteral("full"));
+        const QJsonArray input = o["input"].toArray();
+        QCOMPARE(input.size(), 3);
+        const double tokens = o["tokens"].toInt();
+        QVERIFY(tokens > 1);
+        QCOMPARE(attention["bytes"].toDouble(),
+                 o["layers"].toInt() * o["heads"].toInt() * tokens * tokens * 4.0);
+        QVERIFY(o["first_result_ms"].toDouble() >= o["load_ms"].toDouble());
+        QVERIFY(o["peak_resident_bytes"].toDouble() > 1e6);
     }
 
     // Config values are blamed on config.json and its field; patch_size 0 without a position

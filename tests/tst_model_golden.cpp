@@ -8,6 +8,8 @@
 #include <QtTest>
 #include <cmath>
 
+#include "core/model/layers.h"
+#include "core/model/synthetic_model.h"
 #include "core/model/vit_model.h"
 #include "test_util.h"
 
@@ -277,6 +279,74 @@ private slots:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().code, core::ErrorCode::Cancelled);
         QCOMPARE(blocks, 1);
+    }
+
+    // The vectorised activations equal the definitions (computed in double) to float rounding.
+    void activationsMatchTheirDefinitions() {
+        const int n = 20001;
+        core::Matrix x(1, n);
+        for (int i = 0; i < n; ++i) x(0, i) = -10.0f + 20.0f * i / (n - 1);
+        using A = core::Activation;
+        for (A act : {A::GeluErf, A::GeluTanh, A::QuickGelu, A::Relu}) {
+            core::Matrix y = x;
+            core::detail::activate(y, act);
+            double worst = 0;
+            for (int i = 0; i < n; ++i) {
+                const double v = x(0, i);
+                double ref = 0;
+                switch (act) {
+                    case A::GeluErf:
+                        ref = 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+                        break;
+                    case A::GeluTanh:
+                        ref = 0.5 * v *
+                              (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+                        break;
+                    case A::QuickGelu:
+                        ref = v / (1 + std::exp(-1.702 * v));
+                        break;
+                    case A::Relu:
+                        ref = std::max(v, 0.0);
+                        break;
+                }
+                worst = std::max(worst, std::abs(y(0, i) - ref) / std::max(1.0, std::abs(ref)));
+            }
+            // 2e-6: a few float ulps of values up to 10 (libm's scalar erf does no better).
+            QVERIFY2(worst < 2e-6,
+                     qPrintable(QString("activation %1: %2").arg(int(act)).arg(worst)));
+        }
+    }
+
+    // Small models run on one thread (waking a second costs more than their work); large ones
+    // on all; and the numbers do not depend on the thread count beyond float rounding.
+    void threadsFollowTheWork() {
+        core::VitConfig small;  // the bundled model's shape: 50 tokens of width 64
+        small.embedDim = 64, small.numHeads = 4, small.mlpDim = 128, small.depth = 6;
+        QCOMPARE(core::forwardThreads(small, 50), 1);
+        const auto base = *core::standardVitConfig("vit-b");
+        core::setNumThreads(2);
+        QCOMPARE(core::forwardThreads(base, 197), 2);
+        QCOMPARE(core::forwardThreads(*core::standardVitConfig("vit-ti"), 197), 2);
+
+        auto tiny = *core::standardVitConfig("vit-ti");
+        tiny.depth = 2;
+        auto model = core::makeSyntheticModel(tiny, 3);
+        QVERIFY(model.ok());
+        QCOMPARE(core::forwardThreads(tiny, tiny.numTokens()), 2);
+        core::ImageTensor x{3, 224, 224, std::vector<float>(3 * 224 * 224)};
+        for (size_t i = 0; i < x.data.size(); ++i) x.data[i] = std::sin(0.001f * i);
+        auto two = core::runForward(**model, x);
+        core::setNumThreads(1);
+        auto one = core::runForward(**model, x);
+        QVERIFY(one.ok() && two.ok());
+        QVERIFY((one->logits - two->logits).cwiseAbs().maxCoeff() < 1e-5f);
+        const auto& a = one->attention.raw();
+        const auto& b = two->attention.raw();
+        QCOMPARE(a.size(), b.size());
+        float worst = 0;
+        for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+        QVERIFY2(worst < 1e-6f, qPrintable(QString::number(worst)));
+        core::setNumThreads(2);
     }
 
     void inputSizeMustBeMultipleOfPatch() {

@@ -132,9 +132,14 @@ def augment(images_u8: torch.Tensor, gen: torch.Generator, pad: int, keep: slice
 # Model: pre-norm ViT, same computation as transformers' ViTForImageClassification
 # ---------------------------------------------------------------------------------------------
 class Block(nn.Module):
-    def __init__(self, dim: int, heads: int, mlp_dim: int):
+    def __init__(self, dim: int, heads: int, mlp_dim: int, head_temperature: bool = False):
         super().__init__()
         self.heads = heads
+        # Optional learned per-head log-scale of the attention logits (0 = the standard 1/sqrt(d)
+        # scale). It lets a head sharpen its attention without growing q and k against weight
+        # decay; export folds exp(scale) into the head's query rows, so the shipped model is a
+        # plain ViT.
+        self.log_scale = nn.Parameter(torch.zeros(heads)) if head_temperature else None
         self.ln1 = nn.LayerNorm(dim, eps=LN_EPS)
         self.qkv = nn.Linear(dim, 3 * dim, bias=True)  # fused q|k|v, split on export
         self.proj = nn.Linear(dim, dim)
@@ -149,7 +154,10 @@ class Block(nn.Module):
         qkv = self.qkv(self.ln1(x)).reshape(b, n, 3, self.heads, hd).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]                            # (B, H, N, headDim)
         # scaling q rather than the N x N scores: same attention, ~5% less time per step
-        attn = torch.softmax((q * hd ** -0.5) @ k.transpose(-2, -1), dim=-1)  # (B, H, N, N)
+        scale = hd ** -0.5
+        if self.log_scale is not None:
+            scale = scale * self.log_scale.exp().view(1, -1, 1, 1)
+        attn = torch.softmax((q * scale) @ k.transpose(-2, -1), dim=-1)  # (B, H, N, N)
         ctx = (attn @ v).transpose(1, 2).reshape(b, n, d)
         x = x + self.proj(ctx)
         # MLP with exact (erf) GELU
@@ -172,7 +180,8 @@ class ViT(nn.Module):
         else:
             self.register_buffer("pos", torch.zeros(1, 1 + grid * grid, d))
         self.blocks = nn.ModuleList(
-            Block(d, cfg["num_attention_heads"], cfg["intermediate_size"])
+            Block(d, cfg["num_attention_heads"], cfg["intermediate_size"],
+                  cfg.get("head_temperature", False))
             for _ in range(cfg["num_hidden_layers"]))
         self.norm = nn.LayerNorm(d, eps=LN_EPS)
         self.head = nn.Linear(d, cfg["num_labels"])
@@ -230,6 +239,9 @@ def hf_state_dict(model: ViT) -> dict:
         pre = f"vit.encoder.layer.{i}."
         qw, kw, vw = blk.qkv.weight.chunk(3, dim=0)                 # (D, D) each
         qb, kb, vb = blk.qkv.bias.chunk(3, dim=0)                   # (D,) each
+        if blk.log_scale is not None:                               # fold into the query rows
+            row = blk.log_scale.exp().repeat_interleave(qw.shape[0] // blk.heads)  # (D,)
+            qw, qb = qw * row[:, None], qb * row
         sd.update({
             pre + "layernorm_before.weight": blk.ln1.weight,
             pre + "layernorm_before.bias": blk.ln1.bias,
@@ -406,7 +418,9 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
     mine = slice(rank * local, (rank + 1) * local)
     decay, no_decay = [], []
     for name, p in model.named_parameters():
-        (no_decay if p.ndim <= 1 or name in ("cls", "pos") else decay).append(p)
+        keep = p.ndim <= 1 or name in ("cls", "pos") or (
+            getattr(args, "no_qkv_decay", False) and name.endswith("qkv.weight"))
+        (no_decay if keep else decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.999))
@@ -487,7 +501,7 @@ def lab_snapshot(model, test_x) -> dict:
     grid = int(round((model.pos.shape[1] - 1) ** 0.5))
     idx = [int(i) for i in SAMPLE_INDICES]
     _, attns = model(preprocess(test_x[idx]), want_attn=True)
-    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 4)
+    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 28 // grid)
     out = {"mad": [[round(float(v), 1) for v in r] for r in mad],
            "l1_spread": round(float(mad[0].max() - mad[0].min()), 1),
            "l1_mean": round(float(mad[0].mean()), 1), "last_mean": round(float(mad[-1].mean()), 1)}
@@ -507,7 +521,7 @@ def lab_measures(model, test_x, test_y) -> dict:
     model.eval()
     grid = int(round((model.pos.shape[1] - 1) ** 0.5))
     _, attns = model(preprocess(test_x[list(SAMPLE_INDICES)]), want_attn=True)
-    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 4)
+    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 28 // grid)
     out = {"samples": "resources/samples/fashion-mnist (test images %s)" %
                       ", ".join(map(str, SAMPLE_INDICES)),
            "attention_distance": lab_metrics.attention_summary(mad, 28)}
@@ -533,7 +547,8 @@ def test_time_ablation(model, test_x, test_y, seed: int = 0) -> dict:
     """Test-set top-1 with and without the position embeddings, with and without shuffled patches
     (the window's experiments over the whole test set; `vitscope-cli eval --no-positions
     --shuffle-patches` recomputes them, shuffling by position permutation instead)."""
-    shuffled = shuffle_patches_u8(test_x, seed)
+    grid = int(round((model.pos.shape[1] - 1) ** 0.5))
+    shuffled = shuffle_patches_u8(test_x, seed, 28 // grid)
     saved = model.pos.detach().clone()
     out = {}
     for name, images, zero in (("positions", test_x, False), ("no_positions", test_x, True),
@@ -747,6 +762,15 @@ def parse_args():
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--mlp", type=int, default=128)
+    ap.add_argument("--patch", type=int, default=4, choices=(2, 4, 7, 14),
+                    help="patch side in pixels (a divisor of 28): 4 gives a 7x7 grid of 49 patches, "
+                         "2 a 14x14 grid of 196")
+    ap.add_argument("--head-temperature", action="store_true",
+                    help="learn a per-head scale of the attention logits during training "
+                         "(folded into the query weights on export)")
+    ap.add_argument("--no-qkv-decay", action="store_true",
+                    help="no weight decay on the fused query/key/value weights (large q and k "
+                         "make sharp attention)")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--distill-epochs", type=int, default=0,
                     help="first train a small CNN teacher for this many epochs, then train the "
@@ -789,8 +813,9 @@ def main():
     set_blas_threads(args.threads)
     cfg = {"hidden_size": args.dim, "num_hidden_layers": args.depth,
            "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": 28,
-           "patch_size": 4, "num_channels": 1, "num_labels": len(LABELS),
-           "position": args.position, "weight_init": args.weight_init}
+           "patch_size": args.patch, "num_channels": 1, "num_labels": len(LABELS),
+           "position": args.position, "weight_init": args.weight_init,
+           "head_temperature": args.head_temperature}
     if args.dim % args.heads:
         sys.exit(f"--dim {args.dim} is not divisible by --heads {args.heads}")
     with tempfile.TemporaryDirectory(prefix="vitscope-train-") as work_dir:
@@ -819,6 +844,9 @@ def main():
                 "augmentation": augmentation_text(args),
                 "position_embeddings": args.position, "weight_init": args.weight_init,
                 "precision": "bfloat16 autocast" if args.bf16 else "float32",
+                "attention_scale": ("learned per head, folded into the query weights"
+                                    if args.head_temperature else "1/sqrt(head dim)"),
+                "qkv_weight_decay": not args.no_qkv_decay,
                 "normalization": {"mean": MEAN, "std": STD}, "history": history}
     if teacher:
         training["distillation"] = dict(teacher, loss="DeiT hard distillation on the class token: "

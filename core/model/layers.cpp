@@ -1,6 +1,7 @@
 #include "core/model/layers.h"
 
 #include <cmath>
+#include <unsupported/Eigen/SpecialFunctions>
 
 namespace vitscope::core::detail {
 
@@ -21,27 +22,23 @@ void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out)
 }
 
 void activate(Matrix& x, Activation act) {
-    float* p = x.data();
-    const Eigen::Index n = x.size();
+    // Vectorised over the whole matrix: Eigen's packet erf / tanh / exp are within ~1e-6 of the
+    // scalar libm functions, and std::erf alone took ~40 % of a ViT-B forward.
+    auto a = Eigen::Map<Eigen::ArrayXf>(x.data(), x.size());
     switch (act) {
         case Activation::GeluErf:
-            for (Eigen::Index i = 0; i < n; ++i) {
-                p[i] = 0.5f * p[i] * (1.0f + std::erf(p[i] * 0.70710678118654752f));
-            }
+            a = 0.5f * a * (1.0f + (a * 0.70710678118654752f).erf());
             break;
         case Activation::GeluTanh: {
             constexpr float kC = 0.79788456080286536f;  // sqrt(2 / pi)
-            for (Eigen::Index i = 0; i < n; ++i) {
-                const float v = p[i];
-                p[i] = 0.5f * v * (1.0f + std::tanh(kC * (v + 0.044715f * v * v * v)));
-            }
+            a = 0.5f * a * (1.0f + (kC * (a + 0.044715f * a.cube())).tanh());
             break;
         }
         case Activation::QuickGelu:
-            for (Eigen::Index i = 0; i < n; ++i) p[i] = p[i] / (1.0f + std::exp(-1.702f * p[i]));
+            a = a / (1.0f + (-1.702f * a).exp());
             break;
         case Activation::Relu:
-            x = x.cwiseMax(0.0f);
+            a = a.max(0.0f);
             break;
     }
 }

@@ -82,4 +82,26 @@ Result<ModelPtr> makeSyntheticModel(const VitConfig& c, uint64_t seed) {
                                                      std::vector<std::string>{}, recipe, info));
 }
 
+std::optional<VitConfig> standardVitConfig(const std::string& name) {
+    int dim = 0;
+    int heads = 0;
+    if (name == "vit-ti") {
+        dim = 192, heads = 3;
+    } else if (name == "vit-s") {
+        dim = 384, heads = 6;
+    } else if (name == "vit-b") {
+        dim = 768, heads = 12;
+    } else {
+        return std::nullopt;
+    }
+    VitConfig c;
+    c.embedDim = dim;
+    c.numHeads = heads;
+    c.mlpDim = 4 * dim;
+    c.depth = 12;
+    c.numClasses = 1000;
+    c.layerNormEps = 1e-6f;
+    return c;
+}
+
 }  // namespace vitscope::core

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <sstream>
@@ -372,6 +373,14 @@ Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor&
                       ? AttentionStack(c.depth, c.numHeads, n)
                       : AttentionStack::rebuilt(c.depth, c.numHeads, n, c.headDim());
     r.memory = std::move(plan);
+    // Threads for this run's GEMMs and head loop, on the calling thread only (the OpenMP
+    // thread count is a per-thread setting, so concurrent runs do not disturb each other).
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(omp_in_parallel() ? 1 : forwardThreads(c, n));
+    struct RestoreThreads {
+        int threads;
+        ~RestoreThreads() { omp_set_num_threads(threads); }
+    } restore{before};
 
     // 1. Tokens: patch embedding, prefix tokens, position embeddings (resampled if needed).
     embed(model, input, r.tokens, opt, ws);
@@ -438,12 +447,35 @@ std::vector<Prediction> topK(const VitModel& model, const InferenceResult& resul
     return out;
 }
 
+namespace {
+std::atomic<int> gThreads{0};  // 0: OpenMP's default (one per core)
+}  // namespace
+
 void setNumThreads(int threads) {
     threads = std::max(1, threads);
-    omp_set_num_threads(threads);
-    Eigen::setNbThreads(threads);
+    gThreads.store(threads);
+    omp_set_num_threads(threads);  // this thread's own parallel regions (eval's image loop)
 }
 
-int numThreads() { return Eigen::nbThreads(); }
+int numThreads() {
+    const int set = gThreads.load();
+    return set > 0 ? set : omp_get_num_procs();
+}
+
+int64_t forwardFlops(const VitConfig& c, int tokens) {
+    const int64_t n = tokens;
+    const int64_t d = c.embedDim;
+    const int64_t perLayer = 2 * n * d * (3 * d + d + 2 * int64_t{c.mlpDim}) + 4 * n * n * d;
+    return perLayer * c.depth;
+}
+
+int forwardThreads(const VitConfig& c, int tokens) {
+    // A parallel region costs microseconds on an idle machine and up to a scheduler slice when
+    // the other cores are busy; below a few MFLOP per region (the bundled 50-token model has
+    // ~0.5) one thread is faster on both. About seven regions run per block.
+    constexpr int64_t kMinFlopsPerRegion = 4'000'000;
+    const int64_t regions = 7 * int64_t{std::max(1, c.depth)};
+    return forwardFlops(c, tokens) / regions < kMinFlopsPerRegion ? 1 : numThreads();
+}
 
 }  // namespace vitscope::core

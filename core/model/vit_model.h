@@ -161,8 +161,14 @@ struct Prediction {
 /// The k most probable classes, most probable first (ties: lower index first).
 std::vector<Prediction> topK(const VitModel& model, const InferenceResult& result, int k);
 
-/// Eigen/OpenMP thread count for the GEMMs and the per-head attention loop.
+/// Most threads a forward pass uses for its GEMMs and per-head attention loop (default: one per
+/// core). Also this thread's OpenMP thread count, which the eval image loop uses.
 void setNumThreads(int threads);
 int numThreads();
+/// Multiply-adds x 2 of one forward pass over `tokens` tokens (blocks only).
+int64_t forwardFlops(const VitConfig& config, int tokens);
+/// Threads a forward pass over `tokens` tokens uses: one when the work per parallel region is
+/// too small to pay for waking a second thread (small models), else numThreads().
+int forwardThreads(const VitConfig& config, int tokens);
 
 }  // namespace vitscope::core
