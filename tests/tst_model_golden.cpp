@@ -7,7 +7,9 @@
 #include <QJsonArray>
 #include <QtTest>
 #include <cmath>
+#include <random>
 
+#include "core/model/gemm.h"
 #include "core/model/layers.h"
 #include "core/model/synthetic_model.h"
 #include "core/model/vit_model.h"
@@ -347,6 +349,59 @@ private slots:
         for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
         QVERIFY2(worst < 1e-6f, qPrintable(QString::number(worst)));
         core::setNumThreads(2);
+    }
+
+    // oneDNN (the default backend when built with it) against the Eigen reference: strided
+    // operands and outputs, odd sizes, with and without bias; then a whole forward.
+    void gemmBackendsAgree() {
+        QVERIFY2(core::oneDnnAvailable(), "this build has no oneDNN backend to check");
+        QCOMPARE(core::gemmBackend(), core::GemmBackend::OneDnn);
+        std::mt19937 rng(11);
+        std::normal_distribution<float> normal;
+        const int64_t shapes[][3] = {{1, 10, 64}, {50, 192, 64}, {197, 2304, 768}, {7, 3, 5}};
+        for (const auto& sh : shapes) {
+            const int64_t m = sh[0], n = sh[1], k = sh[2];
+            const int64_t lda = k + 3, ldb = k + 1, ldc = n + 5;
+            std::vector<float> a(m * lda), b(n * ldb), bias(n);
+            for (float& v : a) v = normal(rng);
+            for (float& v : b) v = normal(rng);
+            for (float& v : bias) v = normal(rng);
+            for (const float* bp :
+                 {static_cast<const float*>(nullptr), static_cast<const float*>(bias.data())}) {
+                std::vector<float> c1(m * ldc, 7.0f), c2(m * ldc, 7.0f);
+                core::setGemmBackend(core::GemmBackend::Eigen);
+                core::detail::gemmABt(a.data(), lda, b.data(), ldb, c1.data(), ldc, m, n, k, bp);
+                core::setGemmBackend(core::GemmBackend::OneDnn);
+                core::detail::gemmABt(a.data(), lda, b.data(), ldb, c2.data(), ldc, m, n, k, bp);
+                for (int64_t i = 0; i < m; ++i) {
+                    for (int64_t j = 0; j < ldc; ++j) {
+                        const float x = c1[i * ldc + j], y = c2[i * ldc + j];
+                        if (j >= n) {  // the padding between rows is left alone
+                            QCOMPARE(y, 7.0f);
+                            continue;
+                        }
+                        // sums of k products of N(0,1): float rounding grows like sqrt(k)
+                        QVERIFY2(std::abs(x - y) <= 1e-5f * std::sqrt(float(k)) * 4,
+                                 qPrintable(QString("%1x%2x%3 (%4,%5): %6 vs %7")
+                                                .arg(m)
+                                                .arg(n)
+                                                .arg(k)
+                                                .arg(i)
+                                                .arg(j)
+                                                .arg(x)
+                                                .arg(y)));
+                    }
+                }
+            }
+        }
+        const Case c = loadHfVitCls();
+        QVERIFY(c.model);
+        core::setGemmBackend(core::GemmBackend::Eigen);
+        auto eigen = core::runForward(*c.model, c.input);
+        core::setGemmBackend(core::GemmBackend::OneDnn);
+        auto dnnl = core::runForward(*c.model, c.input);
+        QVERIFY(eigen.ok() && dnnl.ok());
+        QVERIFY((eigen->logits - dnnl->logits).cwiseAbs().maxCoeff() < 1e-5f);
     }
 
     void inputSizeMustBeMultipleOfPatch() {

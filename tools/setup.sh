@@ -17,6 +17,8 @@ packages=(
     qt6-base-dev qt6-svg-dev qt6-qpa-plugins libgl-dev fonts-dejavu-core
     # animated GIF export of the layers (ui/export/gif_writer.cpp) and its tests
     libgif-dev
+    # oneDNN: the forward pass's GEMMs, kernels chosen for the CPU at run time (core/model/gemm.h)
+    libdnnl-dev
     # benchmarks, the PDF and SVG checks in tests (pdftoppm, pdfimages, rsvg-convert), the
     # Fashion-MNIST test set for the accuracy check
     libbenchmark-dev poppler-utils librsvg2-bin dataset-fashion-mnist

@@ -2,6 +2,7 @@
 /// The ViT's building blocks as pure functions over row-per-token matrices (llama2.c style).
 /// They write into caller-owned outputs so the forward pass can reuse its buffers.
 
+#include "core/model/gemm.h"
 #include "core/model/vit_config.h"
 #include "core/model/vit_weights.h"
 #include "core/tensor.h"
@@ -12,13 +13,13 @@ namespace vitscope::core::detail {
 /// alias.
 void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out);
 
-/// out = x W^T + b. x: (N, in); out: (N, out) or a column block of a wider matrix.
+/// out = x W^T + b through the GEMM seam (core/model/gemm.h). x: (N, in); out: (N, out) or a
+/// column block of a wider row-major matrix.
 template <typename Out>
 void linear(const Matrix& x, const LinearWeights& lin, Out&& out) {
-    out.noalias() = x * lin.matrix().transpose();
-    if (lin.bias != nullptr) {
-        out.rowwise() += ConstVectorMap(lin.bias, lin.out).transpose();
-    }
+    eigen_assert(x.cols() == lin.in && out.rows() == x.rows() && out.cols() == lin.out);
+    gemmABt(x.data(), x.cols(), lin.weight, lin.in, out.data(), out.outerStride(), x.rows(),
+            lin.out, lin.in, lin.bias);
 }
 
 /// In-place activation over every element.

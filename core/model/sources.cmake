@@ -4,6 +4,7 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/imagenet_labels.cpp.in
 target_sources(vitscope_core PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/vit_config.cpp
     ${CMAKE_CURRENT_LIST_DIR}/layers.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gemm.cpp
     ${CMAKE_CURRENT_LIST_DIR}/attention_stack.cpp
     ${CMAKE_CURRENT_LIST_DIR}/memory_plan.cpp
     ${CMAKE_CURRENT_LIST_DIR}/pos_interp.cpp

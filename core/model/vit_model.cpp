@@ -230,10 +230,11 @@ void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack,
             continue;
         }
         MatrixMap p = stack.at(layer, head);  // (N, N)
-        p.noalias() = q * k.transpose();
-        p *= scale;
+        const int64_t ld = 3 * int64_t{d};    // q, k and v are column blocks of ws.qkv
+        detail::gemmABt(q.data(), ld, k.data(), ld, p.data(), n, n, n, hd, nullptr, scale);
         detail::softmaxRows(p);
-        ws.ctx.middleCols(head * hd, hd).noalias() = p * v;
+        auto ctx = ws.ctx.middleCols(head * hd, hd);
+        detail::gemmAB(p.data(), n, v.data(), ld, ctx.data(), ctx.outerStride(), n, hd, n);
     }
 }
 
