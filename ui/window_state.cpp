@@ -16,16 +16,30 @@ const QString kModelKey = QStringLiteral("session/model");
 const QString kImageKey = QStringLiteral("session/image");
 constexpr int kMinSideWidth = 300;
 
-/// Width a dock needs for its content without squeezing it (a scroll area's widget, plus the
-/// scroll bar).
-int contentWidth(const QDockWidget* dock) {
+/// What a dock shows: a scroll area's widget, or the dock's own widget; `scrollBar` (when not
+/// null) gets the room a scroll area's bar takes, 0 without one.
+const QWidget* shownContent(const QDockWidget* dock, int* scrollBar = nullptr) {
     const QWidget* content = dock->widget();
+    int bar = 0;
     if (const auto* scroll = qobject_cast<const QScrollArea*>(content);
         scroll && scroll->widget()) {
-        return scroll->widget()->sizeHint().width() +
-               scroll->style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
+        content = scroll->widget();
+        bar = scroll->style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
     }
-    return content ? content->sizeHint().width() : 0;
+    if (scrollBar) {
+        *scrollBar = bar;
+    }
+    return content;
+}
+
+/// Width a dock's content asks for (`least`: the least it can take without being cut).
+int contentWidth(const QDockWidget* dock, bool least = false) {
+    int bar = 0;
+    const QWidget* content = shownContent(dock, &bar);
+    if (!content) {
+        return 0;
+    }
+    return (least ? content->minimumSizeHint() : content->sizeHint()).width() + bar;
 }
 
 /// Width of the window's tab bar that shows `dock` among its tabs, with every title in full.
@@ -39,18 +53,6 @@ int tabsWidth(const QMainWindow* window, const QDockWidget* dock) {
         }
     }
     return width;
-}
-
-/// The least width a dock's content can take without being cut (a scroll area's widget's
-/// minimum, plus the scroll bar).
-int contentMinWidth(const QDockWidget* dock) {
-    const QWidget* content = dock->widget();
-    if (const auto* scroll = qobject_cast<const QScrollArea*>(content);
-        scroll && scroll->widget()) {
-        return scroll->widget()->minimumSizeHint().width() +
-               scroll->style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 4;
-    }
-    return content ? content->minimumSizeHint().width() : 0;
 }
 
 /// Height of the docks' column: the window less its menu bar, tool bars and status bar (the
@@ -70,11 +72,7 @@ int tabBarHeight(const QMainWindow* window) {
 }
 
 int heightOf(const QDockWidget* dock) {
-    const QWidget* content = dock->widget();
-    if (const auto* scroll = qobject_cast<const QScrollArea*>(content);
-        scroll && scroll->widget()) {
-        content = scroll->widget();
-    }
+    const QWidget* content = shownContent(dock);
     return content ? content->sizeHint().height() + 30 : 100;  // + the title bar
 }
 }  // namespace
@@ -125,7 +123,7 @@ void arrangeDocks(QMainWindow* window, const WindowDocks& d, DockLayout layout) 
     // As narrow as the tab titles and the controls allow: in a compact window the image needs
     // every pixel, and the panels scroll.
     int width = std::max({tabsWidth(window, d.picker), tabsWidth(window, d.model),
-                          contentMinWidth(d.picker), kMinSideWidth});
+                          contentWidth(d.picker, true), kMinSideWidth});
     // The central area (the image) keeps at least its minimum.
     const QWidget* central = window->centralWidget();
     const int centralMin = central ? central->minimumSizeHint().width() + 12 : 240;
