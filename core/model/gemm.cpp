@@ -57,7 +57,11 @@ void gemm(bool transB, const float* a, int64_t lda, const float* b, int64_t ldb,
         return;
     }
 #ifdef VITSCOPE_ONEDNN
-    if (gBackend.load(std::memory_order_relaxed) == GemmBackend::OneDnn && k > 0) {
+    // Below ~1M multiply-adds Eigen is as fast, and it spares the process oneDNN's start-up
+    // (~35-60 ms of kernel generation on the first call): the bundled model never pays it.
+    constexpr int64_t kOneDnnMinMacs = int64_t{1} << 20;
+    if (gBackend.load(std::memory_order_relaxed) == GemmBackend::OneDnn && k > 0 &&
+        m * n * k >= kOneDnnMinMacs) {
         // Row-major C = alpha A op(B). Fails only on invalid sizes, which callers never pass.
         if (dnnl_sgemm('N', transB ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, 0.0f, c, ldc) ==
             dnnl_success) {
