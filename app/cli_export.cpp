@@ -3,7 +3,6 @@
 #include <optional>
 #include <string>
 
-#include "app/cli_animate.h"
 #include "app/cli_commands.h"
 #include "app/cli_session.h"
 
@@ -23,6 +22,7 @@ int runExport(const CliArgs&, const char*) {
 #include <QGuiApplication>
 #include <memory>
 
+#include "app/cli_animate.h"
 #include "core/io/data_export.h"
 #include "core/model/token_names.h"
 #include "core/pipeline/dataset.h"
