@@ -73,14 +73,16 @@ int main(int argc, char** argv) {
     vitscope::ui::MainWindow window(resources);
     const QString screenshot = parser.value(screenshotOption);
     const QString screenshots = parser.value(screenshotsOption);
+    // The screenshot runs end with exit code 2 and the message on any error.
+    const auto exitOnError = [](const QString& title, const QString& message) {
+        std::fprintf(stderr, "vitscope: %s: %s\n", qPrintable(title), qPrintable(message));
+        QCoreApplication::exit(2);
+    };
     // Without arguments the window reopens the last session's model and image.
     const bool restore = !parser.isSet(modelOption) && images.isEmpty() && screenshot.isEmpty() &&
                          screenshots.isEmpty();
     if (!screenshots.isEmpty()) {
-        window.setErrorHandler([](const QString& title, const QString& message) {
-            std::fprintf(stderr, "vitscope: %s: %s\n", qPrintable(title), qPrintable(message));
-            QCoreApplication::exit(2);
-        });
+        window.setErrorHandler(exitOnError);
         auto* tour = new vitscope::ui::ScreenshotTour(
             &window, screenshots, [](bool ok) { QCoreApplication::exit(ok ? 0 : 1); });
         auto started = std::make_shared<bool>(false);  // the first result starts the tour
@@ -96,10 +98,7 @@ int main(int argc, char** argv) {
     }
     if (!screenshot.isEmpty()) {
         window.resize(1600, 1000);
-        window.setErrorHandler([](const QString& title, const QString& message) {
-            std::fprintf(stderr, "vitscope: %s: %s\n", qPrintable(title), qPrintable(message));
-            QCoreApplication::exit(2);
-        });
+        window.setErrorHandler(exitOnError);
         QObject::connect(window.controller(), &vitscope::ui::InferenceController::snapshotChanged,
                          &window, [&window, screenshot](const vitscope::ui::SnapshotPtr& s) {
                              if (!s->result()) {

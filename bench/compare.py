@@ -15,20 +15,19 @@ import sys
 import time
 
 
-def cpu_jiffies():
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+def busy_jiffies():
+    """Jiffies the whole machine spent busy (not idle or waiting for I/O), from /proc/stat."""
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
-    idle = v[3] + v[4]
-    return sum(v) - idle, sum(v)
+    return sum(v) - v[3] - v[4]
 
 
 def wait_idle(limit_s=60.0):
     t_end = time.time() + limit_s
     while True:
-        b0, _ = cpu_jiffies()
+        b0 = busy_jiffies()
         time.sleep(1.0)
-        b1, _ = cpu_jiffies()
+        b1 = busy_jiffies()
         ticks = os.sysconf("SC_CLK_TCK")
         if (b1 - b0) / ticks < 0.10 or time.time() > t_end:
             return
@@ -46,13 +45,13 @@ def timed_block(cmd, env, parse):
     """Runs cmd; returns (its times in ms as `parse` reads them from its output, the CPU other
     processes used meanwhile, in cores)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    b0, _ = cpu_jiffies()
+    b0 = busy_jiffies()
     r0 = os.times()
     t0 = time.time()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.time() - t0
     r1 = os.times()
-    b1, _ = cpu_jiffies()
+    b1 = busy_jiffies()
     if out.returncode != 0:
         sys.exit(f"compare: {' '.join(cmd)} failed:\n{out.stderr}")
     own = (r1.children_user - r0.children_user) + (r1.children_system - r0.children_system)

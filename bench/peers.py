@@ -11,6 +11,7 @@
 
 The model is tools/train_fashion_mnist.py's ViT (Hugging Face layout, exact GELU, LayerNorm eps
 1e-12), so the three programs compute the same function."""
+import json
 import os
 import sys
 import time
@@ -64,7 +65,6 @@ def export(out: str) -> None:
               "layer_norm_eps": tf.LN_EPS, "image_size": 224, "patch_size": 16,
               "num_channels": 3, "qkv_bias": True,
               "id2label": {str(i): f"class {i}" for i in range(1000)}}
-        import json
         with open(os.path.join(folder, "config.json"), "w") as f:
             json.dump(hf, f, indent=1)
         save_file(tf.hf_state_dict(model), os.path.join(folder, "model.safetensors"))

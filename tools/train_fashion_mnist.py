@@ -493,15 +493,21 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
     return (ema_model or model), history, (time.time() - t0) / 60
 
 
+def grid_and_patch(model) -> tuple:
+    """The model's patch grid side and patch side in pixels (28 = grid x patch)."""
+    patch = model.patch.kernel_size[0]
+    return 28 // patch, patch
+
+
 @torch.no_grad()
 def lab_snapshot(model, test_x) -> dict:
     """Position-embedding locality and mean attention distance over the bundled samples (the
     first test image of each class), for the per-epoch log."""
     model.eval()
-    grid = int(round((model.pos.shape[1] - 1) ** 0.5))
+    grid, patch = grid_and_patch(model)
     idx = [int(i) for i in SAMPLE_INDICES]
     _, attns = model(preprocess(test_x[idx]), want_attn=True)
-    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 28 // grid)
+    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, patch)
     out = {"mad": [[round(float(v), 1) for v in r] for r in mad],
            "l1_spread": round(float(mad[0].max() - mad[0].min()), 1),
            "l1_mean": round(float(mad[0].mean()), 1), "last_mean": round(float(mad[-1].mean()), 1)}
@@ -519,9 +525,9 @@ def lab_measures(model, test_x, test_y) -> dict:
     with the C++ core from the shipped files): position-embedding locality and mean attention
     distance over the bundled samples, per layer and head."""
     model.eval()
-    grid = int(round((model.pos.shape[1] - 1) ** 0.5))
+    grid, patch = grid_and_patch(model)
     _, attns = model(preprocess(test_x[list(SAMPLE_INDICES)]), want_attn=True)
-    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, 28 // grid)
+    mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, patch)
     out = {"samples": "resources/samples/fashion-mnist (test images %s)" %
                       ", ".join(map(str, SAMPLE_INDICES)),
            "attention_distance": lab_metrics.attention_summary(mad, 28)}
@@ -547,8 +553,7 @@ def test_time_ablation(model, test_x, test_y, seed: int = 0) -> dict:
     """Test-set top-1 with and without the position embeddings, with and without shuffled patches
     (the window's experiments over the whole test set; `vitscope-cli eval --no-positions
     --shuffle-patches` recomputes them, shuffling by position permutation instead)."""
-    grid = int(round((model.pos.shape[1] - 1) ** 0.5))
-    shuffled = shuffle_patches_u8(test_x, seed, 28 // grid)
+    shuffled = shuffle_patches_u8(test_x, seed, grid_and_patch(model)[1])
     saved = model.pos.detach().clone()
     out = {}
     for name, images, zero in (("positions", test_x, False), ("no_positions", test_x, True),

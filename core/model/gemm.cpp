@@ -42,10 +42,6 @@ void setGemmBackend(GemmBackend backend) {
 
 GemmBackend gemmBackend() { return gBackend.load(); }
 
-const char* toString(GemmBackend backend) {
-    return backend == GemmBackend::OneDnn ? "oneDNN" : "Eigen";
-}
-
 namespace detail {
 
 namespace {

@@ -17,7 +17,6 @@ GemmBackend defaultGemmBackend();
 void setGemmBackend(GemmBackend backend);
 GemmBackend gemmBackend();
 bool oneDnnAvailable();
-const char* toString(GemmBackend backend);
 
 namespace detail {
 
