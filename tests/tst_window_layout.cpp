@@ -4,19 +4,23 @@
 // view at least its minimum size, the rulers and the colour bar next to the image at every
 // window size. Also: the window restores the last model, image and layout, and falls back to the
 // bundled model with a status message (no error dialog) when a saved file is gone or broken.
+#include <QComboBox>
 #include <QFile>
 #include <QPalette>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSlider>
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTextDocument>
+#include <QToolBar>
 #include <QToolButton>
 #include <cmath>
 
 #include "main_window_fixture.h"
 #include "ui/figure_widget.h"
 #include "ui/figures/attention_figure.h"
+#include "ui/guide_hint.h"
 #include "ui/inductive_bias_panel.h"
 
 using namespace vitscope;
@@ -133,6 +137,7 @@ private slots:
     void imageGetsTheRoom();
     void rulersAndColourBarTouchTheImage_data();
     void rulersAndColourBarTouchTheImage();
+    void toolBarsWrapRatherThanHide();
     void darkPaletteKeepsPlaceholdersVisible();
     void restoresLastModelImageAndLayout();
     void missingSavedFilesFallBack();
@@ -235,14 +240,35 @@ void TestWindowLayout::inductiveBiasHasTheCentralArea() {
 }
 
 void TestWindowLayout::imageGetsTheRoom() {
-    QTRY_VERIFY(mWindow->attentionView()->isVisible());
-    const QRectF image = mWindow->attentionView()->imageRect();
-    const double side = std::min(image.width(), image.height());
+    ui::AttentionView* view = mWindow->attentionView();
+    QTRY_VERIFY(view->isVisible());
+    auto imageSide = [view] {
+        const QRectF image = view->imageRect();
+        return std::min(image.width(), image.height());
+    };
+    // The first-launch hint is a banner above the image: it takes some height, covers nothing.
+    ui::GuideHint* hint = mWindow->guideHint();
+    QVERIFY(hint && hint->isVisible());
+    const QRect hintArea(hint->mapTo(mWindow.get(), QPoint()), hint->size());
+    const QRectF imageArea =
+        view->imageRect().translated(QPointF(view->mapTo(mWindow.get(), QPoint())));
+    QVERIFY2(!QRectF(hintArea).intersects(imageArea), "the hint covers the image");
     // Before this layout the image was ~160 px in a 1024 x 700 window.
-    QVERIFY2(
-        side >= 0.45 * mWindow->height(),
-        qPrintable(
-            QStringLiteral("image %1 px in a window %2 px high").arg(side).arg(mWindow->height())));
+    const int height = mWindow->height();
+    QVERIFY2(imageSide() >= 0.40 * height,
+             qPrintable(QStringLiteral("image %1 px with the hint, window %2 px high")
+                            .arg(imageSide())
+                            .arg(height)));
+    hint->dismiss();  // the image takes the hint's room back
+    QTRY_VERIFY2(imageSide() >= 0.45 * height,
+                 qPrintable(QStringLiteral("image %1 px without the hint, window %2 px high")
+                                .arg(imageSide())
+                                .arg(height)));
+    // Both tool bars on one row here: the opacity slider keeps a usable width.
+    auto* slider = mWindow->findChild<QSlider*>(QStringLiteral("opacitySlider"));
+    QVERIFY(slider && slider->isVisible());
+    QVERIFY2(slider->width() >= slider->minimumWidth() && slider->width() >= 40,
+             qPrintable(QString::number(slider->width())));
 }
 
 void TestWindowLayout::rulersAndColourBarTouchTheImage_data() {
@@ -296,6 +322,42 @@ void TestWindowLayout::rulersAndColourBarTouchTheImage() {
     QVERIFY2(colNumbers, "no column numbers above the image");
     mWindow->resize(old);  // the layout gives the view its size back
     QTest::qWait(20);
+}
+
+void TestWindowLayout::toolBarsWrapRatherThanHide() {
+    // Down to three quarters of the screen's width, and with the mask's share shown, the tool
+    // bars wrap onto a second row rather than squeeze the opacity slider or hide controls behind
+    // an extension arrow. (Narrower than one bar, Qt's extension arrow is the fallback.)
+    auto* slider = mWindow->findChild<QSlider*>(QStringLiteral("opacitySlider"));
+    auto* display = mWindow->findChild<QComboBox*>(QStringLiteral("attentionDisplayCombo"));
+    QVERIFY(slider && display);
+    const QSize old = mWindow->size();
+    const int previous = display->currentIndex();
+    QStringList problems;
+    for (const char* mode : {"overlay", "mask"}) {
+        display->setCurrentIndex(display->findData(QLatin1String(mode)));
+        for (const int width : {old.width(), old.width() * 3 / 4}) {
+            mWindow->resize(width, old.height());
+            QTest::qWait(30);
+            const QString where =
+                QStringLiteral("%1 at %2 px: ").arg(QLatin1String(mode)).arg(mWindow->width());
+            if (slider->width() < std::max(slider->minimumWidth(), 40)) {
+                problems << where + QStringLiteral("opacity slider %1 px").arg(slider->width());
+            }
+            for (const QToolBar* bar : mWindow->findChildren<QToolBar*>()) {
+                for (const QToolButton* b :
+                     bar->findChildren<QToolButton*>(QStringLiteral("qt_toolbar_ext_button"))) {
+                    if (b->isVisible()) {
+                        problems << where + bar->windowTitle() + QStringLiteral(" hides controls");
+                    }
+                }
+            }
+        }
+    }
+    display->setCurrentIndex(previous);
+    mWindow->resize(old);
+    QTest::qWait(30);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
 }
 
 void TestWindowLayout::darkPaletteKeepsPlaceholdersVisible() {

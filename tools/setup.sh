@@ -15,6 +15,8 @@ packages=(
     zipcmp zipmerge ziptool
     # window, figures, tests
     qt6-base-dev qt6-svg-dev qt6-qpa-plugins libgl-dev fonts-dejavu-core
+    # the window-layout test on a real X server, and tools/screenshot.sh
+    xvfb xauth
     # animated GIF export of the layers (ui/export/gif_writer.cpp) and its tests
     libgif-dev
     # oneDNN: the forward pass's GEMMs, kernels chosen for the CPU at run time (core/model/gemm.h)

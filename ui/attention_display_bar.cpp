@@ -51,13 +51,19 @@ AttentionDisplayBar::AttentionDisplayBar(QWidget* parent) : QWidget(parent) {
                      {{tr("Heatmap"), QStringLiteral("overlay")},
                       {tr("Mass mask"), QStringLiteral("mask")},
                       {tr("Alpha over black"), QStringLiteral("alpha")}});
-    mMass = new QSpinBox(this);
+    // Without a parent to share, the map controls stay inside this bar (laid out at its end).
+    mMap = new QWidget(parent ? parent : this);
+    mMap->setObjectName(QStringLiteral("attentionMapControls"));
+    auto* mapLayout = new QHBoxLayout(mMap);
+    mapLayout->setContentsMargins(2, 0, 2, 0);
+    mDisplay->setParent(mMap);
+    mMass = new QSpinBox(mMap);
     mMass->setObjectName(QStringLiteral("maskMassSpin"));
     mMass->setRange(1, 100);
     mMass->setSuffix(tr(" %"));
     mMass->setToolTip(tr("The share of the attention mass the mask keeps."));
-    auto label = [this](const QString& text, QWidget* buddy) {
-        auto* l = new QLabel(text, this);
+    auto label = [](const QString& text, QWidget* buddy) {
+        auto* l = new QLabel(text, buddy->parentWidget());
         l->setBuddy(buddy);
         return l;
     };
@@ -65,9 +71,12 @@ AttentionDisplayBar::AttentionDisplayBar(QWidget* parent) : QWidget(parent) {
     layout->addWidget(mOn);
     layout->addWidget(label(tr("Ups&ampling"), mUpsampling));
     layout->addWidget(mUpsampling);
-    layout->addWidget(label(tr("Sh&ow"), mDisplay));
-    layout->addWidget(mDisplay);
-    layout->addWidget(mMass);
+    if (mMap->parentWidget() == this) {
+        layout->addWidget(mMap);
+    }
+    mapLayout->addWidget(label(tr("Sh&ow"), mDisplay));
+    mapLayout->addWidget(mDisplay);
+    mapLayout->addWidget(mMass);
 
     const QSettings settings;
     mQuiet = true;
@@ -76,7 +85,7 @@ AttentionDisplayBar::AttentionDisplayBar(QWidget* parent) : QWidget(parent) {
     selectKey(mDisplay, settings.value(QStringLiteral("view/attentionDisplay")).toString());
     mMass->setValue(settings.value(QStringLiteral("view/maskMass"), 60).toInt());
     mQuiet = false;
-    mMass->setEnabled(options().display == AttentionDisplay::Mask);
+    showMassFor(options().display);
 
     for (QComboBox* box : {mOn, mUpsampling, mDisplay}) {
         connect(box, &QComboBox::currentIndexChanged, this, &AttentionDisplayBar::emitChanged);
@@ -109,12 +118,18 @@ void AttentionDisplayBar::setOptions(const AttentionDisplayOptions& options) {
     emitChanged();
 }
 
+void AttentionDisplayBar::showMassFor(AttentionDisplay display) {
+    const bool mask = display == AttentionDisplay::Mask;
+    mMass->setEnabled(mask);
+    mMass->setVisible(mask);
+}
+
 void AttentionDisplayBar::emitChanged() {
     if (mQuiet) {
         return;
     }
     const AttentionDisplayOptions o = options();
-    mMass->setEnabled(o.display == AttentionDisplay::Mask);
+    showMassFor(o.display);
     QSettings settings;
     settings.setValue(QStringLiteral("view/attentionOn"), mOn->currentData());
     settings.setValue(QStringLiteral("view/upsampling"), mUpsampling->currentData());

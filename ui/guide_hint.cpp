@@ -1,7 +1,6 @@
 #include "ui/guide_hint.h"
 
 #include <QAction>
-#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSettings>
@@ -22,6 +21,13 @@ QString keyOf(const QList<QAction*>& actions, const char* name, int which = 0) {
         }
     }
     return {};
+}
+
+/// "Help › Keyboard Shortcuts (F1) lists every key."
+QString whereKeysAre(const QAction* shortcutsAction) {
+    const QString key = shortcutsAction->shortcut().toString(QKeySequence::NativeText);
+    return key.isEmpty() ? QObject::tr("Help › Keyboard Shortcuts lists every key.")
+                         : QObject::tr("Help › Keyboard Shortcuts (%1) lists every key.").arg(key);
 }
 
 }  // namespace
@@ -52,25 +58,30 @@ QString guideHintText(const QList<QAction*>& actions, const QAction* shortcutsAc
     }
     QString text = parts.join(QStringLiteral("; ")) + QLatin1Char('.');
     if (shortcutsAction) {
-        const QString key = shortcutsAction->shortcut().toString(QKeySequence::NativeText);
-        text += QLatin1Char(' ') + (key.isEmpty()
-                                        ? QObject::tr("Help › Keyboard Shortcuts lists every key.")
-                                        : QObject::tr("Help › Keyboard Shortcuts (%1) lists every "
-                                                      "key.")
-                                              .arg(key));
+        text += QLatin1Char(' ') + whereKeysAre(shortcutsAction);
     }
     return text;
 }
 
-GuideHint::GuideHint(QWidget* view, const QString& text) : QFrame(view) {
+QString guideHintShortText(const QAction* shortcutsAction) {
+    QString text = QObject::tr("Click a patch to see where it attends.");
+    if (shortcutsAction) {
+        text += QLatin1Char(' ') + whereKeysAre(shortcutsAction);
+    }
+    return text;
+}
+
+GuideHint::GuideHint(QWidget* parent, const QString& text, const QString& shortText)
+    : QFrame(parent) {
     setObjectName(QStringLiteral("guideHint"));
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
     setBackgroundRole(QPalette::ToolTipBase);
     setForegroundRole(QPalette::ToolTipText);
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(10, 6, 4, 6);
-    mText = new QLabel(text, this);
+    mText = new QLabel(this);
     mText->setObjectName(QStringLiteral("guideHintText"));
     mText->setWordWrap(true);
     mText->setForegroundRole(QPalette::ToolTipText);
@@ -82,12 +93,17 @@ GuideHint::GuideHint(QWidget* view, const QString& text) : QFrame(view) {
     close->setToolTip(tr("Close this hint; Help › Keyboard Shortcuts lists the keys."));
     layout->addWidget(close, 0, Qt::AlignTop);
     connect(close, &QToolButton::clicked, this, &GuideHint::dismiss);
-    view->installEventFilter(this);
+    setTexts(text, shortText);
     setVisible(!wasDismissed());
-    place();
 }
 
-QString GuideHint::text() const { return mText->text(); }
+void GuideHint::setTexts(const QString& text, const QString& shortText) {
+    mFull = text;
+    mShort = shortText.isEmpty() ? text : shortText;
+    chooseText();
+}
+
+QString GuideHint::shownText() const { return mText->text(); }
 
 bool GuideHint::wasDismissed() { return QSettings().value(QLatin1String(kDismissedKey)).toBool(); }
 
@@ -96,23 +112,20 @@ void GuideHint::dismiss() {
     hide();
 }
 
-bool GuideHint::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == parent() && (event->type() == QEvent::Resize || event->type() == QEvent::Show)) {
-        place();
-    }
-    return QFrame::eventFilter(watched, event);
+void GuideHint::resizeEvent(QResizeEvent* event) {
+    QFrame::resizeEvent(event);
+    chooseText();
 }
 
-void GuideHint::place() {
-    const QWidget* view = parentWidget();
-    const int width = std::min(view->width() - 24, 620);
-    if (width <= 0) {
-        return;
+void GuideHint::chooseText() {
+    // The label's width once laid out; before that, the banner's less its margins and button.
+    const int room = std::max(1, mText->width() > 0 ? mText->width() : width() - 40);
+    const bool fitsTwoLines = mText->fontMetrics().horizontalAdvance(mFull) <= 2 * room * 9 / 10;
+    const QString& wanted = fitsTwoLines ? mFull : mShort;
+    if (mText->text() != wanted) {
+        mText->setText(wanted);
+        updateGeometry();
     }
-    const int height =
-        layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width) : sizeHint().height();
-    setGeometry((view->width() - width) / 2, 8, width, height);
-    raise();
 }
 
 }  // namespace vitscope::ui

@@ -19,6 +19,7 @@
 #include <QSettings>
 #include <QSlider>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <cmath>
@@ -80,7 +81,8 @@ MainWindow::MainWindow(const QString& resourcesDir, QWidget* parent)
     buildViewMenu();
     buildStatusBar();
     new FocusedKeyGuard(this);  // a focused slider or spin box keeps Page Up / Page Down
-    mGuide = new GuideHint(mView, guideHintText(mPicker->navigationActions(), mShortcutsAction));
+    mGuide->setTexts(guideHintText(mPicker->navigationActions(), mShortcutsAction),
+                     guideHintShortText(mShortcutsAction));
     connect(mView, &AttentionView::patchClicked, mGuide, &GuideHint::dismiss);
     connect(&ExportLocation::instance(), &ExportLocation::written, this,
             [this](const QString& message) { statusBar()->showMessage(message, 8000); });
@@ -156,16 +158,24 @@ void MainWindow::buildDocks() {
 void MainWindow::buildToolBar() {
     auto* bar = addToolBar(tr("View"));
     bar->setObjectName(QStringLiteral("viewToolBar"));
+    mViewBar = bar;
     bar->addWidget(new QLabel(tr(" Opacity "), bar));
     mOpacitySlider = new QSlider(Qt::Horizontal, bar);
     mOpacitySlider->setObjectName(QStringLiteral("opacitySlider"));
     mOpacitySlider->setRange(0, 100);
+    mOpacitySlider->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('0')) * 6);
     mOpacitySlider->setMaximumWidth(160);
     mOpacitySlider->setToolTip(tr("Heatmap opacity"));
     bar->addWidget(mOpacitySlider);
     connect(mOpacitySlider, &QSlider::valueChanged, this, [this](int v) { setOpacity(v / 100.0); });
     auto* display = new AttentionDisplayBar(bar);
     bar->addWidget(display);
+    mDisplayBar = addToolBar(tr("Attention Map"));
+    mDisplayBar->setObjectName(QStringLiteral("mapToolBar"));
+    mDisplayBar->addWidget(display->mapControls());
+    connect(display, &AttentionDisplayBar::changed, this, [this] {
+        QTimer::singleShot(0, this, [this] { fitToolBars(); });  // the share shown or hidden
+    });
     connect(display, &AttentionDisplayBar::changed, mView, &AttentionView::setDisplay);
     mView->setDisplay(display->options());
 }

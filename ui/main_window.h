@@ -21,6 +21,7 @@ class QMenu;
 class QProgressBar;
 class QSlider;
 class QTabWidget;
+class QToolBar;
 class QToolButton;
 
 namespace vitscope::ui {
@@ -104,6 +105,7 @@ public slots:
 protected:
     void closeEvent(QCloseEvent* event) override;
     void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -113,6 +115,9 @@ private:
     // launch's dock arrangement and size, the restored session.
     void buildCentralTabs();
     void setInitialSize();
+    /// The display tool bar goes to a second row when both do not fit in one (a narrow window,
+    /// a large scale factor), rather than squeezing the opacity slider to a stub.
+    void fitToolBars();
     /// During restoreSession: replaces a saved file that failed to open by the fallback.
     bool restoreFailed(const QString& title, const QString& message);
     void buildFileMenu();
@@ -165,6 +170,8 @@ private:
     ExportMenu* mExports = nullptr;
     QActionGroup* mColormapGroup = nullptr;
     QSlider* mOpacitySlider = nullptr;
+    QToolBar* mViewBar = nullptr;
+    QToolBar* mDisplayBar = nullptr;
     QLabel* mTimingLabel = nullptr;
     QProgressBar* mProgress = nullptr;
     QToolButton* mCancelButton = nullptr;

@@ -4,11 +4,16 @@
 #include <QGuiApplication>
 #include <QScreen>
 #include <QScrollArea>
+#include <QSlider>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+#include <algorithm>
 
 #include "ui/attention_view.h"
+#include "ui/guide_hint.h"
 #include "ui/inductive_bias_panel.h"
 #include "ui/main_window.h"
 
@@ -22,7 +27,15 @@ void MainWindow::buildCentralTabs() {
     mMainTabs = new QTabWidget(this);
     mMainTabs->setObjectName(QStringLiteral("mainTabs"));
     mMainTabs->setDocumentMode(true);
-    mMainTabs->addTab(mView, tr("Attention"));
+    // The first-launch hint is a banner above the image, never over it.
+    auto* attentionPage = new QWidget(this);
+    auto* attentionLayout = new QVBoxLayout(attentionPage);
+    attentionLayout->setContentsMargins(0, 0, 0, 0);
+    attentionLayout->setSpacing(0);
+    mGuide = new GuideHint(attentionPage);
+    attentionLayout->addWidget(mGuide);
+    attentionLayout->addWidget(mView, 1);
+    mMainTabs->addTab(attentionPage, tr("Attention"));
     // The Inductive Bias views get the whole central area: their mosaic, plots and experiment
     // controls need more room than a side dock has. The panel scrolls when the window is small.
     mBias = new InductiveBiasPanel(this);
@@ -73,6 +86,31 @@ void MainWindow::showEvent(QShowEvent* event) {
                 resize(chosen);
             }
         });
+    }
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    fitToolBars();
+}
+
+void MainWindow::fitToolBars() {
+    if (!mViewBar || !mDisplayBar || toolBarArea(mDisplayBar) != toolBarArea(mViewBar) ||
+        mViewBar->orientation() != Qt::Horizontal) {
+        return;  // moved by the user: their arrangement
+    }
+    // The opacity slider may shrink to its minimum before a second row is worth its height.
+    const int sliderSlack =
+        std::max(0, mOpacitySlider->sizeHint().width() - mOpacitySlider->minimumWidth());
+    const int oneRow =
+        mViewBar->sizeHint().width() - sliderSlack + mDisplayBar->sizeHint().width() + 6;
+    const bool twoRows = oneRow > width();
+    if (twoRows != toolBarBreak(mDisplayBar)) {
+        if (twoRows) {
+            insertToolBarBreak(mDisplayBar);
+        } else {
+            removeToolBarBreak(mDisplayBar);
+        }
     }
 }
 

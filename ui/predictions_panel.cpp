@@ -111,6 +111,23 @@ void PredictionsPanel::lookUp(int index) {
                                .arg(mRanks.size()));
 }
 
+QSize PredictionsPanel::sizeHint() const {
+    QSize hint = QWidget::sizeHint();
+    const int shown = static_cast<int>(mRowWidgets.size() / 3);
+    if (shown < kReservedRows) {
+        const int row = std::max(QProgressBar().sizeHint().height(), fontMetrics().height()) +
+                        std::max(0, mGrid->verticalSpacing());
+        hint.rheight() += (kReservedRows - shown) * row;
+        if (!mMessage->isHidden()) {  // the rows replace the message
+            hint.rheight() -= mMessage->sizeHint().height();
+        }
+    }
+    if (mLookupResult->text().isEmpty()) {
+        hint.rheight() += fontMetrics().lineSpacing();
+    }
+    return hint;
+}
+
 QString PredictionsPanel::lookupText() const { return mLookupResult->text(); }
 
 void PredictionsPanel::clearRows() {

@@ -38,6 +38,11 @@ public:
     /// Shows class `index` in the lookup (as choosing it in the box does).
     void lookUp(int index);
 
+    /// Room for kReservedRows predictions and a lookup result even before the first result, so
+    /// that the window's first layout (arrangeDocks) gives the panel what it will show.
+    QSize sizeHint() const override;
+    static constexpr int kReservedRows = 5;  ///< the window shows the top five
+
 private:
     void clearRows();
     void clearLookup();

@@ -71,9 +71,13 @@ int tabBarHeight(const QMainWindow* window) {
     return height;
 }
 
-int heightOf(const QDockWidget* dock) {
+/// Height a dock asks for (`least`: the least its content takes), with its title bar.
+int heightOf(const QDockWidget* dock, bool least = false) {
     const QWidget* content = shownContent(dock);
-    return content ? content->sizeHint().height() + 30 : 100;  // + the title bar
+    if (!content) {
+        return 100;
+    }
+    return (least ? content->minimumSizeHint() : content->sizeHint()).height() + 30;
 }
 }  // namespace
 
@@ -103,9 +107,10 @@ void arrangeDocks(QMainWindow* window, const WindowDocks& d, DockLayout layout) 
         const int picker = heightOf(d.picker);
         const int predictions = heightOf(d.predictions);
         const int column = dockAreaHeight(window);
-        window->resizeDocks({d.picker, d.predictions, d.heads},
-                            {picker, predictions, std::max(200, column - picker - predictions)},
-                            Qt::Vertical);
+        window->resizeDocks(
+            {d.picker, d.predictions, d.heads},
+            {picker, predictions, std::max(heightOf(d.heads, true), column - picker - predictions)},
+            Qt::Vertical);
         return;
     }
     // Two tab groups in one right-hand column, so that each tab bar shows its titles in full:

@@ -21,8 +21,9 @@ namespace vitscope::ui {
 ///   logical pixels (e.g. 1066 x 656, or 1366 x 768 at QT_SCALE_FACTOR=2, 683 x 384 logical).
 enum class DockLayout { Wide, Compact };
 /// QMainWindow::saveState's version: a layout saved by an older vitscope (with the Inductive Bias
-/// dock and its starved columns) is not restored; the first launch's arrangement replaces it.
-inline constexpr int kLayoutVersion = 2;
+/// dock and its starved columns, or with one tool bar) is not restored; the first launch's
+/// arrangement replaces it.
+inline constexpr int kLayoutVersion = 3;
 inline constexpr int kCompactBelowWidth = 1200;
 DockLayout dockLayoutFor(const QSize& logicalWindowSize);
 
