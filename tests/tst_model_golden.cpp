@@ -13,6 +13,7 @@
 #include "core/model/layers.h"
 #include "core/model/synthetic_model.h"
 #include "core/model/vit_model.h"
+#include "core/model/workspace_pool.h"
 #include "test_util.h"
 
 using namespace vitscope;
@@ -264,6 +265,33 @@ private slots:
             for (int h = 0; h < a->attention.heads(); ++h)
                 QVERIFY((a->attention.at(l, h).rowwise().sum().array() - 1.0f).abs().maxCoeff() <
                         1e-5f);
+    }
+
+    // The window's pool: runs in flight at once get distinct workspaces; an ended run's workspace
+    // is the next run's (one kept idle), and a reused one gives the same numbers.
+    void workspacePoolLendsOnePerRun() {
+        const Case c = loadHfVitCls();
+        QVERIFY(c.model);
+        core::WorkspacePool pool;
+        const core::ForwardWorkspace* kept = nullptr;
+        {
+            const core::WorkspacePool::Lease a = pool.acquire();
+            const core::WorkspacePool::Lease b = pool.acquire();
+            QVERIFY(a.get() && b.get() && a.get() != b.get());
+            kept = b.get();  // b's lease ends first and is kept; a's is released
+            QCOMPARE(pool.idleCount(), size_t{0});
+        }
+        QCOMPARE(pool.idleCount(), size_t{1});
+        const auto fresh = core::runForward(*c.model, c.input);
+        for (int i = 0; i < 2; ++i) {
+            const core::WorkspacePool::Lease lease = pool.acquire();
+            QCOMPARE(lease.get(), kept);
+            const auto r = core::runForward(*c.model, c.input, {}, lease.get());
+            QVERIFY(r.ok() && fresh.ok());
+            QVERIFY(r->logits == fresh->logits);
+            QVERIFY(r->attention.raw() == fresh->attention.raw());
+        }
+        QCOMPARE(pool.idleCount(), size_t{1});
     }
 
     void cancelStopsBetweenBlocks() {

@@ -70,7 +70,7 @@ core::Result<std::shared_ptr<const core::Image8>> decodeImage(const Request& req
 /// The whole job, on a worker thread: load the model (if asked), decode the image (if asked) and
 /// run it through core::runImage. Touches no QObject.
 Outcome runJob(const Request& req, const SnapshotPtr& current, core::RunOptions options,
-               const JobContext& job) {
+               core::WorkspacePool& workspaces, const JobContext& job) {
     auto next = std::make_shared<Snapshot>();
     if (current) {
         *next = *current;
@@ -108,7 +108,8 @@ Outcome runJob(const Request& req, const SnapshotPtr& current, core::RunOptions 
     options.progress = [&job](int done, int total) {
         job.progress(QObject::tr("Running block %1/%2").arg(done).arg(total), done, total);
     };
-    auto run = core::runImage(next->model, source, options);
+    const core::WorkspacePool::Lease workspace = workspaces.acquire();
+    auto run = core::runImage(next->model, source, options, workspace.get());
     if (!run) {
         const auto code = run.error().code;
         if (code == core::ErrorCode::Cancelled) {
@@ -128,7 +129,9 @@ Outcome runJob(const Request& req, const SnapshotPtr& current, core::RunOptions 
 }  // namespace
 
 InferenceController::InferenceController(QObject* parent)
-    : QObject(parent), mJobs(new JobRunner(this)) {
+    : QObject(parent),
+      mJobs(new JobRunner(this)),
+      mWorkspaces(std::make_shared<core::WorkspacePool>()) {
     qRegisterMetaType<SnapshotPtr>();
     connect(mJobs, &JobRunner::progressChanged, this, &InferenceController::progressChanged);
     connect(mJobs, &JobRunner::failed, this, &InferenceController::failed);
@@ -256,9 +259,8 @@ void InferenceController::start(Request request) {
         announcePlan(current->model);
     mJobs->start<Outcome>(
         tr("Working"),
-        [request = std::move(request), current, options](const JobContext& job) {
-            return runJob(request, current, options, job);
-        },
+        [request = std::move(request), current, options, workspaces = mWorkspaces](
+            const JobContext& job) { return runJob(request, current, options, *workspaces, job); },
         [this](Outcome outcome) { finish(outcome); });
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/image/image_io.h"
 #include "core/model/vit_model.h"
+#include "core/model/workspace_pool.h"
 #include "core/pipeline/run.h"
 
 namespace vitscope::ui {
@@ -113,6 +114,8 @@ private:
     SnapshotPtr mCurrent;
     core::RunOptions mRunOptions;
     JobRunner* mJobs = nullptr;
+    /// Every run's scratch buffers (shared with the jobs, which may outlive a restart).
+    std::shared_ptr<core::WorkspacePool> mWorkspaces;
     Request mRunningRequest;
     std::optional<Request> mQueued;
 };

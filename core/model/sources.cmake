@@ -16,4 +16,5 @@ target_sources(vitscope_core PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/google_npz.cpp
     ${CMAKE_CURRENT_LIST_DIR}/model_loader.cpp
     ${CMAKE_CURRENT_LIST_DIR}/synthetic_model.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/workspace_pool.cpp
     ${CMAKE_CURRENT_BINARY_DIR}/imagenet_labels.cpp)
