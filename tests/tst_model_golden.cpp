@@ -437,10 +437,33 @@ private slots:
         core::setGemmBackend(core::GemmBackend::Eigen);
         auto eigen = core::runForward(**model, x);
         core::setGemmBackend(core::GemmBackend::OneDnn);
-        auto dnnl = core::runForward(**model, x);
+        auto dnnl = core::runForward(**model, x);  // sgemm: packing is still under way
         QVERIFY(eigen.ok() && dnnl.ok());
         QVERIFY((eigen->logits - dnnl->logits).cwiseAbs().maxCoeff() < 1e-5f);
         QVERIFY(eigen->logits != dnnl->logits);  // the two backends really both ran
+        // Once packed, the encoder's products run oneDNN's matmul on the packed weights (the
+        // patch embedding, q | k | v, proj, fc1, fc2 of both blocks: 9), to the same numbers.
+        (*model)->waitForPacking();
+        const auto packed = (*model)->packedEncoder();
+        QVERIFY(packed && packed->blocks.size() == 2 && packed->blocks[0].qkv);
+        const int64_t before = core::packedProducts();
+        auto matmul = core::runForward(**model, x);
+        QVERIFY(matmul.ok());
+        QCOMPARE(core::packedProducts() - before, int64_t{9});
+        QVERIFY((eigen->logits - matmul->logits).cwiseAbs().maxCoeff() < 1e-5f);
+        const auto& pe = eigen->attention.raw();
+        const auto& pm = matmul->attention.raw();
+        QCOMPARE(pe.size(), pm.size());
+        float worst = 0;
+        for (size_t i = 0; i < pe.size(); ++i) worst = std::max(worst, std::abs(pe[i] - pm[i]));
+        QVERIFY2(worst < 1e-5f, qPrintable(QString::number(worst)));
+        // On Eigen the packed weights are left alone.
+        core::setGemmBackend(core::GemmBackend::Eigen);
+        const int64_t onEigen = core::packedProducts();
+        auto again = core::runForward(**model, x);
+        QVERIFY(again.ok() && again->logits == eigen->logits);
+        QCOMPARE(core::packedProducts(), onEigen);
+        core::setGemmBackend(core::GemmBackend::OneDnn);
     }
 
     void inputSizeMustBeMultipleOfPatch() {

@@ -6,7 +6,18 @@
 #include "core/tensor.h"
 
 #ifdef VITSCOPE_ONEDNN
-#include <dnnl.h>
+#include <omp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <dnnl.hpp>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
 #endif
 
 namespace vitscope::core {
@@ -42,6 +53,252 @@ void setGemmBackend(GemmBackend backend) {
 
 GemmBackend gemmBackend() { return gBackend.load(); }
 
+namespace {
+// Below ~1M multiply-adds Eigen is as fast, and it spares the process oneDNN's start-up
+// (~35-60 ms of kernel generation on the first call): the bundled model never pays it.
+constexpr int64_t kOneDnnMinMacs = int64_t{1} << 20;
+std::atomic<int64_t> gPackedProducts{0};
+}  // namespace
+
+int64_t packedProducts() { return gPackedProducts.load(); }
+
+#ifdef VITSCOPE_ONEDNN
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+constexpr auto kF32 = memory::data_type::f32;
+
+dnnl::engine& cpuEngine() {
+    static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+    return engine;
+}
+
+/// A buffer in transparent huge pages where the kernel allows it (madvise mode): the packed
+/// weights are first touched once, at load, and 4-KiB faults cost ~13 us each on these VMs.
+struct HugeBuffer {
+    explicit HugeBuffer(size_t bytes) : size(bytes) {
+        // Aligned to a huge page, not rounded up to one: the tail takes 4-KiB pages, so no
+        // buffer wastes up to 2 MiB (48 of them in ViT-B).
+        constexpr size_t kHuge = size_t{2} << 20;
+        if (posix_memalign(&data, kHuge, bytes) != 0) {
+            data = nullptr;
+        } else {
+            madvise(data, bytes / kHuge * kHuge, MADV_HUGEPAGE);  // advice only
+        }
+    }
+    ~HugeBuffer() { std::free(data); }
+    HugeBuffer(const HugeBuffer&) = delete;
+    HugeBuffer& operator=(const HugeBuffer&) = delete;
+    void* data = nullptr;
+    size_t size = 0;
+};
+
+/// Hands the whole pages of [p, p + bytes) back to the kernel without changing what they hold:
+/// a file mapping's clean pages are dropped (read again from the page cache if used), anonymous
+/// memory is left alone when there is no swap.
+void releasePages(const void* p, size_t bytes) {
+#ifdef MADV_PAGEOUT
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+    const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+    if (end > begin) {
+        madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);
+    }
+#else
+    (void)p;
+    (void)bytes;
+#endif
+}
+
+/// A matmul for one input shape and thread count, with its memory descriptors.
+struct PackedKernel {
+    dnnl::matmul matmul;
+    memory::desc src, dst, scratchpad;
+};
+
+}  // namespace
+
+struct PackedLinear {
+    int64_t in = 0;
+    int64_t out = 0;
+    std::unique_ptr<HugeBuffer> buffer;
+    memory::desc weightsDesc;  // the blocked layout oneDNN chose
+    memory weights;
+    std::vector<float> biasValues;  // (out) or empty
+    memory::desc biasDesc;
+    memory bias;
+    // (rows, input row stride, output row stride, threads) -> kernel; null: unsupported.
+    using Key = std::tuple<int64_t, int64_t, int64_t, int>;
+    mutable std::mutex mutex;
+    mutable std::map<Key, std::shared_ptr<const PackedKernel>> kernels;
+
+    /// The matmul for this shape, built on first use; null when oneDNN has none for it.
+    std::shared_ptr<const PackedKernel> kernelFor(int64_t m, int64_t ldx, int64_t ldy) const;
+};
+
+std::shared_ptr<const PackedKernel> PackedLinear::kernelFor(int64_t m, int64_t ldx,
+                                                            int64_t ldy) const {
+    // oneDNN sizes its work split by the thread count when the primitive is created.
+    const Key key{m, ldx, ldy, omp_get_max_threads()};
+    const std::lock_guard lock(mutex);
+    if (auto it = kernels.find(key); it != kernels.end()) {
+        return it->second;
+    }
+    std::shared_ptr<const PackedKernel> made;
+    try {
+        auto k = std::make_shared<PackedKernel>();
+        k->src = memory::desc({m, in}, kF32, memory::dims{ldx, 1});
+        k->dst = memory::desc({m, out}, kF32, memory::dims{ldy, 1});
+        dnnl::primitive_attr attr;
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // one per call: thread-safe
+        const dnnl::matmul::desc desc(k->src, weightsDesc, biasDesc, k->dst);
+        const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
+        if (pd.weights_desc() == weightsDesc) {
+            k->scratchpad = pd.scratchpad_desc();
+            k->matmul = dnnl::matmul(pd);
+            made = std::move(k);
+        }
+    } catch (const dnnl::error&) {
+        made = nullptr;  // no matmul for this shape on the packed layout: sgemm instead
+    }
+    kernels.emplace(key, made);
+    return made;
+}
+
+PackedLinearPtr packLinear(const LinearPart* parts, int count, int64_t in, int64_t rows,
+                           bool releaseOriginal, std::vector<float>* scratch) {
+    int64_t out = 0;
+    for (int i = 0; i < count; ++i) {
+        out += parts[i].out;
+    }
+    // Whatever the backend is now: the forward checks it when it runs (linearPacked).
+    if (count <= 0 || in <= 0 || rows <= 0 || rows * out * in < kOneDnnMinMacs) {
+        return nullptr;
+    }
+    try {
+        auto p = std::make_shared<PackedLinear>();
+        p->in = in;
+        p->out = out;
+        bool hasBias = false;
+        for (int i = 0; i < count; ++i) {
+            hasBias = hasBias || parts[i].bias != nullptr;
+        }
+        if (hasBias) {
+            p->biasDesc = memory::desc({1, out}, kF32, Tag::ab);
+        }
+        const dnnl::matmul::desc desc(memory::desc({rows, in}, kF32, Tag::ab),
+                                      memory::desc({in, out}, kF32, Tag::any), p->biasDesc,
+                                      memory::desc({rows, out}, kF32, Tag::ab));
+        dnnl::primitive_attr attr;
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        const dnnl::matmul::primitive_desc pd(desc, attr, cpuEngine());
+        p->weightsDesc = pd.weights_desc();
+        p->buffer = std::make_unique<HugeBuffer>(p->weightsDesc.get_size());
+        if (p->buffer->data == nullptr) {
+            return nullptr;
+        }
+        p->weights = memory(p->weightsDesc, cpuEngine(), p->buffer->data);
+        // W (out x in, row-major) is the (in, out) weights matrix in layout "ba"; the parts side
+        // by side are their rows one after the other.
+        std::vector<float> own;
+        std::vector<float>& joined = scratch ? *scratch : own;
+        const float* source = parts[0].weight;
+        if (count > 1) {
+            joined.clear();
+            for (int i = 0; i < count; ++i) {
+                joined.insert(joined.end(), parts[i].weight, parts[i].weight + parts[i].out * in);
+                if (releaseOriginal) {  // copied: the original is not read again here
+                    releasePages(parts[i].weight, sizeof(float) * parts[i].out * in);
+                }
+            }
+            source = joined.data();
+        }
+        memory user(memory::desc({in, out}, kF32, Tag::ba), cpuEngine(),
+                    const_cast<float*>(source));
+        dnnl::stream stream(cpuEngine());
+        dnnl::reorder(user, p->weights).execute(stream, user, p->weights);
+        stream.wait();
+        if (hasBias) {
+            p->biasValues.reserve(static_cast<size_t>(out));
+            for (int i = 0; i < count; ++i) {
+                if (parts[i].bias == nullptr) {
+                    p->biasValues.insert(p->biasValues.end(), parts[i].out, 0.0f);
+                } else {
+                    p->biasValues.insert(p->biasValues.end(), parts[i].bias,
+                                         parts[i].bias + parts[i].out);
+                }
+            }
+            p->bias = memory(p->biasDesc, cpuEngine(), p->biasValues.data());
+        }
+        if (releaseOriginal && count == 1) {
+            releasePages(parts[0].weight, sizeof(float) * parts[0].out * in);
+        }
+        return p;
+    } catch (const dnnl::error&) {
+        return nullptr;
+    } catch (const std::bad_alloc&) {
+        return nullptr;
+    }
+}
+
+namespace detail {
+
+bool linearPacked(const PackedLinear& packed, const float* x, int64_t ldx, float* y, int64_t ldy,
+                  int64_t m) {
+    if (gBackend.load(std::memory_order_relaxed) != GemmBackend::OneDnn || m <= 0) {
+        return false;
+    }
+    const auto kernel = packed.kernelFor(m, ldx, ldy);
+    if (!kernel) {
+        return false;
+    }
+    thread_local std::vector<unsigned char> scratch;
+    thread_local std::optional<dnnl::stream> stream;
+    try {
+        if (scratch.size() < kernel->scratchpad.get_size()) {
+            scratch.resize(kernel->scratchpad.get_size());
+        }
+        if (!stream) {
+            stream.emplace(cpuEngine());
+        }
+        memory src(kernel->src, cpuEngine(), const_cast<float*>(x));
+        memory dst(kernel->dst, cpuEngine(), y);
+        memory pad(kernel->scratchpad, cpuEngine(), scratch.data());
+        std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src},
+                                             {DNNL_ARG_WEIGHTS, packed.weights},
+                                             {DNNL_ARG_DST, dst},
+                                             {DNNL_ARG_SCRATCHPAD, pad}};
+        if (!packed.biasValues.empty()) {
+            args.emplace(DNNL_ARG_BIAS, packed.bias);
+        }
+        kernel->matmul.execute(*stream, args);
+        stream->wait();
+        gPackedProducts.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    } catch (const dnnl::error&) {
+        return false;
+    }
+}
+
+}  // namespace detail
+
+#else  // no oneDNN: nothing is ever packed
+
+struct PackedLinear {};
+
+PackedLinearPtr packLinear(const LinearPart*, int, int64_t, int64_t, bool, std::vector<float>*) {
+    return nullptr;
+}
+
+namespace detail {
+bool linearPacked(const PackedLinear&, const float*, int64_t, float*, int64_t, int64_t) {
+    return false;
+}
+}  // namespace detail
+
+#endif
+
 namespace detail {
 
 namespace {
@@ -53,9 +310,6 @@ void gemm(bool transB, const float* a, int64_t lda, const float* b, int64_t ldb,
         return;
     }
 #ifdef VITSCOPE_ONEDNN
-    // Below ~1M multiply-adds Eigen is as fast, and it spares the process oneDNN's start-up
-    // (~35-60 ms of kernel generation on the first call): the bundled model never pays it.
-    constexpr int64_t kOneDnnMinMacs = int64_t{1} << 20;
     if (gBackend.load(std::memory_order_relaxed) == GemmBackend::OneDnn && k > 0 &&
         m * n * k >= kOneDnnMinMacs) {
         // Row-major C = alpha A op(B). Fails only on invalid sizes, which callers never pass.

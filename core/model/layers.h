@@ -13,11 +13,17 @@ namespace vitscope::core::detail {
 /// alias.
 void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out);
 
-/// out = x W^T + b through the GEMM seam (core/model/gemm.h). x: (N, in); out: (N, out) or a
+/// out = x W^T + b through the GEMM seam (core/model/gemm.h): oneDNN's matmul on `packed` (the
+/// same weights and bias, may be null) when it can, else gemmABt. x: (N, in); out: (N, out) or a
 /// column block of a wider row-major matrix.
 template <typename Out>
-void linear(const Matrix& x, const LinearWeights& lin, Out&& out) {
+void linear(const Matrix& x, const LinearWeights& lin, Out&& out,
+            const PackedLinearPtr& packed = nullptr) {
     eigen_assert(x.cols() == lin.in && out.rows() == x.rows() && out.cols() == lin.out);
+    if (packed &&
+        linearPacked(*packed, x.data(), x.cols(), out.data(), out.outerStride(), x.rows())) {
+        return;
+    }
     gemmABt(x.data(), x.cols(), lin.weight, lin.in, out.data(), out.outerStride(), x.rows(),
             lin.out, lin.in, lin.bias);
 }

@@ -1,18 +1,32 @@
 #include "core/model/vit_model.h"
 
 #include <omp.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
 #include <sstream>
+#include <thread>
 
 #include "core/model/layers.h"
 #include "core/model/memory_plan.h"
 #include "core/model/pos_interp.h"
 
 namespace vitscope::core {
+
+struct VitModel::Packer {
+    std::thread thread;
+    std::atomic<bool> stop{false};
+    std::atomic<std::shared_ptr<const PackedEncoder>> ready;
+    mutable std::mutex mutex;
+    mutable std::condition_variable finished;
+    bool done = false;
+};
 
 VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
                    PreprocessRecipe recipe, ModelInfo info)
@@ -23,6 +37,78 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
       mInfo(std::move(info)) {
     static std::atomic<uint64_t> nextId{1};
     mId = nextId.fetch_add(1);
+    // Worth it when the encoder's products reach oneDNN (ViT-Ti at 224 and larger).
+    const int64_t tokens = mConfig.numTokens();
+    if (gemmBackend() == GemmBackend::OneDnn && !mWeights.blocks.empty() &&
+        tokens * mConfig.embedDim * mConfig.mlpDim >= (int64_t{1} << 20)) {
+        mPacker = std::make_unique<Packer>();
+        mPacker->thread = std::thread([this] {
+            // Idle priority (inherited by its OpenMP threads): packing never takes a core from
+            // a forward. oneDNN picks the packed layout for the thread count it sees, so this
+            // thread has the one the forwards of this model will have.
+            sched_param param{};
+            pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
+            omp_set_num_threads(numThreads());
+            auto packed = packEncoder(mPacker->stop);
+            const std::lock_guard lock(mPacker->mutex);
+            if (packed) {
+                mPacker->ready.store(std::move(packed));
+            }
+            mPacker->done = true;
+            mPacker->finished.notify_all();
+        });
+    }
+}
+
+VitModel::~VitModel() {
+    if (mPacker && mPacker->thread.joinable()) {
+        mPacker->stop = true;
+        mPacker->thread.join();
+    }
+}
+
+std::shared_ptr<const PackedEncoder> VitModel::packedEncoder() const {
+    return mPacker ? mPacker->ready.load() : nullptr;
+}
+
+void VitModel::waitForPacking() const {
+    if (mPacker) {
+        std::unique_lock lock(mPacker->mutex);
+        mPacker->finished.wait(lock, [this] { return mPacker->done; });
+    }
+}
+
+std::shared_ptr<const PackedEncoder> VitModel::packEncoder(const std::atomic<bool>& stop) const {
+    const VitWeights& w = mWeights;
+    const int64_t tokens = mConfig.numTokens();
+    std::vector<float> scratch;  // q | k | v side by side while each layer is reordered
+    auto one = [](const LinearWeights& lin, int64_t rows) -> PackedLinearPtr {
+        if (!lin.present()) {
+            return nullptr;
+        }
+        const LinearPart part{lin.weight, lin.bias, lin.out};
+        return packLinear(&part, 1, lin.in, rows, true);
+    };
+    auto packed = std::make_shared<PackedEncoder>();
+    packed->patchEmbed = one(w.patchEmbed, mConfig.numPatches());
+    for (const BlockWeights& b : w.blocks) {
+        if (stop) {
+            return nullptr;
+        }
+        PackedEncoder::Block& pb = packed->blocks.emplace_back();
+        if (b.query.present() && b.key.present() && b.value.present() && b.query.in == b.key.in &&
+            b.key.in == b.value.in) {
+            const LinearPart parts[3] = {{b.query.weight, b.query.bias, b.query.out},
+                                         {b.key.weight, b.key.bias, b.key.out},
+                                         {b.value.weight, b.value.bias, b.value.out}};
+            // A part without bias (a checkpoint with no key bias) gets zeros.
+            pb.qkv = packLinear(parts, 3, b.query.in, tokens, true, &scratch);
+        }
+        pb.proj = one(b.proj, tokens);
+        pb.fc1 = one(b.fc1, tokens);
+        pb.fc2 = one(b.fc2, tokens);
+    }
+    return packed;
 }
 
 const char* toString(InferredSetting::Kind kind) {
@@ -124,7 +210,7 @@ void unfoldPatches(const ImageTensor& in, int p, int gridH, int gridW, Matrix& o
 /// x (N, D) <- embedded tokens: [cls][dist][registers][patches] with position embeddings added
 /// according to the checkpoint's layout.
 void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t,
-           const ForwardOptions& opt, ForwardWorkspace& ws) {
+           const ForwardOptions& opt, const PackedEncoder* packed, ForwardWorkspace& ws) {
     const VitConfig& c = model.config();
     const VitWeights& w = model.weights();
     const int d = c.embedDim;
@@ -133,7 +219,8 @@ void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t
     // Patch embedding: one GEMM over the unfolded patches.
     unfoldPatches(input, c.patchSize, t.gridH, t.gridW, ws.patches);
     ws.x.resize(t.numTokens(), d);
-    detail::linear(ws.patches, w.patchEmbed, ws.x.bottomRows(np));
+    detail::linear(ws.patches, w.patchEmbed, ws.x.bottomRows(np),
+                   packed ? packed->patchEmbed : nullptr);
 
     if (t.clsIndex >= 0)
         ws.x.row(t.clsIndex) = ConstVectorMap(w.clsToken, d).transpose();
@@ -208,15 +295,18 @@ void rebuiltHead(const Q& q, const K& k, const V& v, float scale, AttentionStack
 
 /// Multi-head self-attention over ws.h; keeps the probabilities in `stack` (whole, or in its
 /// Rebuilt form) and writes the concatenated head outputs into ws.ctx.
-void attention(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer,
-               ForwardWorkspace& ws) {
+void attention(const BlockWeights& b, const PackedLinearPtr& qkv, const VitConfig& c,
+               AttentionStack& stack, int layer, ForwardWorkspace& ws) {
     const Eigen::Index n = ws.h.rows();
     const int d = c.embedDim;
     const int hd = c.headDim();
     ws.qkv.resize(n, 3 * d);
-    detail::linear(ws.h, b.query, ws.qkv.middleCols(0, d));
-    detail::linear(ws.h, b.key, ws.qkv.middleCols(d, d));
-    detail::linear(ws.h, b.value, ws.qkv.middleCols(2 * d, d));
+    if (!qkv || !detail::linearPacked(*qkv, ws.h.data(), ws.h.cols(), ws.qkv.data(),
+                                      ws.qkv.outerStride(), n)) {
+        detail::linear(ws.h, b.query, ws.qkv.middleCols(0, d));
+        detail::linear(ws.h, b.key, ws.qkv.middleCols(d, d));
+        detail::linear(ws.h, b.value, ws.qkv.middleCols(2 * d, d));
+    }
     ws.ctx.resize(n, d);
     const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
     // One head per OpenMP thread; Eigen runs single-threaded inside a parallel region.
@@ -278,21 +368,23 @@ Status checkInput(const VitModel& model, const ImageTensor& input, const Forward
 }
 
 /// One pre-norm transformer block, in place on ws.x (n tokens); attention probabilities of
-/// `layer` go into `stack`.
-void runBlock(const BlockWeights& b, const VitConfig& c, AttentionStack& stack, int layer, int n,
-              ForwardWorkspace& ws) {
+/// `layer` go into `stack`. `packed`: the block's packed weights, or null.
+void runBlock(const BlockWeights& b, const PackedEncoder::Block* packed, const VitConfig& c,
+              AttentionStack& stack, int layer, int n, ForwardWorkspace& ws) {
+    static const PackedEncoder::Block kNone{};
+    const PackedEncoder::Block& p = packed ? *packed : kNone;
     // Attention branch: x += ls1 * proj(MHSA(norm1(x))).
     detail::layerNorm(ws.x, b.norm1, c.layerNormEps, ws.h);
-    attention(b, c, stack, layer, ws);
+    attention(b, p.qkv, c, stack, layer, ws);
     ws.branch.resize(n, c.embedDim);
-    detail::linear(ws.ctx, b.proj, ws.branch);
+    detail::linear(ws.ctx, b.proj, ws.branch, p.proj);
     addScaled(ws.x, ws.branch, b.layerScale1);
     // MLP branch: x += ls2 * fc2(act(fc1(norm2(x)))).
     detail::layerNorm(ws.x, b.norm2, c.layerNormEps, ws.h);
     ws.mlp.resize(n, c.mlpDim);
-    detail::linear(ws.h, b.fc1, ws.mlp);
+    detail::linear(ws.h, b.fc1, ws.mlp, p.fc1);
     detail::activate(ws.mlp, c.activation);
-    detail::linear(ws.mlp, b.fc2, ws.branch);
+    detail::linear(ws.mlp, b.fc2, ws.branch, p.fc2);
     addScaled(ws.x, ws.branch, b.layerScale2);
 }
 
@@ -384,7 +476,9 @@ Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor&
     } restore{before};
 
     // 1. Tokens: patch embedding, prefix tokens, position embeddings (resampled if needed).
-    embed(model, input, r.tokens, opt, ws);
+    // One packed set for the whole run (or none): packing may finish while it runs.
+    const std::shared_ptr<const PackedEncoder> packed = model.packedEncoder();
+    embed(model, input, r.tokens, opt, packed.get(), ws);
     // 2. Optional pre-norm of the whole sequence (CLIP-style models).
     if (c.normPre)
         detail::layerNorm(ws.x, w.normPre, c.layerNormEps, ws.x);
@@ -392,7 +486,8 @@ Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor&
     for (int layer = 0; layer < c.depth; ++layer) {
         if (cancelled(opt))
             return makeError(ErrorCode::Cancelled, "cancelled");
-        runBlock(w.blocks[layer], c, r.attention, layer, n, ws);
+        runBlock(w.blocks[layer], packed ? &packed->blocks[layer] : nullptr, c, r.attention, layer,
+                 n, ws);
         if (opt.progress)
             opt.progress(layer + 1, c.depth);
     }

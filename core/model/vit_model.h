@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/image/preprocess.h"
+#include "core/model/gemm.h"
 #include "core/model/inference_result.h"
 #include "core/model/vit_config.h"
 #include "core/model/vit_weights.h"
@@ -56,10 +57,36 @@ struct ModelInfo {
     const InferredSetting* findInferred(InferredSetting::Kind kind) const;
 };
 
+/// The encoder's weights packed for oneDNN's matmul (core/model/gemm.h): the patch embedding,
+/// and per block q | k | v as one, proj, fc1 and fc2. Null entries run through gemmABt.
+struct PackedEncoder {
+    struct Block {
+        PackedLinearPtr qkv, proj, fc1, fc2;
+    };
+    PackedLinearPtr patchEmbed;
+    std::vector<Block> blocks;
+};
+
 class VitModel {
 public:
+    /// When oneDNN is the backend and the encoder's products are large enough for it, starts
+    /// packing the weights on a background thread at idle priority (SCHED_IDLE, one thread):
+    /// the first forwards run oneDNN's sgemm on the loaded weights, and once every layer is
+    /// packed, later forwards use the packed ones. Loading and the first result never wait for
+    /// packing; it costs a copy of the encoder's weights, and the loaded weights' pages are
+    /// handed back to the kernel layer by layer (see packLinear).
     VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
              PreprocessRecipe recipe, ModelInfo info);
+    /// Stops packing (within one layer) and waits for it.
+    ~VitModel();
+    VitModel(const VitModel&) = delete;
+    VitModel& operator=(const VitModel&) = delete;
+
+    /// The packed weights once complete; null before, or when nothing is packed.
+    std::shared_ptr<const PackedEncoder> packedEncoder() const;
+    /// Blocks until packing has finished (at once when none was started): for benchmarks that
+    /// time the steady state, and tests.
+    void waitForPacking() const;
 
     const VitConfig& config() const { return mConfig; }
     const VitWeights& weights() const { return mWeights; }
@@ -74,12 +101,17 @@ public:
     uint64_t id() const { return mId; }
 
 private:
+    struct Packer;
+    /// Packs every layer unless asked to stop; the packer thread's body.
+    std::shared_ptr<const PackedEncoder> packEncoder(const std::atomic<bool>& stop) const;
+
     uint64_t mId = 0;
     VitConfig mConfig;
     VitWeights mWeights;
     std::vector<std::string> mLabels;
     PreprocessRecipe mRecipe;
     ModelInfo mInfo;
+    std::unique_ptr<Packer> mPacker;  // last: stopped and joined before the weights go
 };
 
 using ModelPtr = std::shared_ptr<const VitModel>;

@@ -11,6 +11,18 @@
 
 namespace vitscope::core {
 
+namespace {
+/// A batch keeps every core busy, so the model's idle-priority packing (vit_model.h) would never
+/// run during it: a batch of many images waits for it once (the cores are idle meanwhile) and
+/// then runs on the packed weights.
+void waitForPackingBeforeBatch(const VitModel& model, int images) {
+    constexpr int kWorthWaiting = 32;
+    if (images >= kWorthWaiting) {
+        model.waitForPacking();
+    }
+}
+}  // namespace
+
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& imageExtensions() {
@@ -67,6 +79,7 @@ Result<FolderDistance> folderAttentionDistance(const ModelPtr& model,
     AttentionDistanceAccumulator accumulator;
     auto workspace = makeWorkspace();
     const int total = static_cast<int>(files.size());
+    waitForPackingBeforeBatch(*model, total);
     for (int i = 0; i < total; ++i) {
         if (options.cancel != nullptr && options.cancel->load()) {
             out.cancelled = true;
@@ -146,6 +159,7 @@ Result<Evaluation> evaluateIdx(const ModelPtr& model, const IdxImages& images,
     const int inputH = fixedSize ? recipe->outputH() : images.rows;
     const int inputW = fixedSize ? recipe->outputW() : images.cols;
     const int patches = (inputH / c.patchSize) * (inputW / c.patchSize);
+    waitForPackingBeforeBatch(*model, e.images);
     const auto start = std::chrono::steady_clock::now();
     // Images are independent: one per thread, each with its own workspace (the GEMMs stay
     // single-threaded inside the parallel region).
