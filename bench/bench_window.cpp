@@ -1,16 +1,20 @@
 // What the window does when the person switches layer, head, fusion or source on a 197-token
 // model (ViT-B/16 at 224, random weights): the map from the kept attention (attentionMap, as
-// AttentionView::showQuery computes it) and the view's repaint, grabbed into an image at the size
-// of the 1600 x 1000 window's attention view. And the rollout of all 12 layers of ViT-B/16.
+// AttentionView::showQuery computes it) and the view's repaint, rendered into an image at the
+// size of the 1600 x 1000 window's attention view, and the Heads dock's 12 small maps of the layer
+// (computed inline here; the window moves them off the GUI thread above a size). And the rollout
+// of all 12 layers of ViT-B/16.
 // Runs on the offscreen platform. Targets (issue 14): repaint under 16 ms, rollout under 30 ms.
 #include <benchmark/benchmark.h>
 
 #include <QApplication>
 #include <QImage>
+#include <limits>
 #include <random>
 
 #include "core/model/synthetic_model.h"
 #include "ui/attention_view.h"
+#include "ui/heads_panel.h"
 #include "ui/layer_head_picker.h"
 
 using namespace vitscope;
@@ -51,13 +55,22 @@ void repaintOnSwitch(benchmark::State& state) {
     QImage input(224, 224, QImage::Format_RGB888);
     input.fill(Qt::gray);
     view.setImage(input, result->tokens);
+    ui::HeadsPanel heads;
+    heads.resize(280, 110);  // the Heads of This Layer dock in the same window
+    heads.setSynchronousLimit(std::numeric_limits<qint64>::max());
+    heads.setResult(input, result);
     const auto queries = switches(*result);
     QImage frame(view.size(), QImage::Format_ARGB32_Premultiplied);
+    QImage tiles(heads.size(), QImage::Format_ARGB32_Premultiplied);
     size_t i = 0;
     for (auto _ : state) {
-        view.showQuery(result, queries[i++ % queries.size()]);
+        const ui::AttentionQuery& q = queries[i++ % queries.size()];
+        view.showQuery(result, q);
+        heads.setQuery(q);
         view.render(&frame);
+        heads.render(&tiles);
         benchmark::DoNotOptimize(frame.constBits());
+        benchmark::DoNotOptimize(tiles.constBits());
     }
     state.counters["tokens"] = result->tokens.numTokens();
 }
