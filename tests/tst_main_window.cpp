@@ -2,7 +2,11 @@
 // switch layer and head, click patches and heads, change fusion, reverse and rollout, and check
 // that what the window displays equals the core's numbers for that selection; open every broken
 // fixture and check that an error is reported and the model and image stay as they were.
+#include <limits>
+
+#include "core/model/synthetic_model.h"
 #include "main_window_fixture.h"
+#include "ui/heads_panel.h"
 
 using namespace vitscope;
 using namespace vitscope::test;
@@ -22,6 +26,7 @@ private slots:
     void hoverShowsPatchTokenAndValue();
     void fusionReverseAndRollout();
     void headsPanelClickSelectsHead();
+    void headsPanelFillsAShortDock();
     void overviewClickSelectsLayerAndHead();
     void overviewMapsOffGuiThread();
     void badFileKeepsState_data();
@@ -228,6 +233,37 @@ void TestMainWindow::headsPanelClickSelectsHead() {
     QCOMPARE(mWindow->picker()->query().head, target);
     QCOMPARE(mWindow->picker()->query().layer, 0);
     expectDisplayedMapMatchesCore();
+}
+
+void TestMainWindow::headsPanelFillsAShortDock() {
+    // Twelve heads (ViT-B's count) in the Heads dock of a 1366 x 768 window (~300 x 130 px):
+    // 6 x 2 tiles, not the 4 x 3 the width alone suggests, whose tiles are a third smaller.
+    core::VitConfig c;
+    c.patchSize = 4;
+    c.imageH = c.imageW = 16;
+    c.embedDim = 48;
+    c.numHeads = 12;
+    c.depth = 1;
+    c.mlpDim = 96;
+    auto model = core::makeSyntheticModel(c, 3);
+    QVERIFY(model.ok());
+    core::ImageTensor x{3, 16, 16, std::vector<float>(3 * 16 * 16, 0.5f)};
+    auto r = core::runForward(**model, x);
+    QVERIFY(r.ok());
+    ui::HeadsPanel heads;
+    heads.setSynchronousLimit(std::numeric_limits<qint64>::max());
+    heads.resize(300, 130);
+    QImage image(16, 16, QImage::Format_RGB888);
+    image.fill(Qt::gray);
+    heads.setResult(image, std::make_shared<const core::InferenceResult>(std::move(r.value())));
+    heads.setQuery({});
+    QCOMPARE(heads.figure().cols(), 6);
+    const QRectF tile = heads.headRect(0);
+    QVERIFY2(tile.width() >= 30, qPrintable(QString::number(tile.width())));
+    heads.resize(300, 600);  // a tall dock: 3 x 4 tiles of ~100 px rather than 4 x 3 of 75
+    QCOMPARE(heads.figure().cols(), 3);
+    QVERIFY2(heads.headRect(0).width() >= 90,
+             qPrintable(QString::number(heads.headRect(0).width())));
 }
 
 void TestMainWindow::overviewClickSelectsLayerAndHead() {

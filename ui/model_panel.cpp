@@ -1,5 +1,6 @@
 #include "ui/model_panel.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -122,6 +123,11 @@ void ModelPanel::buildWarningBox() {
                      QString::fromLatin1(core::toString(core::RecipeStyle::HfExact)));
     mRecipe->addItem(tr("timm centre crop (size/0.875, bicubic)"),
                      QString::fromLatin1(core::toString(core::RecipeStyle::TimmCenterCrop)));
+    // The timm item is long: the box may be narrower than it (the Model dock is ~300 px wide),
+    // and its list is as wide as the longest item.
+    mRecipe->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    mRecipe->setMinimumContentsLength(16);
+    mRecipe->view()->setMinimumWidth(mRecipe->view()->sizeHintForColumn(0) + 24);
     controls->addRow(tr("Resize:"), mRecipe);
     box->addLayout(controls);
     mWarningError = new QLabel(mWarning);
