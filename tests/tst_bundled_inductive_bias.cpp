@@ -250,7 +250,8 @@ void TestBundledInductiveBias::attentionDistanceMatchesPyTorch() {
 
 /// resources/lab/data-hunger.json (tools/data_hunger.py): at least five nested sizes from 1,000
 /// to 60,000 images for the ViT and the CNN; the CNN is ahead on the smallest subset (the paper's
-/// claim that a ViT lacks a CNN's bias); the shipped small-data ViT is the sweep's own run; and
+/// claim that a ViT lacks a CNN's bias) and less far ahead on the full set; the shipped small-data
+/// ViT is the sweep's own run; and
 /// the test-time ablation is the bundled model's recorded one.
 void TestBundledInductiveBias::shippedLabResults() {
     auto lab = loadLabResults(defaultLabResultsPath());
@@ -269,6 +270,12 @@ void TestBundledInductiveBias::shippedLabResults() {
           vitSmall.meanTop1, cnnSmall.meanTop1, vit->points.back().meanTop1,
           cnn->points.back().meanTop1);
     QVERIFY(cnnSmall.meanTop1 > vitSmall.meanTop1);
+    // With a budget that grows with the data, the gap narrows towards the full set (the paper:
+    // the ViT catches up with more data; on 60,000 images it does not overtake).
+    const double smallGap = cnnSmall.meanTop1 - vitSmall.meanTop1;
+    const double fullGap = cnn->points.back().meanTop1 - vit->points.back().meanTop1;
+    QVERIFY2(fullGap < smallGap,
+             qPrintable(QStringLiteral("gap %1 at 1,000, %2 at 60,000").arg(smallGap).arg(fullGap)));
     // The shipped 1,000-image ViT is the sweep's seed-0 run at that size.
     QFile file(QStringLiteral(VITSCOPE_RESOURCES "/models/fashion-mnist-vit-1k/config.json"));
     QVERIFY(file.open(QIODevice::ReadOnly));
