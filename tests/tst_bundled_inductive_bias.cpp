@@ -274,8 +274,9 @@ void TestBundledInductiveBias::shippedLabResults() {
     // the ViT catches up with more data; on 60,000 images it does not overtake).
     const double smallGap = cnnSmall.meanTop1 - vitSmall.meanTop1;
     const double fullGap = cnn->points.back().meanTop1 - vit->points.back().meanTop1;
-    QVERIFY2(fullGap < smallGap,
-             qPrintable(QStringLiteral("gap %1 at 1,000, %2 at 60,000").arg(smallGap).arg(fullGap)));
+    QVERIFY2(
+        fullGap < smallGap,
+        qPrintable(QStringLiteral("gap %1 at 1,000, %2 at 60,000").arg(smallGap).arg(fullGap)));
     // The shipped 1,000-image ViT is the sweep's seed-0 run at that size.
     QFile file(QStringLiteral(VITSCOPE_RESOURCES "/models/fashion-mnist-vit-1k/config.json"));
     QVERIFY(file.open(QIODevice::ReadOnly));
