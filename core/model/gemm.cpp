@@ -1,6 +1,7 @@
 #include "core/model/gemm.h"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <atomic>
 
 #include "core/tensor.h"
@@ -242,6 +243,10 @@ PackedLinearPtr packLinear(const LinearPart* parts, int count, int64_t in, int64
     }
 }
 
+void releaseWeightPages(const float* weights, int64_t count) {
+    releasePages(weights, sizeof(float) * static_cast<size_t>(std::max<int64_t>(count, 0)));
+}
+
 namespace detail {
 
 bool linearPacked(const PackedLinear& packed, const float* x, int64_t ldx, float* y, int64_t ldy,
@@ -290,6 +295,8 @@ struct PackedLinear {};
 PackedLinearPtr packLinear(const LinearPart*, int, int64_t, int64_t, bool, std::vector<float>*) {
     return nullptr;
 }
+
+void releaseWeightPages(const float*, int64_t) {}
 
 namespace detail {
 bool linearPacked(const PackedLinear&, const float*, int64_t, float*, int64_t, int64_t) {

@@ -46,6 +46,10 @@ struct LinearPart {
 PackedLinearPtr packLinear(const LinearPart* parts, int count, int64_t in, int64_t rows,
                            bool releaseOriginal, std::vector<float>* scratch = nullptr);
 
+/// Hands the whole pages of `count` floats at `weights` back to the kernel, content kept
+/// (madvise(MADV_PAGEOUT); nothing without oneDNN, where nothing is packed).
+void releaseWeightPages(const float* weights, int64_t count);
+
 /// Products run on packed weights so far (process-wide): for tests and `vitscope-cli bench`.
 int64_t packedProducts();
 

@@ -22,7 +22,12 @@ namespace vitscope::core {
 struct VitModel::Packer {
     std::thread thread;
     std::atomic<bool> stop{false};
-    std::atomic<std::shared_ptr<const PackedEncoder>> ready;
+    std::atomic<std::shared_ptr<const PackedEncoder>> ready;  // all of it, once complete
+    // Each part as soon as it is packed, so that forwards stop reading a layer's loaded weights
+    // (whose pages are handed back) from the moment its packed copy exists.
+    std::atomic<std::shared_ptr<const PackedLinear>> patchEmbed;
+    std::vector<std::atomic<std::shared_ptr<const PackedEncoder::Block>>> blocks;
+    explicit Packer(size_t depth) : blocks(depth) {}
     mutable std::mutex mutex;
     mutable std::condition_variable finished;
     bool done = false;
@@ -41,7 +46,7 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
     const int64_t tokens = mConfig.numTokens();
     if (gemmBackend() == GemmBackend::OneDnn && !mWeights.blocks.empty() &&
         tokens * mConfig.embedDim * mConfig.mlpDim >= (int64_t{1} << 20)) {
-        mPacker = std::make_unique<Packer>();
+        mPacker = std::make_unique<Packer>(mWeights.blocks.size());
         mPacker->thread = std::thread([this] {
             // Idle priority (inherited by its OpenMP threads): packing never takes a core from
             // a forward. oneDNN picks the packed layout for the thread count it sees, so this
@@ -71,6 +76,17 @@ std::shared_ptr<const PackedEncoder> VitModel::packedEncoder() const {
     return mPacker ? mPacker->ready.load() : nullptr;
 }
 
+PackedLinearPtr VitModel::packedPatchEmbed() const {
+    return mPacker ? mPacker->patchEmbed.load() : nullptr;
+}
+
+std::shared_ptr<const PackedEncoder::Block> VitModel::packedBlock(int layer) const {
+    if (!mPacker || layer < 0 || layer >= static_cast<int>(mPacker->blocks.size())) {
+        return nullptr;
+    }
+    return mPacker->blocks[static_cast<size_t>(layer)].load();
+}
+
 void VitModel::waitForPacking() const {
     if (mPacker) {
         std::unique_lock lock(mPacker->mutex);
@@ -91,6 +107,7 @@ std::shared_ptr<const PackedEncoder> VitModel::packEncoder(const std::atomic<boo
     };
     auto packed = std::make_shared<PackedEncoder>();
     packed->patchEmbed = one(w.patchEmbed, mConfig.numPatches());
+    mPacker->patchEmbed.store(packed->patchEmbed);
     for (const BlockWeights& b : w.blocks) {
         if (stop) {
             return nullptr;
@@ -107,6 +124,21 @@ std::shared_ptr<const PackedEncoder> VitModel::packEncoder(const std::atomic<boo
         pb.proj = one(b.proj, tokens);
         pb.fc1 = one(b.fc1, tokens);
         pb.fc2 = one(b.fc2, tokens);
+        mPacker->blocks[packed->blocks.size() - 1].store(
+            std::make_shared<const PackedEncoder::Block>(pb));
+    }
+    // A forward that began a layer before its packed copy was published read the loaded weights
+    // again: hand their pages back once more, now that no forward starts on them.
+    auto release = [](const LinearWeights& lin) {
+        if (lin.present()) {
+            releaseWeightPages(lin.weight, int64_t{lin.out} * lin.in);
+        }
+    };
+    release(w.patchEmbed);
+    for (const BlockWeights& b : w.blocks) {
+        for (const LinearWeights* lin : {&b.query, &b.key, &b.value, &b.proj, &b.fc1, &b.fc2}) {
+            release(*lin);
+        }
     }
     return packed;
 }
@@ -210,7 +242,7 @@ void unfoldPatches(const ImageTensor& in, int p, int gridH, int gridW, Matrix& o
 /// x (N, D) <- embedded tokens: [cls][dist][registers][patches] with position embeddings added
 /// according to the checkpoint's layout.
 void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t,
-           const ForwardOptions& opt, const PackedEncoder* packed, ForwardWorkspace& ws) {
+           const ForwardOptions& opt, const PackedLinearPtr& packed, ForwardWorkspace& ws) {
     const VitConfig& c = model.config();
     const VitWeights& w = model.weights();
     const int d = c.embedDim;
@@ -219,8 +251,7 @@ void embed(const VitModel& model, const ImageTensor& input, const TokenLayout& t
     // Patch embedding: one GEMM over the unfolded patches.
     unfoldPatches(input, c.patchSize, t.gridH, t.gridW, ws.patches);
     ws.x.resize(t.numTokens(), d);
-    detail::linear(ws.patches, w.patchEmbed, ws.x.bottomRows(np),
-                   packed ? packed->patchEmbed : nullptr);
+    detail::linear(ws.patches, w.patchEmbed, ws.x.bottomRows(np), packed);
 
     if (t.clsIndex >= 0)
         ws.x.row(t.clsIndex) = ConstVectorMap(w.clsToken, d).transpose();
@@ -476,9 +507,8 @@ Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor&
     } restore{before};
 
     // 1. Tokens: patch embedding, prefix tokens, position embeddings (resampled if needed).
-    // One packed set for the whole run (or none): packing may finish while it runs.
-    const std::shared_ptr<const PackedEncoder> packed = model.packedEncoder();
-    embed(model, input, r.tokens, opt, packed.get(), ws);
+    // Each layer takes its packed weights when it starts, if they are ready by then.
+    embed(model, input, r.tokens, opt, model.packedPatchEmbed(), ws);
     // 2. Optional pre-norm of the whole sequence (CLIP-style models).
     if (c.normPre)
         detail::layerNorm(ws.x, w.normPre, c.layerNormEps, ws.x);
@@ -486,8 +516,8 @@ Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor&
     for (int layer = 0; layer < c.depth; ++layer) {
         if (cancelled(opt))
             return makeError(ErrorCode::Cancelled, "cancelled");
-        runBlock(w.blocks[layer], packed ? &packed->blocks[layer] : nullptr, c, r.attention, layer,
-                 n, ws);
+        const auto packed = model.packedBlock(layer);
+        runBlock(w.blocks[layer], packed.get(), c, r.attention, layer, n, ws);
         if (opt.progress)
             opt.progress(layer + 1, c.depth);
     }

@@ -71,8 +71,8 @@ class VitModel {
 public:
     /// When oneDNN is the backend and the encoder's products are large enough for it, starts
     /// packing the weights on a background thread at idle priority (SCHED_IDLE, one thread):
-    /// the first forwards run oneDNN's sgemm on the loaded weights, and once every layer is
-    /// packed, later forwards use the packed ones. Loading and the first result never wait for
+    /// the first forwards run oneDNN's sgemm on the loaded weights, and each layer uses its
+    /// packed weights from the moment they are ready. Loading and the first result never wait for
     /// packing; it costs a copy of the encoder's weights, and the loaded weights' pages are
     /// handed back to the kernel layer by layer (see packLinear).
     VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
@@ -84,6 +84,10 @@ public:
 
     /// The packed weights once complete; null before, or when nothing is packed.
     std::shared_ptr<const PackedEncoder> packedEncoder() const;
+    /// The parts a forward uses, each published as soon as it is packed (null before): a layer
+    /// packed is never read from the loaded weights again, whose pages are handed back.
+    PackedLinearPtr packedPatchEmbed() const;
+    std::shared_ptr<const PackedEncoder::Block> packedBlock(int layer) const;
     /// Blocks until packing has finished (at once when none was started): for benchmarks that
     /// time the steady state, and tests.
     void waitForPacking() const;
