@@ -116,7 +116,7 @@ private:
     void buildCentralTabs();
     void setInitialSize();
     /// The display tool bar goes to a second row when both do not fit in one (a narrow window,
-    /// a large scale factor), rather than squeezing the opacity slider to a stub.
+    /// a large scale factor), rather than squeezing the opacity slider to a few pixels.
     void fitToolBars();
     /// During restoreSession: replaces a saved file that failed to open by the fallback.
     bool restoreFailed(const QString& title, const QString& message);

@@ -26,6 +26,8 @@ PredictionsPanel::PredictionsPanel(QWidget* parent) : QWidget(parent) {
     outer->addWidget(mMessage);
     buildLookup(outer);
     outer->addStretch(1);
+    // One row's height, measured once: sizeHint runs on every layout pass.
+    mRowHeight = std::max(QProgressBar(this).sizeHint().height(), fontMetrics().height());
     clear();
 }
 
@@ -115,8 +117,7 @@ QSize PredictionsPanel::sizeHint() const {
     QSize hint = QWidget::sizeHint();
     const int shown = static_cast<int>(mRowWidgets.size() / 3);
     if (shown < kReservedRows) {
-        const int row = std::max(QProgressBar().sizeHint().height(), fontMetrics().height()) +
-                        std::max(0, mGrid->verticalSpacing());
+        const int row = mRowHeight + std::max(0, mGrid->verticalSpacing());
         hint.rheight() += (kReservedRows - shown) * row;
         if (!mMessage->isHidden()) {  // the rows replace the message
             hint.rheight() -= mMessage->sizeHint().height();

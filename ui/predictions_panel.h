@@ -52,6 +52,7 @@ private:
     QLabel* mMessage = nullptr;
     QComboBox* mLookup = nullptr;
     QLabel* mLookupResult = nullptr;
+    int mRowHeight = 0;  ///< a prediction row's height, for sizeHint
     std::vector<float> mAllProbabilities;
     std::vector<int> mRanks;  ///< 1-based rank of each class
     QList<QWidget*> mRowWidgets;
