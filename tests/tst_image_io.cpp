@@ -79,7 +79,7 @@ void TestImageIo::badImages_data() {
     QTest::newRow("empty") << "empty.png"
                            << "file is empty";
     QTest::newRow("truncated") << "truncated.png"
-                               << "not an image OpenCV can decode (PNG header";
+                               << "PNG cannot be decoded (the data is truncated)";
     QTest::newRow("text") << "not_an_image.jpg"
                           << "not a supported image (expected PNG, JPEG, BMP, WebP, TIFF or PNM; "
                              "the file starts with 54 68 69 73";
@@ -94,8 +94,8 @@ void TestImageIo::badImages_data() {
 }
 
 void TestImageIo::hostileHeaders_data() {
-    // Headers that used to reach OpenCV unchecked (it then allocated the claimed ~900 MB or more):
-    // each "image claims" message comes from the check before decoding.
+    // Headers that once reached the decoder unchecked (it then allocated the claimed ~900 MB or
+    // more): each "image claims" message comes from the check before decoding.
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("expected");
     const QString claims = "image claims 30000x30000 pixels, more than the 100000000-pixel limit";
@@ -129,16 +129,7 @@ void TestImageIo::hostileHeaders_data() {
                          << "GIF" + expected;
 }
 
-void TestImageIo::hostileHeaders() {
-    // OpenCV writes formats it cannot decode from memory to $OPENCV_TEMP_PATH and leaves the
-    // file there when decoding fails: none of these may get that far.
-    QTemporaryDir temp;
-    QVERIFY(temp.isValid());
-    qputenv("OPENCV_TEMP_PATH", temp.path().toUtf8());
-    checkRefused();
-    qunsetenv("OPENCV_TEMP_PATH");
-    QVERIFY2(QDir(temp.path()).isEmpty(), "OpenCV left a temporary copy of the input");
-}
+void TestImageIo::hostileHeaders() { checkRefused(); }
 
 void TestImageIo::badImages() { checkRefused(); }
 

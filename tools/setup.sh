@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 packages=(
     # toolchain
     build-essential cmake ninja-build pkg-config
-    # core: Eigen, OpenCV (three modules only), JSON, zip/zlib
-    libeigen3-dev libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
+    # core: Eigen, OpenCV (two modules only), JSON, zip/zlib, the image decoders
+    libeigen3-dev libopencv-core-dev libopencv-imgproc-dev
+    libpng-dev libjpeg-dev libwebp-dev libtiff-dev
     nlohmann-json3-dev libzip-dev zlib1g-dev
     # libzip's CMake config checks that its command-line tools exist
     zipcmp zipmerge ziptool

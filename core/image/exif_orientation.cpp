@@ -124,8 +124,7 @@ int exifOrientation(std::span<const std::byte> bytes) {
     if (r.startsWith(0, "RIFF") && r.startsWith(8, "WEBP")) {
         return detail::webpOrientation(bytes);
     }
-    // TIFF: OpenCV's decoder applies the file's Orientation tag itself, even with
-    // IMREAD_UNCHANGED, so there is nothing left to apply.
+    // TIFF: its decoder (decoders.cpp) applies the file's own Orientation tag.
     return 1;
 }
 

@@ -6,56 +6,16 @@
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/image/byte_reader.h"
+#include "core/image/decoders.h"
 #include "core/io/file_util.h"
 
 namespace vitscope::core {
 
 namespace detail {
 namespace {
-
-/// True for a PNG whose IHDR colour type is 4 (grey + alpha).
-bool isGreyAlphaPng(std::span<const std::byte> bytes) {
-    const ByteReader r(bytes);
-    return r.startsWith(0, "\x89PNG\r\n\x1a\n") && r.startsWith(12, "IHDR") && r.has(25, 1) &&
-           r.u8(25) == 4;
-}
-
-/// Applies an EXIF orientation (1..8) the way Pillow's ImageOps.exif_transpose does.
-cv::Mat applyOrientation(const cv::Mat& mat, int orientation) {
-    cv::Mat out;
-    switch (orientation) {
-        case 2:
-            cv::flip(mat, out, 1);
-            return out;
-        case 3:
-            cv::rotate(mat, out, cv::ROTATE_180);
-            return out;
-        case 4:
-            cv::flip(mat, out, 0);
-            return out;
-        case 5:
-            cv::transpose(mat, out);
-            return out;
-        case 6:
-            cv::rotate(mat, out, cv::ROTATE_90_CLOCKWISE);
-            return out;
-        case 7: {
-            cv::Mat t;
-            cv::transpose(mat, t);
-            cv::flip(t, out, -1);
-            return out;
-        }
-        case 8:
-            cv::rotate(mat, out, cv::ROTATE_90_COUNTERCLOCKWISE);
-            return out;
-        default:
-            return mat;
-    }
-}
 
 std::string describeUndecodable(std::span<const std::byte> bytes) {
     if (const auto info = sniffImageHeader(bytes)) {
@@ -116,9 +76,8 @@ namespace {
 
 constexpr const char* kSupportedFormats = "PNG, JPEG, BMP, WebP, TIFF or PNM";
 
-/// Formats OpenCV 4.6 would decode (or this project's sniffer knows) that decodeImage refuses:
-/// their headers are not size-checked here, and OpenCV reads the first five through a temporary
-/// file it leaves behind when decoding fails.
+/// Formats that image libraries commonly decode (or this project's sniffer knows) that
+/// decodeImage refuses by name, so the message says what the file is.
 const char* refusedFormat(std::span<const std::byte> bytes) {
     const detail::ByteReader r(bytes);
     if (r.startsWith(0, "#?RADIANCE") || r.startsWith(0, "#?RGBE")) {
@@ -141,12 +100,12 @@ const char* refusedFormat(std::span<const std::byte> bytes) {
         return "JPEG 2000";
     }
     if (const char* format = sniffImageFormat(bytes); format && std::string_view(format) == "GIF") {
-        return "GIF";  // OpenCV 4.6 has no GIF decoder
+        return "GIF";
     }
     return nullptr;
 }
 
-/// Refuses, before OpenCV sees the bytes, any file whose format is not one decodeImage supports
+/// Refuses, before a decoder sees the bytes, any file whose format is not one decodeImage supports
 /// or whose header does not let its size be read.
 Status checkFormat(std::span<const std::byte> bytes, const std::string& name) {
     if (const char* refused = refusedFormat(bytes)) {
@@ -172,7 +131,7 @@ Status checkFormat(std::span<const std::byte> bytes, const std::string& name) {
     return Ok{};
 }
 
-/// The file size, the format and the size its header declares, checked before OpenCV allocates
+/// The file size, the format and the size its header declares, checked before a decoder allocates
 /// anything.
 Status checkDeclaredSize(std::span<const std::byte> bytes, const std::string& name,
                          const ImageLimits& limits) {
@@ -204,39 +163,32 @@ Status checkDeclaredSize(std::span<const std::byte> bytes, const std::string& na
     return Ok{};
 }
 
-/// OpenCV's decode at 8 or 16 bits, within the pixel limit.
-Result<cv::Mat> decodeWithOpenCv(std::span<const std::byte> bytes, const std::string& name,
-                                 const ImageLimits& limits) {
-    cv::Mat decoded;
-    std::string cvMessage;
-    try {
-        // imdecode only reads the buffer; the Mat header needs a non-const pointer.
-        const cv::Mat buffer(1, static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX)), CV_8U,
-                             const_cast<std::byte*>(bytes.data()));
-        decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-    } catch (const cv::Exception& e) {
-        cvMessage = e.what();
-    } catch (const std::exception& e) {
-        cvMessage = e.what();
+/// The decoder for the sniffed format (decoders.h); 8 or 16 bits, grey or RGB, alpha dropped.
+Result<cv::Mat> decodeByFormat(std::span<const std::byte> bytes, const std::string& name,
+                               const ImageLimits& limits) {
+    const char* sniffed = sniffImageFormat(bytes);
+    const std::string_view format = sniffed ? sniffed : "an unknown format";
+    if (format == "PNG") {
+        return detail::decodePng(bytes, name, limits);
     }
-    if (decoded.empty()) {
-        return makeError(ErrorCode::BadImage,
-                         name + ": not an image OpenCV can decode (" +
-                             (cvMessage.empty() ? detail::describeUndecodable(bytes) : cvMessage) +
-                             ")");
+    if (format == "JPEG") {
+        return detail::decodeJpeg(bytes, name, limits);
     }
-    if (decoded.depth() != CV_8U && decoded.depth() != CV_16U) {
-        return makeError(ErrorCode::BadImage, name + ": unsupported pixel depth (OpenCV type " +
-                                                  std::to_string(decoded.type()) +
-                                                  "), expected 8 or 16 bits");
+    if (format == "WebP") {
+        return detail::decodeWebp(bytes, name, limits);
     }
-    if (static_cast<int64_t>(decoded.cols) > limits.maxPixels / std::max(decoded.rows, 1)) {
-        return makeError(ErrorCode::BadImage,
-                         name + ": image has " + std::to_string(decoded.cols) + "x" +
-                             std::to_string(decoded.rows) + " pixels, more than the " +
-                             std::to_string(limits.maxPixels) + "-pixel limit");
+    if (format == "TIFF") {
+        return detail::decodeTiff(bytes, name, limits);
     }
-    return decoded;
+    if (format == "BMP") {
+        return detail::decodeBmp(bytes, name, limits);
+    }
+    if (format == "PNM") {
+        return detail::decodePnm(bytes, name, limits);
+    }
+    return makeError(ErrorCode::BadImage, name + ": " + std::string(format) +
+                                              " images are not supported (expected " +
+                                              kSupportedFormats + ")");
 }
 
 }  // namespace
@@ -247,36 +199,15 @@ Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view la
     if (auto st = checkDeclaredSize(bytes, name, limits); !st) {
         return st.error();
     }
-    auto decoded = decodeWithOpenCv(bytes, name, limits);
+    auto decoded = decodeByFormat(bytes, name, limits);
     if (!decoded) {
         return decoded.error();
     }
-    cv::Mat pixels = detail::to8Bit(decoded.value());
-    if (pixels.channels() == 4 && detail::isGreyAlphaPng(bytes)) {
-        // OpenCV expands grey+alpha PNGs to BGRA; Pillow keeps them "LA". A grey source stays
-        // one channel here.
-        cv::extractChannel(pixels, pixels, 0);
-    }
-    cv::Mat rgb;
-    switch (pixels.channels()) {
-        case 1:
-            rgb = pixels;
-            break;
-        case 3:
-            cv::cvtColor(pixels, rgb, cv::COLOR_BGR2RGB);
-            break;
-        case 4:
-            // Alpha is dropped, not composited, as Pillow's convert("RGB") does.
-            cv::cvtColor(pixels, rgb, cv::COLOR_BGRA2RGB);
-            break;
-        default:
-            return makeError(ErrorCode::BadImage, name + ": unsupported channel count " +
-                                                      std::to_string(pixels.channels()));
-    }
-    // IMREAD_UNCHANGED makes OpenCV skip the EXIF orientation of JPEGs (OpenCV 4.6 reads none from
-    // PNG or WebP at all), so it is applied here. TIFFs come out of OpenCV already oriented.
-    rgb = detail::applyOrientation(rgb, exifOrientation(bytes));
-    return detail::fromMat(rgb);
+    // The TIFF decoder has applied the TIFF's own Orientation tag; for JPEG, PNG and WebP the
+    // EXIF one is applied here.
+    const cv::Mat pixels =
+        detail::applyOrientation(detail::to8Bit(decoded.value()), exifOrientation(bytes));
+    return detail::fromMat(pixels);
 }
 
 Result<Image8> loadImage(const std::string& path, const ImageLimits& limits) {
@@ -335,22 +266,11 @@ Status savePng(const Image8& image, const std::string& path) {
         return makeError(ErrorCode::Usage, path + ": nothing to save (empty image or " +
                                                std::to_string(image.channels) + " channels)");
     }
-    const cv::Mat view(image.height, image.width, CV_MAKETYPE(CV_8U, image.channels),
-                       const_cast<uint8_t*>(image.pixels.data()));
-    cv::Mat bgr;
-    if (image.channels == 3) {
-        cv::cvtColor(view, bgr, cv::COLOR_RGB2BGR);
-    } else {
-        bgr = view;
+    auto png = detail::encodePng(image, path);
+    if (!png) {
+        return png.error();
     }
-    std::vector<uchar> encoded;
-    try {
-        if (!cv::imencode(".png", bgr, encoded)) {
-            return makeError(ErrorCode::Io, path + ": PNG encoding failed");
-        }
-    } catch (const cv::Exception& e) {
-        return makeError(ErrorCode::Io, path + ": PNG encoding failed (" + e.what() + ")");
-    }
+    const std::vector<uint8_t>& encoded = *png;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) {
         return makeError(ErrorCode::Io, path + ": cannot write (" + std::strerror(errno) + ")");

@@ -1,6 +1,7 @@
 #pragma once
-/// Decoding images into 8-bit pixel buffers. OpenCV does the decoding; no OpenCV type appears in
-/// this header so that ui/ and app/ never see it.
+/// Decoding images into 8-bit pixel buffers (decoders.h: libpng, libjpeg-turbo, libwebp, libtiff
+/// and this project's BMP and PNM readers). No OpenCV type appears in this header so that ui/ and
+/// app/ never see it.
 
 #include <cstddef>
 #include <cstdint>
@@ -54,19 +55,17 @@ std::optional<ImageHeaderInfo> sniffImageHeader(std::span<const std::byte> bytes
 /// The EXIF Orientation tag (1..8, IFD0 tag 0x0112) that decodeImage still has to apply, found
 /// where Pillow's ImageOps.exif_transpose finds it: a JPEG's first APP1 "Exif" segment, a PNG's
 /// eXIf chunk (the last one), a WebP's EXIF chunk (VP8X files with the EXIF flag; the first
-/// one). 1 when there is none, it cannot be read, or the format is another: OpenCV's TIFF decoder
-/// already orients a TIFF by its own Orientation tag. Bounded parsers, safe on any bytes.
+/// one). 1 when there is none, it cannot be read, or the format is another: the TIFF decoder
+/// orients a TIFF by its own Orientation tag. Bounded parsers, safe on any bytes.
 int exifOrientation(std::span<const std::byte> bytes);
 
-/// Decodes PNG, JPEG, BMP, TIFF, WebP and PNM with OpenCV's imgcodecs, applies the
+/// Decodes PNG, JPEG, BMP, TIFF, WebP and PNM as Pillow does (decoders.h), applies the
 /// EXIF orientation as Pillow's ImageOps.exif_transpose does (JPEG, PNG, WebP, TIFF), converts
 /// 16-bit to 8-bit, drops alpha and returns RGB (3 channels) or grey
 /// (1 channel, for grey sources). `label` names the source in error messages (ErrorCode::BadImage).
 /// The declared size is checked against `limits` before any pixel buffer is allocated; a file
-/// whose format is another (GIF, which OpenCV 4.6 cannot decode, HDR, PFM, EXR, JPEG 2000, Sun
-/// raster, DICOM, ...) or whose header does not let its size be read is refused before OpenCV
-/// sees it. (OpenCV decodes HDR, PFM, EXR, Sun raster and DICOM from a temporary file that it
-/// leaves in /tmp when the decode fails.)
+/// whose format is another (GIF, HDR, PFM, EXR, JPEG 2000, Sun raster, DICOM, ...) or whose
+/// header does not let its size be read is refused before any decoder sees it.
 Result<Image8> decodeImage(std::span<const std::byte> bytes, std::string_view label,
                            const ImageLimits& limits = {});
 /// Reads the file (ErrorCode::Io / BadImage on failure) and decodes it.
