@@ -1,6 +1,10 @@
 #include "core/model/weights_binding.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <bit>
 #include <climits>
 #include <cmath>
 #include <sstream>
@@ -427,6 +431,18 @@ struct Binder {
     int64_t params = 0;
     std::optional<Error> error;
 
+    /// Maps a tensor's pages in one call before the finiteness check reads them (page by page, a
+    /// mapped checkpoint takes a fault per 64 KiB). Only bound tensors are touched, never the
+    /// rest of a file. On heap memory, and on kernels before 5.14 (EINVAL), it does nothing.
+    static void populate(const float* data, int64_t n) {
+        constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ; glibc 2.36 may lack the name
+        static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+        const auto begin = reinterpret_cast<uintptr_t>(data) & ~(page - 1);
+        const auto end = reinterpret_cast<uintptr_t>(data + n);
+        if (n > 0) {
+            madvise(reinterpret_cast<void*>(begin), end - begin, kPopulateRead);
+        }
+    }
     /// The tensor's data if present with exactly `shape` (leading 1s of token tables ignored).
     const float* get(const std::string& name, std::vector<int64_t> shape, bool required = true,
                      bool squeeze = false) {
@@ -461,15 +477,19 @@ struct Binder {
     bool checkFinite(const TensorRef& r) {
         const float* d = r.tensor->data;
         const int64_t n = r.tensor->numel();
-        int64_t bad = 0, first = -1;
+        populate(d, n);
+        // All-ones exponent bits are NaN or Inf; counted branch-free, this loop vectorises and
+        // runs at memory speed (the scalar isfinite loop was ~10 % of loading ViT-B).
+        int64_t bad = 0;
         for (int64_t i = 0; i < n; ++i) {
-            if (!std::isfinite(d[i])) {
-                bad += 1;
-                first = first < 0 ? i : first;
-            }
+            bad += (std::bit_cast<uint32_t>(d[i]) & 0x7f800000u) == 0x7f800000u;
         }
         if (bad == 0)
             return true;
+        int64_t first = 0;
+        while (std::isfinite(d[first])) {
+            ++first;
+        }
         const std::string file =
             r.tensor->file.empty() ? ctx.weightsFile : fileLabel(r.tensor->file);
         error = makeError(ErrorCode::BadModel, file + ": tensor " + r.sourceName + " has " +
