@@ -96,8 +96,15 @@ def read_idx(path: str) -> np.ndarray:
     return data.reshape(dims)
 
 
-def load_split(name: str):
+def load_split(name: str, canvas: int = 28):
+    """uint8 images (n, canvas, canvas) and int64 labels; with canvas > 28 each 28x28 image sits
+    in the middle of a zero (black) canvas of that side."""
     images = read_idx(os.path.join(DATA_DIR, f"{name}-images-idx3-ubyte.gz"))  # (n, 28, 28)
+    if canvas > 28:
+        lo = (canvas - 28) // 2
+        placed = np.zeros((len(images), canvas, canvas), dtype=np.uint8)
+        placed[:, lo:lo + 28, lo:lo + 28] = images
+        images = placed
     labels = read_idx(os.path.join(DATA_DIR, f"{name}-labels-idx1-ubyte.gz"))  # (n,)
     return images, labels.astype(np.int64)
 
@@ -171,6 +178,7 @@ class ViT(nn.Module):
         d, p = cfg["hidden_size"], cfg["patch_size"]
         grid = cfg["image_size"] // p
         self.patch = nn.Conv2d(cfg["num_channels"], d, kernel_size=p, stride=p)
+        self.image_size = cfg["image_size"]
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         # "none" is the paper's Table 8 baseline: the position table is all zeros and never
         # trained, so the exported model keeps the HF layout and computes without positions.
@@ -494,9 +502,9 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
 
 
 def grid_and_patch(model) -> tuple:
-    """The model's patch grid side and patch side in pixels (28 = grid x patch)."""
+    """The model's patch grid side and patch side in pixels (image side = grid x patch)."""
     patch = model.patch.kernel_size[0]
-    return 28 // patch, patch
+    return model.image_size // patch, patch
 
 
 @torch.no_grad()
@@ -530,7 +538,7 @@ def lab_measures(model, test_x, test_y) -> dict:
     mad = lab_metrics.mean_attention_distance([a.numpy() for a in attns], grid, patch)
     out = {"samples": "resources/samples/fashion-mnist (test images %s)" %
                       ", ".join(map(str, SAMPLE_INDICES)),
-           "attention_distance": lab_metrics.attention_summary(mad, 28)}
+           "attention_distance": lab_metrics.attention_summary(mad, model.image_size)}
     if model.learned_pos:
         out["position_embeddings"] = lab_metrics.position_locality(model.pos[0, 1:].numpy(), grid)
         out["test_time_ablation"] = test_time_ablation(model, test_x, test_y)
@@ -622,8 +630,8 @@ def train_worker(rank, world, args, cfg, work_dir):
                                 rank=rank, world_size=world)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
-    train_x, train_y = (torch.from_numpy(a.copy()) for a in load_split("train"))
-    test_x, test_y = (torch.from_numpy(a.copy()) for a in load_split("t10k"))
+    train_x, train_y = (torch.from_numpy(a.copy()) for a in load_split("train", args.canvas))
+    test_x, test_y = (torch.from_numpy(a.copy()) for a in load_split("t10k", args.canvas))
     model = ViT(cfg)
     if rank == 0:
         log(f"data: train {tuple(train_x.shape)}, test {tuple(test_x.shape)}; torch "
@@ -767,9 +775,13 @@ def parse_args():
     ap.add_argument("--depth", type=int, default=6)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--mlp", type=int, default=128)
-    ap.add_argument("--patch", type=int, default=4, choices=(2, 4, 7, 14),
-                    help="patch side in pixels (a divisor of 28): 4 gives a 7x7 grid of 49 patches, "
-                         "2 a 14x14 grid of 196")
+    ap.add_argument("--patch", type=int, default=4,
+                    help="patch side in pixels (a divisor of the image side): 4 gives a 7x7 grid "
+                         "of 49 patches on 28x28, 2 a 14x14 grid of 196")
+    ap.add_argument("--canvas", type=int, default=28,
+                    help="image side: above 28 every image sits in the middle of a black canvas "
+                         "this wide (the objects become smaller than the image), e.g. 56 with "
+                         "--patch 8 keeps the 7x7 grid")
     ap.add_argument("--head-temperature", action="store_true",
                     help="learn a per-head scale of the attention logits during training "
                          "(folded into the query weights on export)")
@@ -807,6 +819,8 @@ def parse_args():
         args.distill_epochs = min(args.distill_epochs, 1)
     if not 0.0 <= args.ema < 1.0:
         ap.error(f"--ema {args.ema} must be in [0, 1)")
+    if args.canvas < 28 or args.canvas % 2 or args.canvas % args.patch:
+        ap.error(f"--canvas {args.canvas} must be even, at least 28 and a multiple of --patch")
     if args.procs < 1 or args.batch_size % args.procs:
         ap.error(f"--batch-size {args.batch_size} must be a multiple of --procs {args.procs}")
     return args
@@ -817,7 +831,7 @@ def main():
     torch.set_num_threads(args.threads)
     set_blas_threads(args.threads)
     cfg = {"hidden_size": args.dim, "num_hidden_layers": args.depth,
-           "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": 28,
+           "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": args.canvas,
            "patch_size": args.patch, "num_channels": 1, "num_labels": len(LABELS),
            "position": args.position, "weight_init": args.weight_init,
            "head_temperature": args.head_temperature}
@@ -834,7 +848,7 @@ def main():
             run = json.load(f)
     history, minutes = run["history"], run["minutes"]
     teacher, previous = run["teacher"], run["previous"]
-    test_x, test_y = (torch.from_numpy(a.copy()) for a in load_split("t10k"))
+    test_x, test_y = (torch.from_numpy(a.copy()) for a in load_split("t10k", args.canvas))
     correct = evaluate(model, test_x, test_y)
     acc = round(100.0 * correct / len(test_x), 2)
     log(f"final test top-1 {acc:.2f}% ({correct}/{len(test_x)}), training {minutes:.1f} min")
