@@ -5,6 +5,7 @@
 // folder; tests run as root in CI, so permission cases assert what holds for root and non-root.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,12 +19,14 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <cstring>
 
 #include "core/io/file_util.h"
 #include "core/io/mapped_file.h"
 #include "core/io/npz.h"
 #include "core/io/safetensors.h"
+#include "core/model/gemm.h"
 #include "core/model/vit_model.h"
 #include "core/pipeline/run.h"
 
@@ -381,6 +384,86 @@ private slots:
         QVERIFY(timer.elapsed() < 10000);
         QVERIFY2(maxRssKb() - before < 200 * 1024,
                  qPrintable(QString::number(maxRssKb() - before)));
+    }
+
+    // Packing hands the loaded weights' pages back (releaseWeightPages): for a checkpoint mapped
+    // from its file, resident memory falls, the file stays in the page cache and a later read
+    // sees the same values; owned memory (small files, converted dtypes) is never touched, since
+    // dropping its pages would zero it.
+    void releasedWeightPagesKeepTheirValues() {
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/weights.bin";
+        const int64_t count = int64_t{72} << 18;  // 72 MiB of floats: mapped, not read
+        std::vector<float> values(static_cast<size_t>(count));
+        for (int64_t i = 0; i < count; ++i) {
+            values[static_cast<size_t>(i)] = static_cast<float>(i % 1000) * 0.25f - 7.0f;
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QCOMPARE(f.write(reinterpret_cast<const char*>(values.data()), count * 4), count * 4);
+        QVERIFY(f.flush());
+        QCOMPARE(::fsync(f.handle()), 0);  // clean pages, as a checkpoint's are
+        f.close();
+        auto file = core::MappedFile::open(path.toStdString());
+        QVERIFY(file);
+        QVERIFY((*file)->mapped());
+        const auto* mapped = reinterpret_cast<const float*>((*file)->bytes().data());
+        QVERIFY(core::insideFileMapping(mapped, count * 4));
+        QVERIFY(!core::insideFileMapping(values.data(), count * 4));
+        double sum = 0;  // touch every page of the mapping
+        for (int64_t i = 0; i < count; i += 1024) sum += mapped[i];
+        QVERIFY(sum != 0);
+        const auto residentKb = [&] {
+            // This mapping's Rss line in /proc/self/smaps.
+            QFile smaps("/proc/self/smaps");
+            if (!smaps.open(QIODevice::ReadOnly))
+                return -1LL;
+            const auto begin = reinterpret_cast<uintptr_t>(mapped);
+            bool inside = false;
+            for (const QByteArray& line : smaps.readAll().split('\n')) {
+                const int dash = line.indexOf('-');
+                if (dash > 0 && line.indexOf(' ') > dash) {
+                    bool ok = false;
+                    inside = line.left(dash).toULongLong(&ok, 16) == begin && ok;
+                } else if (inside && line.startsWith("Rss:")) {
+                    return line.mid(4).trimmed().split(' ').front().toLongLong();
+                }
+            }
+            return -1LL;
+        };
+        const long long before = residentKb();
+        QVERIFY2(before > 60 * 1024, qPrintable(QString::number(before)));
+        core::releaseWeightPages(mapped, count);
+        const long long after = residentKb();
+        if (core::oneDnnAvailable()) {  // without oneDNN nothing is packed or released
+            QVERIFY2(after >= 0 && after < 1024, qPrintable(QString::number(after)));
+        } else {
+            QCOMPARE(after, before);
+        }
+        // The page cache still holds the file (MADV_PAGEOUT, used before, evicted it, and the
+        // next load of the checkpoint read it from disk): mincore on a fresh mapping.
+        const int fd = ::open(path.toLocal8Bit().constData(), O_RDONLY);
+        QVERIFY(fd >= 0);
+        const size_t bytes = static_cast<size_t>(count) * 4;
+        void* view = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+        ::close(fd);
+        QVERIFY(view != MAP_FAILED);
+        const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+        std::vector<unsigned char> inCache((bytes + page - 1) / page);
+        QCOMPARE(::mincore(view, bytes, inCache.data()), 0);
+        ::munmap(view, bytes);
+        const auto cached = std::count_if(inCache.begin(), inCache.end(),
+                                          [](unsigned char c) { return (c & 1) != 0; });
+        QVERIFY2(cached * 10 >= static_cast<long>(inCache.size()) * 9,
+                 qPrintable(QString("%1 of %2 pages cached").arg(cached).arg(inCache.size())));
+        for (int64_t i = 0; i < count; i += 997) {  // maps them again, from the page cache
+            QCOMPARE(mapped[i], values[static_cast<size_t>(i)]);
+        }
+        // Owned memory keeps its content.
+        core::releaseWeightPages(values.data(), count);
+        for (int64_t i = 0; i < count; i += 997) {
+            QCOMPARE(values[static_cast<size_t>(i)], static_cast<float>(i % 1000) * 0.25f - 7.0f);
+        }
     }
 
     // Small files are read, large ones mapped; a mapped file truncated under the reader reads

@@ -94,6 +94,20 @@ void unregisterMapping(int slot) {
 
 }  // namespace
 
+bool insideFileMapping(const void* p, size_t bytes) {
+    const auto begin = reinterpret_cast<uintptr_t>(p);
+    if (bytes > UINTPTR_MAX - begin) {
+        return false;
+    }
+    for (int i = 0; i < kSlots; ++i) {
+        const uintptr_t b = gSlots[i].begin.load(std::memory_order_acquire);
+        if (b != 0 && begin >= b && begin + bytes <= gSlots[i].end.load()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
     auto input = InputFile::open(path);
     if (!input) {

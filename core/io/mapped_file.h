@@ -10,6 +10,11 @@
 
 namespace vitscope::core {
 
+/// True when [p, p + bytes) lies inside one live read-only file mapping made by
+/// MappedFile::open (never owned memory): such pages can be dropped from the process and read
+/// again from the file.
+bool insideFileMapping(const void* p, size_t bytes);
+
 /// The whole file, read-only. Files up to kReadLimit bytes are read into owned memory; larger
 /// ones are memory-mapped (MAP_PRIVATE). An empty file gives an empty span. The bytes live as
 /// long as the last shared_ptr; TensorStore::keepMapped() takes one so borrowed tensors stay

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/io/mapped_file.h"
 #include "core/tensor.h"
 
 #ifdef VITSCOPE_ONEDNN
@@ -95,21 +96,21 @@ struct HugeBuffer {
     size_t size = 0;
 };
 
-/// Hands the whole pages of [p, p + bytes) back to the kernel without changing what they hold:
-/// a file mapping's clean pages are dropped (read again from the page cache if used), anonymous
-/// memory is left alone when there is no swap.
+/// Drops the whole pages of [p, p + bytes) from this process when they belong to a checkpoint
+/// mapped read-only from its file: resident memory falls, the pages stay in the page cache
+/// (MADV_PAGEOUT evicted them from it, so the next load of the same checkpoint read it from
+/// disk), and a later read maps them again with the file's content. Owned memory (small files
+/// read into memory, converted dtypes, built models) is left alone: there this would zero it.
 void releasePages(const void* p, size_t bytes) {
-#ifdef MADV_PAGEOUT
+    if (!insideFileMapping(p, bytes)) {
+        return;
+    }
     const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
     const auto begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
     const auto end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
     if (end > begin) {
-        madvise(reinterpret_cast<void*>(begin), end - begin, MADV_PAGEOUT);
+        madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
     }
-#else
-    (void)p;
-    (void)bytes;
-#endif
 }
 
 /// A matmul for one input shape and thread count, with its memory descriptors.

@@ -40,14 +40,16 @@ struct LinearPart {
 /// Packs `parts` (all of input width `in`, outputs concatenated in order) for inputs of about
 /// `rows` rows. Null without oneDNN, when the product is below the size where oneDNN pays, or
 /// when oneDNN has no matmul for it here: the caller then keeps gemmABt on the original.
-/// With `releaseOriginal`, the original weights' pages are handed back to the kernel
-/// (madvise(MADV_PAGEOUT): content kept, a later read faults them in again). `scratch` (may be
+/// With `releaseOriginal`, the original weights' pages are dropped from the process when they
+/// are a checkpoint mapped from its file (madvise(MADV_DONTNEED): the page cache keeps them and
+/// a later read maps them again); owned memory is left as it is. `scratch` (may be
 /// null) holds the parts side by side while they are reordered; pass one for many calls.
 PackedLinearPtr packLinear(const LinearPart* parts, int count, int64_t in, int64_t rows,
                            bool releaseOriginal, std::vector<float>* scratch = nullptr);
 
-/// Hands the whole pages of `count` floats at `weights` back to the kernel, content kept
-/// (madvise(MADV_PAGEOUT); nothing without oneDNN, where nothing is packed).
+/// Drops the whole pages of `count` floats at `weights` from the process when they are mapped
+/// from a checkpoint file, content kept (see packLinear; nothing without oneDNN, where nothing
+/// is packed).
 void releaseWeightPages(const float* weights, int64_t count);
 
 /// Products run on packed weights so far (process-wide): for tests and `vitscope-cli bench`.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
@@ -31,7 +32,16 @@ struct VitModel::Packer {
     mutable std::mutex mutex;
     mutable std::condition_variable finished;
     bool done = false;
+    // Packing starts after the model's first forward (or when someone waits for it, or after
+    // kStartDelay): its first-touch page faults run in the kernel, where idle priority does not
+    // keep them off the cores, and they slowed the first forward of ViT-B by ~70 %.
+    mutable std::condition_variable go;
+    bool start = false;
 };
+
+namespace {
+constexpr auto kStartDelay = std::chrono::seconds(2);
+}  // namespace
 
 VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
                    PreprocessRecipe recipe, ModelInfo info)
@@ -42,10 +52,7 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
       mInfo(std::move(info)) {
     static std::atomic<uint64_t> nextId{1};
     mId = nextId.fetch_add(1);
-    // Worth it when the encoder's products reach oneDNN (ViT-Ti at 224 and larger).
-    const int64_t tokens = mConfig.numTokens();
-    if (gemmBackend() == GemmBackend::OneDnn && !mWeights.blocks.empty() &&
-        tokens * mConfig.embedDim * mConfig.mlpDim >= (int64_t{1} << 20)) {
+    if (reachesOneDnn(mConfig) && !mWeights.blocks.empty()) {
         mPacker = std::make_unique<Packer>(mWeights.blocks.size());
         mPacker->thread = std::thread([this] {
             // Idle priority (inherited by its OpenMP threads): packing never takes a core from
@@ -54,6 +61,11 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
             sched_param param{};
             pthread_setschedparam(pthread_self(), SCHED_IDLE, &param);
             omp_set_num_threads(numThreads());
+            {
+                std::unique_lock lock(mPacker->mutex);
+                mPacker->go.wait_for(lock, kStartDelay,
+                                     [this] { return mPacker->start || mPacker->stop; });
+            }
             auto packed = packEncoder(mPacker->stop);
             const std::lock_guard lock(mPacker->mutex);
             if (packed) {
@@ -65,9 +77,19 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
     }
 }
 
+bool VitModel::reachesOneDnn(const VitConfig& c) {
+    // ViT-Ti at 224 and larger.
+    return gemmBackend() == GemmBackend::OneDnn &&
+           c.numTokens() * c.embedDim * c.mlpDim >= (int64_t{1} << 20);
+}
+
 VitModel::~VitModel() {
     if (mPacker && mPacker->thread.joinable()) {
-        mPacker->stop = true;
+        {
+            const std::lock_guard lock(mPacker->mutex);
+            mPacker->stop = true;
+        }
+        mPacker->go.notify_all();
         mPacker->thread.join();
     }
 }
@@ -87,8 +109,19 @@ std::shared_ptr<const PackedEncoder::Block> VitModel::packedBlock(int layer) con
     return mPacker->blocks[static_cast<size_t>(layer)].load();
 }
 
+void VitModel::startPacking() const {
+    if (mPacker) {
+        {
+            const std::lock_guard lock(mPacker->mutex);
+            mPacker->start = true;
+        }
+        mPacker->go.notify_all();
+    }
+}
+
 void VitModel::waitForPacking() const {
     if (mPacker) {
+        startPacking();
         std::unique_lock lock(mPacker->mutex);
         mPacker->finished.wait(lock, [this] { return mPacker->done; });
     }
@@ -525,6 +558,7 @@ Result<InferenceResult> forwardPlanned(const VitModel& model, const ImageTensor&
         return makeError(ErrorCode::Cancelled, "cancelled");
     // 4. Final norm, pooling and classifier head(s).
     runHead(c, w, ws, r);
+    model.startPacking();  // the first result is out: packing may take the machine now
     return r;
 }
 

@@ -71,10 +71,11 @@ class VitModel {
 public:
     /// When oneDNN is the backend and the encoder's products are large enough for it, starts
     /// packing the weights on a background thread at idle priority (SCHED_IDLE, one thread):
-    /// the first forwards run oneDNN's sgemm on the loaded weights, and each layer uses its
-    /// packed weights from the moment they are ready. Loading and the first result never wait for
-    /// packing; it costs a copy of the encoder's weights, and the loaded weights' pages are
-    /// handed back to the kernel layer by layer (see packLinear).
+    /// it begins after the first forward (see startPacking), which runs oneDNN's sgemm on the
+    /// loaded weights; later forwards use each layer's packed weights from the moment they are
+    /// ready. Loading and the first result never wait for packing; it costs a copy of the
+    /// encoder's weights, and the loaded weights' pages are dropped from the process layer by
+    /// layer (see packLinear).
     VitModel(VitConfig config, VitWeights weights, std::vector<std::string> labels,
              PreprocessRecipe recipe, ModelInfo info);
     /// Stops packing (within one layer) and waits for it.
@@ -88,8 +89,14 @@ public:
     /// packed is never read from the loaded weights again, whose pages are handed back.
     PackedLinearPtr packedPatchEmbed() const;
     std::shared_ptr<const PackedEncoder::Block> packedBlock(int layer) const;
-    /// Blocks until packing has finished (at once when none was started): for benchmarks that
-    /// time the steady state, and tests.
+    /// True when the encoder's products of a model of this shape run on oneDNN (its weights are
+    /// then packed, and loading warms oneDNN up).
+    static bool reachesOneDnn(const VitConfig& config);
+    /// Lets packing begin (the end of every forward calls it; before the first, or 2 s after
+    /// the load, packing waits so that it does not slow the first result).
+    void startPacking() const;
+    /// Starts packing and blocks until it has finished (at once when none was started): for
+    /// batches, benchmarks that time the steady state, and tests.
     void waitForPacking() const;
 
     const VitConfig& config() const { return mConfig; }
