@@ -19,6 +19,25 @@ int passThreads(Eigen::Index elements) {
     return elements >= kParallelElements && !omp_in_parallel() ? omp_get_max_threads() : 1;
 }
 
+/// Runs body(begin, end) over [0, count) in `threads` contiguous parts, each but the last a
+/// multiple of `align`. One part runs inline: entering even a one-thread parallel region costs
+/// a few microseconds, which made evaluating the bundled model 12 % slower.
+template <typename F>
+void splitOver(int threads, Eigen::Index count, Eigen::Index align, F&& body) {
+    if (threads <= 1) {
+        body(Eigen::Index{0}, count);
+        return;
+    }
+    const Eigen::Index slice = ((count + threads - 1) / threads + align - 1) / align * align;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (int t = 0; t < threads; ++t) {
+        const Eigen::Index begin = t * slice;
+        if (begin < count) {
+            body(begin, std::min(count, begin + slice));
+        }
+    }
+}
+
 }  // namespace
 
 void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out) {
@@ -27,16 +46,17 @@ void layerNorm(const Matrix& x, const NormWeights& norm, float eps, Matrix& out)
     out.resize(n, d);
     ConstVectorMap w(norm.weight, d);
     ConstVectorMap b(norm.bias, d);
-    const int threads = passThreads(n * d);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const auto row = x.row(i);
-        const float mean = row.mean();
-        const float var = (row.array() - mean).square().mean();
-        const float inv = 1.0f / std::sqrt(var + eps);
-        out.row(i) =
-            ((row.array() - mean) * inv * w.transpose().array() + b.transpose().array()).matrix();
-    }
+    splitOver(passThreads(n * d), n, 1, [&](Eigen::Index first, Eigen::Index end) {
+        for (Eigen::Index i = first; i < end; ++i) {
+            const auto row = x.row(i);
+            const float mean = row.mean();
+            const float var = (row.array() - mean).square().mean();
+            const float inv = 1.0f / std::sqrt(var + eps);
+            out.row(i) =
+                ((row.array() - mean) * inv * w.transpose().array() + b.transpose().array())
+                    .matrix();
+        }
+    });
 }
 
 namespace {
@@ -67,16 +87,9 @@ void activateSpan(float* data, Eigen::Index count, Activation act) {
 
 void activate(Matrix& x, Activation act) {
     // One contiguous slice per thread, each a multiple of 16 floats (whole packets).
-    const Eigen::Index total = x.size();
-    const int threads = passThreads(total);
-    const Eigen::Index slice = ((total + threads - 1) / threads + 15) / 16 * 16;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-    for (int t = 0; t < threads; ++t) {
-        const Eigen::Index begin = t * slice;
-        if (begin < total) {
-            activateSpan(x.data() + begin, std::min(slice, total - begin), act);
-        }
-    }
+    splitOver(passThreads(x.size()), x.size(), 16, [&](Eigen::Index first, Eigen::Index end) {
+        activateSpan(x.data() + first, end - first, act);
+    });
 }
 
 template <typename M>
