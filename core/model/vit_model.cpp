@@ -34,7 +34,7 @@ struct VitModel::Packer {
     bool done = false;
     // Packing starts after the model's first forward (or when someone waits for it, or after
     // kStartDelay): its first-touch page faults run in the kernel, where idle priority does not
-    // keep them off the cores, and they slowed the first forward of ViT-B by ~70 %.
+    // keep them off the cores, and they slowed the first forward of ViT-B by ~40 %.
     mutable std::condition_variable go;
     bool start = false;
 };

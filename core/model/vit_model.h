@@ -90,7 +90,7 @@ public:
     PackedLinearPtr packedPatchEmbed() const;
     std::shared_ptr<const PackedEncoder::Block> packedBlock(int layer) const;
     /// True when the encoder's products of a model of this shape run on oneDNN (its weights are
-    /// then packed, and loading warms oneDNN up).
+    /// then packed).
     static bool reachesOneDnn(const VitConfig& config);
     /// Lets packing begin (the end of every forward calls it; before the first, or 2 s after
     /// the load, packing waits so that it does not slow the first result).
