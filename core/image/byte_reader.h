@@ -1,10 +1,14 @@
 #pragma once
 /// Internals shared by the header sniffer (image_header.cpp), the EXIF orientation reader
-/// (exif_orientation.cpp) and the decoder (image_io.cpp). Not part of the public API.
+/// (exif_orientation.cpp) and the decoders (image_io.cpp, decoders.cpp). Not part of the public
+/// API.
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace vitscope::core::detail {
@@ -125,6 +129,34 @@ void walkJpegSegments(const ByteReader& r, Visit&& visit) {
         }
         pos += length;
     }
+}
+
+/// Reads the next PNM / PAM header or plain-raster token from [pos, end): skips whitespace and
+/// '#' comments, then takes the run of other bytes. Only its first kMaxPnmToken bytes are kept
+/// (no valid token is longer), so a long run never grows the string; false at the end.
+constexpr size_t kMaxPnmToken = 32;
+inline bool pnmToken(const ByteReader& r, size_t& pos, size_t end, std::string& token) {
+    token.clear();
+    end = std::min(end, r.size());
+    while (pos < end) {
+        const char c = static_cast<char>(r.u8(pos));
+        if (c == '#') {
+            while (pos < end && r.u8(pos) != '\n' && r.u8(pos) != '\r') {
+                ++pos;
+            }
+        } else if (std::isspace(static_cast<unsigned char>(c))) {
+            ++pos;
+        } else {
+            break;
+        }
+    }
+    while (pos < end && !std::isspace(r.u8(pos)) && r.u8(pos) != '#') {
+        if (token.size() < kMaxPnmToken) {
+            token.push_back(static_cast<char>(r.u8(pos)));
+        }
+        ++pos;
+    }
+    return !token.empty();
 }
 
 }  // namespace vitscope::core::detail

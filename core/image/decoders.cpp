@@ -296,28 +296,6 @@ struct MaskChannel {
     }
 };
 
-/// Reads the next PNM header token (a run of non-space bytes), skipping whitespace and '#'
-/// comments; false at the end of the data.
-bool pnmToken(const ByteReader& r, size_t& at, std::string& token) {
-    token.clear();
-    while (at < r.size()) {
-        const char c = static_cast<char>(r.u8(at));
-        if (c == '#') {
-            while (at < r.size() && r.u8(at) != '\n' && r.u8(at) != '\r') {
-                ++at;
-            }
-        } else if (std::isspace(static_cast<unsigned char>(c))) {
-            ++at;
-        } else {
-            break;
-        }
-    }
-    while (at < r.size() && !std::isspace(r.u8(at)) && r.u8(at) != '#' && token.size() < 32) {
-        token.push_back(static_cast<char>(r.u8(at++)));
-    }
-    return !token.empty();
-}
-
 bool parseUnsigned(const std::string& s, uint64_t& out) {
     if (s.empty() || s.size() > 12) {
         return false;
@@ -798,7 +776,7 @@ Result<cv::Mat> decodePnm(std::span<const std::byte> bytes, const std::string& n
     if (kind == 7) {  // PAM: KEY value lines up to ENDHDR
         bool ended = false;
         for (int line = 0; line < 64 && !ended; ++line) {
-            if (!pnmToken(r, at, token)) {
+            if (!pnmToken(r, at, r.size(), token)) {
                 break;
             }
             std::string value;
@@ -817,7 +795,8 @@ Result<cv::Mat> decodePnm(std::span<const std::byte> bytes, const std::string& n
                               : token == "DEPTH"  ? &depth
                               : token == "MAXVAL" ? &maxval
                                                   : nullptr;
-            if (field == nullptr || !pnmToken(r, at, value) || !parseUnsigned(value, *field)) {
+            if (field == nullptr || !pnmToken(r, at, r.size(), value) ||
+                !parseUnsigned(value, *field)) {
                 return corrupt("header has a bad line '" + token + "'");
             }
         }
@@ -831,12 +810,13 @@ Result<cv::Mat> decodePnm(std::span<const std::byte> bytes, const std::string& n
         }
         ++at;  // the newline after ENDHDR
     } else {
-        if (!pnmToken(r, at, token) || !parseUnsigned(token, width) || !pnmToken(r, at, token) ||
-            !parseUnsigned(token, height)) {
+        if (!pnmToken(r, at, r.size(), token) || !parseUnsigned(token, width) ||
+            !pnmToken(r, at, r.size(), token) || !parseUnsigned(token, height)) {
             return corrupt("header is truncated or corrupt");
         }
         maxval = 1;
-        if (kind != 1 && kind != 4 && (!pnmToken(r, at, token) || !parseUnsigned(token, maxval))) {
+        if (kind != 1 && kind != 4 &&
+            (!pnmToken(r, at, r.size(), token) || !parseUnsigned(token, maxval))) {
             return corrupt("header is truncated or corrupt");
         }
         depth = kind == 3 || kind == 6 ? 3 : 1;
@@ -914,7 +894,7 @@ Result<cv::Mat> decodePnm(std::span<const std::byte> bytes, const std::string& n
             for (int x = 0; x < w; ++x) {
                 for (int c = 0; c < stored; ++c) {
                     uint64_t v = 0;
-                    if (!pnmToken(r, at, token)) {
+                    if (!pnmToken(r, at, r.size(), token)) {
                         return corrupt("pixel data is truncated");
                     }
                     if (!parseUnsigned(token, v)) {

@@ -243,27 +243,6 @@ std::optional<ImageHeaderInfo> sniffTiff(const ByteReader& r) {
     return ImageHeaderInfo{"TIFF", *width, *height};
 }
 
-/// Reads the next PNM header token, skipping whitespace and '#' comments.
-bool pnmToken(const ByteReader& r, size_t& pos, size_t end, std::string& token) {
-    token.clear();
-    while (pos < end) {
-        const char c = static_cast<char>(r.u8(pos));
-        if (c == '#') {
-            while (pos < end && r.u8(pos) != '\n' && r.u8(pos) != '\r') {
-                ++pos;
-            }
-        } else if (std::isspace(static_cast<unsigned char>(c))) {
-            ++pos;
-        } else {
-            break;
-        }
-    }
-    while (pos < end && !std::isspace(r.u8(pos)) && r.u8(pos) != '#') {
-        token.push_back(static_cast<char>(r.u8(pos++)));
-    }
-    return !token.empty();
-}
-
 /// A decimal header number, saturated at 2^40 so that absurd values still compare as huge.
 std::optional<int64_t> pnmNumber(const std::string& token) {
     if (token.empty()) {

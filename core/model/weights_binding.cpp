@@ -1,8 +1,5 @@
 #include "core/model/weights_binding.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <climits>
@@ -431,18 +428,6 @@ struct Binder {
     int64_t params = 0;
     std::optional<Error> error;
 
-    /// Maps a tensor's pages in one call before the finiteness check reads them (page by page, a
-    /// mapped checkpoint takes a fault per 64 KiB). Only bound tensors are touched, never the
-    /// rest of a file. On heap memory, and on kernels before 5.14 (EINVAL), it does nothing.
-    static void populate(const float* data, int64_t n) {
-        constexpr int kPopulateRead = 22;  // MADV_POPULATE_READ; glibc 2.36 may lack the name
-        static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-        const auto begin = reinterpret_cast<uintptr_t>(data) & ~(page - 1);
-        const auto end = reinterpret_cast<uintptr_t>(data + n);
-        if (n > 0) {
-            madvise(reinterpret_cast<void*>(begin), end - begin, kPopulateRead);
-        }
-    }
     /// The tensor's data if present with exactly `shape` (leading 1s of token tables ignored).
     const float* get(const std::string& name, std::vector<int64_t> shape, bool required = true,
                      bool squeeze = false) {
@@ -477,7 +462,6 @@ struct Binder {
     bool checkFinite(const TensorRef& r) {
         const float* d = r.tensor->data;
         const int64_t n = r.tensor->numel();
-        populate(d, n);
         // All-ones exponent bits are NaN or Inf; counted branch-free, this loop vectorises and
         // runs at memory speed (the scalar isfinite loop was ~10 % of loading ViT-B).
         int64_t bad = 0;
