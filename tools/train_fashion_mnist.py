@@ -193,6 +193,15 @@ class ViT(nn.Module):
             for _ in range(cfg["num_hidden_layers"]))
         self.norm = nn.LayerNorm(d, eps=LN_EPS)
         self.head = nn.Linear(d, cfg["num_labels"])
+        # Masked patch prediction (the paper's Section 4.6 self-supervision, here an auxiliary
+        # loss during training): a masked patch's token is replaced by a learned mask embedding
+        # before the positions are added, and a linear decoder predicts its pixels from the final
+        # token. Neither is exported: the shipped model stays a plain ViT.
+        self.mpp = cfg.get("mpp", 0.0) > 0
+        if self.mpp:
+            self.mask_token = nn.Parameter(torch.zeros(1, 1, d))
+            self.mpp_head = nn.Linear(d, cfg["num_channels"] * p * p)
+            nn.init.trunc_normal_(self.mask_token, std=0.02)
         nn.init.trunc_normal_(self.cls, std=0.02)
         if self.learned_pos:
             nn.init.trunc_normal_(self.pos, std=0.02)
@@ -209,15 +218,30 @@ class ViT(nn.Module):
                     nn.init.trunc_normal_(m.weight, std=0.02)
                 nn.init.zeros_(m.bias)
 
-    def forward(self, x: torch.Tensor, want_attn: bool = False):
+    def forward(self, x: torch.Tensor, want_attn: bool = False, mask=None):
+        """With `mask` (bool, B x patches; training with --mpp only) returns (logits, predicted
+        pixels of every patch, B x patches x C*P*P)."""
         tokens = self.patch(x).flatten(2).transpose(1, 2)           # (B, gridH*gridW, D)
+        if mask is not None:
+            tokens = torch.where(mask[..., None], self.mask_token.to(tokens.dtype), tokens)
         x = torch.cat([self.cls.expand(x.shape[0], -1, -1), tokens], 1) + self.pos  # (B, N, D)
         attns = []
         for blk in self.blocks:
             x, a = blk(x, want_attn)
             attns.append(a)
-        logits = self.head(self.norm(x)[:, 0])                      # (B, numLabels)
+        h = self.norm(x)
+        logits = self.head(h[:, 0])                                 # (B, numLabels)
+        if mask is not None:
+            return logits, self.mpp_head(h[:, 1:])
         return (logits, attns) if want_attn else logits
+
+
+def patch_pixels(x: torch.Tensor, p: int) -> torch.Tensor:
+    """(B, C, H, W) -> (B, patches, C*p*p), patches in row-major grid order, each patch's pixels
+    in (C, row, column) order (the masked-patch-prediction target)."""
+    b, c, h, w = x.shape
+    t = x.reshape(b, c, h // p, p, w // p, p).permute(0, 2, 4, 1, 3, 5)
+    return t.reshape(b, (h // p) * (w // p), c * p * p)
 
 
 class ConvTeacher(nn.Module):
@@ -426,7 +450,7 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
     mine = slice(rank * local, (rank + 1) * local)
     decay, no_decay = [], []
     for name, p in model.named_parameters():
-        keep = p.ndim <= 1 or name in ("cls", "pos") or (
+        keep = p.ndim <= 1 or name in ("cls", "pos", "mask_token") or (
             getattr(args, "no_qkv_decay", False) and name.endswith("qkv.weight"))
         (no_decay if keep else decay).append(p)
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
@@ -451,14 +475,25 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
             x = preprocess(augment(train_x[idx], gen, pad, mine, args.hflip))
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, warmup, args.lr, args.lr * 0.01)
+            mask = None
+            if getattr(model, "mpp", False):
+                grid, patch = grid_and_patch(model)
+                mask = torch.rand(args.batch_size, grid * grid, generator=gen)[mine] < args.mpp
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                logits = model(x).float()
+                if mask is None:
+                    logits = model(x).float()
+                else:
+                    logits, pred = model(x, mask=mask)
+                    logits = logits.float()
                 if teacher is not None:
                     with torch.no_grad():
                         hard = teacher(x).argmax(1)
             loss = F.cross_entropy(logits, train_y[idx][mine], label_smoothing=label_smoothing)
             if teacher is not None:
                 loss = 0.5 * loss + 0.5 * F.cross_entropy(logits, hard)
+            if mask is not None and mask.any():
+                err = (pred.float() - patch_pixels(x, patch)).pow(2).mean(-1)   # (B, patches)
+                loss = loss + args.mpp_weight * err[mask].mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             average_gradients(model, world)
@@ -788,6 +823,13 @@ def parse_args():
     ap.add_argument("--no-qkv-decay", action="store_true",
                     help="no weight decay on the fused query/key/value weights (large q and k "
                          "make sharp attention)")
+    ap.add_argument("--mpp", type=float, default=0.0,
+                    help="masked patch prediction: fraction of patches masked in every training "
+                         "image, whose pixels a linear decoder predicts from the final tokens "
+                         "(an auxiliary loss; mask embedding and decoder are not exported)")
+    ap.add_argument("--mpp-weight", type=float, default=1.0,
+                    help="weight of the masked-patch-prediction loss (mean squared error of the "
+                         "normalised pixels) against the classification loss")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--distill-epochs", type=int, default=0,
                     help="first train a small CNN teacher for this many epochs, then train the "
@@ -821,6 +863,8 @@ def parse_args():
         ap.error(f"--ema {args.ema} must be in [0, 1)")
     if args.canvas < 28 or args.canvas % 2 or args.canvas % args.patch:
         ap.error(f"--canvas {args.canvas} must be even, at least 28 and a multiple of --patch")
+    if not 0.0 <= args.mpp < 1.0:
+        ap.error(f"--mpp {args.mpp} must be in [0, 1)")
     if args.procs < 1 or args.batch_size % args.procs:
         ap.error(f"--batch-size {args.batch_size} must be a multiple of --procs {args.procs}")
     return args
@@ -834,7 +878,7 @@ def main():
            "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": args.canvas,
            "patch_size": args.patch, "num_channels": 1, "num_labels": len(LABELS),
            "position": args.position, "weight_init": args.weight_init,
-           "head_temperature": args.head_temperature}
+           "head_temperature": args.head_temperature, "mpp": args.mpp}
     if args.dim % args.heads:
         sys.exit(f"--dim {args.dim} is not divisible by --heads {args.heads}")
     with tempfile.TemporaryDirectory(prefix="vitscope-train-") as work_dir:
@@ -866,6 +910,9 @@ def main():
                 "attention_scale": ("learned per head, folded into the query weights"
                                     if args.head_temperature else "1/sqrt(head dim)"),
                 "qkv_weight_decay": not args.no_qkv_decay,
+                "masked_patch_prediction": ({"mask_fraction": args.mpp, "loss_weight": args.mpp_weight,
+                                             "target": "normalised pixels of each masked patch"}
+                                            if args.mpp else None),
                 "normalization": {"mean": MEAN, "std": STD}, "history": history}
     if teacher:
         training["distillation"] = dict(teacher, loss="DeiT hard distillation on the class token: "
