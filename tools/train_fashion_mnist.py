@@ -464,6 +464,8 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
     ema_model = copy.deepcopy(model) if ema > 0 else None
     ema_params = list(ema_model.parameters()) if ema_model else []
     params = list(model.parameters())
+    mpp = getattr(model, "mpp", False)      # the CNN teacher has no patches
+    grid, patch = grid_and_patch(model) if mpp else (0, 0)
     history, step, t0 = [], 0, time.time()
     for epoch in range(1, epochs + 1):
         model.train()
@@ -476,8 +478,7 @@ def train(model, args, rank, world, train_x, train_y, test_x, test_y, teacher=No
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, warmup, args.lr, args.lr * 0.01)
             mask = None
-            if getattr(model, "mpp", False):
-                grid, patch = grid_and_patch(model)
+            if mpp:
                 mask = torch.rand(args.batch_size, grid * grid, generator=gen)[mine] < args.mpp
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
                 if mask is None:
@@ -585,7 +586,7 @@ def shuffle_patches_u8(images_u8: torch.Tensor, seed: int, patch: int = 4) -> to
     k is input patch perm[k] (the C++ core's shufflePatches, applied to pixels)."""
     b, h, w = images_u8.shape
     gh, gw = h // patch, w // patch
-    tiles = images_u8.reshape(b, gh, patch, gw, patch).permute(0, 1, 3, 2, 4).reshape(b, gh * gw, patch, patch)
+    tiles = patch_pixels(images_u8.unsqueeze(1), patch).reshape(b, gh * gw, patch, patch)
     perms = torch.tensor([lab_metrics.shuffle_permutation(gh * gw, seed + i) for i in range(b)])
     moved = torch.gather(tiles, 1, perms[:, :, None, None].expand(-1, -1, patch, patch))
     return moved.reshape(b, gh, gw, patch, patch).permute(0, 1, 3, 2, 4).reshape(b, h, w)
