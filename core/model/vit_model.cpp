@@ -28,7 +28,16 @@ struct VitModel::Packer {
     // (whose pages are handed back) from the moment its packed copy exists.
     std::atomic<std::shared_ptr<const PackedLinear>> patchEmbed;
     std::vector<std::atomic<std::shared_ptr<const PackedEncoder::Block>>> blocks;
-    explicit Packer(size_t depth) : blocks(depth) {}
+    // Parts (0: the patch embedding, 1 + l: block l) are packed one at a time by the idle
+    // packer thread, which takes those nobody has claimed, and by whoever waits for packing,
+    // which packs every part not yet published, also one the packer thread is in the middle of:
+    // on a busy machine a SCHED_IDLE thread may not run for minutes, and an unprivileged
+    // thread cannot leave SCHED_IDLE. The first copy of a part published wins (under mutex).
+    enum PartState : int { Unclaimed, Claimed, Published };
+    std::vector<std::atomic<int>> state;
+    int published = 0;  // under mutex
+    explicit Packer(size_t depth) : blocks(depth), state(depth + 1) {}
+    int parts() const { return static_cast<int>(state.size()); }
     mutable std::mutex mutex;
     mutable std::condition_variable finished;
     bool done = false;
@@ -66,13 +75,13 @@ VitModel::VitModel(VitConfig config, VitWeights weights, std::vector<std::string
                 mPacker->go.wait_for(lock, kStartDelay,
                                      [this] { return mPacker->start || mPacker->stop; });
             }
-            auto packed = packEncoder(mPacker->stop);
-            const std::lock_guard lock(mPacker->mutex);
-            if (packed) {
-                mPacker->ready.store(std::move(packed));
+            packParts(false);
+            if (mPacker->stop) {
+                // Whatever was not packed runs on the loaded weights; nobody waits for more.
+                const std::lock_guard lock(mPacker->mutex);
+                mPacker->done = true;
+                mPacker->finished.notify_all();
             }
-            mPacker->done = true;
-            mPacker->finished.notify_all();
         });
     }
 }
@@ -122,12 +131,19 @@ void VitModel::startPacking() const {
 void VitModel::waitForPacking() const {
     if (mPacker) {
         startPacking();
+        // Pack every part not yet published on this thread, with the thread count the packer
+        // uses (oneDNN picks the packed layout for it).
+        const int saved = omp_get_max_threads();
+        omp_set_num_threads(numThreads());
+        packParts(true);
+        omp_set_num_threads(saved);
         std::unique_lock lock(mPacker->mutex);
         mPacker->finished.wait(lock, [this] { return mPacker->done; });
     }
 }
 
-std::shared_ptr<const PackedEncoder> VitModel::packEncoder(const std::atomic<bool>& stop) const {
+void VitModel::packParts(bool waiter) const {
+    Packer& p = *mPacker;
     const VitWeights& w = mWeights;
     const int64_t tokens = mConfig.numTokens();
     std::vector<float> scratch;  // q | k | v side by side while each layer is reordered
@@ -138,28 +154,60 @@ std::shared_ptr<const PackedEncoder> VitModel::packEncoder(const std::atomic<boo
         const LinearPart part{lin.weight, lin.bias, lin.out};
         return packLinear(&part, 1, lin.in, rows, true);
     };
-    auto packed = std::make_shared<PackedEncoder>();
-    packed->patchEmbed = one(w.patchEmbed, mConfig.numPatches());
-    mPacker->patchEmbed.store(packed->patchEmbed);
-    for (const BlockWeights& b : w.blocks) {
-        if (stop) {
-            return nullptr;
+    // First the parts nobody has claimed; then, for a waiter, those still in flight elsewhere
+    // (at most one: the packer thread's).
+    const int passes = waiter ? 2 : 1;
+    for (int i = 0; i < passes * p.parts() && !p.stop; ++i) {
+        const int part = i % p.parts();
+        int expected = Packer::Unclaimed;
+        if (!p.state[static_cast<size_t>(part)].compare_exchange_strong(expected,
+                                                                        Packer::Claimed) &&
+            (i < p.parts() || expected == Packer::Published)) {
+            continue;
         }
-        PackedEncoder::Block& pb = packed->blocks.emplace_back();
-        if (b.query.present() && b.key.present() && b.value.present() && b.query.in == b.key.in &&
-            b.key.in == b.value.in) {
-            const LinearPart parts[3] = {{b.query.weight, b.query.bias, b.query.out},
-                                         {b.key.weight, b.key.bias, b.key.out},
-                                         {b.value.weight, b.value.bias, b.value.out}};
-            // A part without bias (a checkpoint with no key bias) gets zeros.
-            pb.qkv = packLinear(parts, 3, b.query.in, tokens, true, &scratch);
+        PackedLinearPtr patchEmbed;
+        std::shared_ptr<const PackedEncoder::Block> block;
+        if (part == 0) {
+            patchEmbed = one(w.patchEmbed, mConfig.numPatches());
+        } else {
+            const BlockWeights& b = w.blocks[static_cast<size_t>(part - 1)];
+            PackedEncoder::Block pb;
+            if (b.query.present() && b.key.present() && b.value.present() &&
+                b.query.in == b.key.in && b.key.in == b.value.in) {
+                const LinearPart parts[3] = {{b.query.weight, b.query.bias, b.query.out},
+                                             {b.key.weight, b.key.bias, b.key.out},
+                                             {b.value.weight, b.value.bias, b.value.out}};
+                // A part without bias (a checkpoint with no key bias) gets zeros.
+                pb.qkv = packLinear(parts, 3, b.query.in, tokens, true, &scratch);
+            }
+            pb.proj = one(b.proj, tokens);
+            pb.fc1 = one(b.fc1, tokens);
+            pb.fc2 = one(b.fc2, tokens);
+            block = std::make_shared<const PackedEncoder::Block>(pb);
         }
-        pb.proj = one(b.proj, tokens);
-        pb.fc1 = one(b.fc1, tokens);
-        pb.fc2 = one(b.fc2, tokens);
-        mPacker->blocks[packed->blocks.size() - 1].store(
-            std::make_shared<const PackedEncoder::Block>(pb));
+        bool last = false;
+        {
+            const std::lock_guard lock(p.mutex);
+            if (p.state[static_cast<size_t>(part)].exchange(Packer::Published) ==
+                Packer::Published) {
+                continue;  // the other packer's copy was first; this one goes
+            }
+            if (part == 0) {
+                p.patchEmbed.store(std::move(patchEmbed));
+            } else {
+                p.blocks[static_cast<size_t>(part - 1)].store(std::move(block));
+            }
+            last = ++p.published == p.parts();
+        }
+        if (last) {
+            finishPacking();
+        }
     }
+}
+
+void VitModel::finishPacking() const {
+    Packer& p = *mPacker;
+    const VitWeights& w = mWeights;
     // A forward that began a layer before its packed copy was published read the loaded weights
     // again: hand their pages back once more, now that no forward starts on them.
     auto release = [](const LinearWeights& lin) {
@@ -173,7 +221,15 @@ std::shared_ptr<const PackedEncoder> VitModel::packEncoder(const std::atomic<boo
             release(*lin);
         }
     }
-    return packed;
+    auto packed = std::make_shared<PackedEncoder>();
+    packed->patchEmbed = p.patchEmbed.load();
+    for (const auto& block : p.blocks) {
+        packed->blocks.push_back(*block.load());
+    }
+    const std::lock_guard lock(p.mutex);
+    p.ready.store(std::move(packed));
+    p.done = true;
+    p.finished.notify_all();
 }
 
 const char* toString(InferredSetting::Kind kind) {

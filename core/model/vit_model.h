@@ -95,8 +95,9 @@ public:
     /// Lets packing begin (the end of every forward calls it; before the first, or 2 s after
     /// the load, packing waits so that it does not slow the first result).
     void startPacking() const;
-    /// Starts packing and blocks until it has finished (at once when none was started): for
-    /// batches, benchmarks that time the steady state, and tests.
+    /// Starts packing, packs what is left on the calling thread at its priority (the packer's
+    /// idle priority may never run on a busy machine) and returns when all is packed (at once
+    /// when nothing is packed): for batches, benchmarks that time the steady state, and tests.
     void waitForPacking() const;
 
     const VitConfig& config() const { return mConfig; }
@@ -113,8 +114,11 @@ public:
 
 private:
     struct Packer;
-    /// Packs every layer unless asked to stop; the packer thread's body.
-    std::shared_ptr<const PackedEncoder> packEncoder(const std::atomic<bool>& stop) const;
+    /// Packs, unless asked to stop, the parts nobody has claimed (the packer thread's body) or,
+    /// for a `waiter`, every part not yet published: what a waiter does instead of waiting.
+    /// The one that publishes the last part publishes the whole (finishPacking).
+    void packParts(bool waiter) const;
+    void finishPacking() const;
 
     uint64_t mId = 0;
     VitConfig mConfig;
