@@ -248,30 +248,6 @@ void releaseWeightPages(const float* weights, int64_t count) {
     releasePages(weights, sizeof(float) * static_cast<size_t>(std::max<int64_t>(count, 0)));
 }
 
-void prepareGemm(int64_t tokens, int64_t width, int64_t headDim) {
-    static std::once_flag once;
-    std::call_once(once, [&] {
-        if (tokens <= 0 || width <= 0 || headDim <= 0 || width > 8192 || tokens > 8192) {
-            return;
-        }
-        omp_set_num_threads(1);
-        try {
-            std::vector<float> a(static_cast<size_t>(tokens * width), 0.5f);
-            std::vector<float> b(static_cast<size_t>(width * width), 0.25f);
-            std::vector<float> c(static_cast<size_t>(tokens * std::max(width, tokens)));
-            // The three products of a forward on loaded weights: x W^T, q k^T, p v.
-            dnnl_sgemm('N', 'T', tokens, width, width, 1.0f, a.data(), width, b.data(), width, 0.0f,
-                       c.data(), width);
-            dnnl_sgemm('N', 'T', tokens, tokens, headDim, 1.0f, a.data(), width, a.data(), width,
-                       0.0f, c.data(), tokens);
-            dnnl_sgemm('N', 'N', tokens, headDim, tokens, 1.0f, c.data(), tokens, a.data(), width,
-                       0.0f, b.data(), width);
-        } catch (const std::bad_alloc&) {
-            // Only a head start: the forward generates the kernels itself.
-        }
-    });
-}
-
 namespace detail {
 
 bool linearPacked(const PackedLinear& packed, const float* x, int64_t ldx, float* y, int64_t ldy,
@@ -322,8 +298,6 @@ PackedLinearPtr packLinear(const LinearPart*, int, int64_t, int64_t, bool, std::
 }
 
 void releaseWeightPages(const float*, int64_t) {}
-
-void prepareGemm(int64_t, int64_t, int64_t) {}
 
 namespace detail {
 bool linearPacked(const PackedLinear&, const float*, int64_t, float*, int64_t, int64_t) {

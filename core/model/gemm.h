@@ -52,12 +52,6 @@ PackedLinearPtr packLinear(const LinearPart* parts, int count, int64_t in, int64
 /// is packed).
 void releaseWeightPages(const float* weights, int64_t count);
 
-/// Runs oneDNN's sgemm once on products of a forward's shapes (tokens x width by width x width,
-/// and one head's tokens x headDim by headDim x tokens) on the calling thread with one thread,
-/// so that its first call in a forward does not generate the kernels (~35 ms). The loader calls
-/// it on a second thread while it checks the weights. Once per process; nothing without oneDNN.
-void prepareGemm(int64_t tokens, int64_t width, int64_t headDim);
-
 /// Products run on packed weights so far (process-wide): for tests and `vitscope-cli bench`.
 int64_t packedProducts();
 

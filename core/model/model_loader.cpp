@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "core/io/file_util.h"
 #include "core/io/mapped_file.h"
@@ -15,7 +14,6 @@
 #include "core/io/pickle_guard.h"
 #include "core/io/safetensors.h"
 #include "core/model/config_io.h"
-#include "core/model/gemm.h"
 #include "core/model/imagenet_labels.h"
 #include "core/model/vit_model.h"
 #include "core/model/weights_binding.h"
@@ -467,13 +465,6 @@ Result<ModelPtr> loadModel(const std::string& path, const LoadOptions& options) 
     auto config = detail::deriveConfig(canon, hints, ctx, info.notes, info.inferred);
     if (!config)
         return config.error();
-    // oneDNN's kernels are generated on the other core while the weights are checked.
-    std::jthread prepare;
-    if (VitModel::reachesOneDnn(*config)) {
-        prepare = std::jthread([c = *config] {
-            prepareGemm(c.numTokens(), c.embedDim, c.embedDim / std::max(c.numHeads, 1));
-        });
-    }
     VitWeights weights;
     std::set<std::string> used;
     auto params = detail::bindWeights(canon, *config, ctx, weights, used);
