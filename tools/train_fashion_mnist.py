@@ -197,10 +197,16 @@ class ViT(nn.Module):
         # loss during training): a masked patch's token is replaced by a learned mask embedding
         # before the positions are added, and a linear decoder predicts its pixels from the final
         # token. Neither is exported: the shipped model stays a plain ViT.
+        # With mpp_layer L > 0 the decoder reads the tokens after block L (through its own
+        # LayerNorm) instead of the final ones, so block L itself must gather a masked patch's
+        # neighbours.
         self.mpp = cfg.get("mpp", 0.0) > 0
+        self.mpp_layer = cfg.get("mpp_layer", 0)
         if self.mpp:
             self.mask_token = nn.Parameter(torch.zeros(1, 1, d))
             self.mpp_head = nn.Linear(d, cfg["num_channels"] * p * p)
+            if self.mpp_layer > 0:
+                self.mpp_norm = nn.LayerNorm(d, eps=1e-12)
             nn.init.trunc_normal_(self.mask_token, std=0.02)
         nn.init.trunc_normal_(self.cls, std=0.02)
         if self.learned_pos:
@@ -226,13 +232,16 @@ class ViT(nn.Module):
             tokens = torch.where(mask[..., None], self.mask_token.to(tokens.dtype), tokens)
         x = torch.cat([self.cls.expand(x.shape[0], -1, -1), tokens], 1) + self.pos  # (B, N, D)
         attns = []
-        for blk in self.blocks:
+        early = None
+        for i, blk in enumerate(self.blocks):
             x, a = blk(x, want_attn)
             attns.append(a)
+            if mask is not None and i + 1 == self.mpp_layer:
+                early = self.mpp_norm(x[:, 1:])
         h = self.norm(x)
         logits = self.head(h[:, 0])                                 # (B, numLabels)
         if mask is not None:
-            return logits, self.mpp_head(h[:, 1:])
+            return logits, self.mpp_head(h[:, 1:] if early is None else early)
         return (logits, attns) if want_attn else logits
 
 
@@ -831,6 +840,9 @@ def parse_args():
     ap.add_argument("--mpp-weight", type=float, default=1.0,
                     help="weight of the masked-patch-prediction loss (mean squared error of the "
                          "normalised pixels) against the classification loss")
+    ap.add_argument("--mpp-layer", type=int, default=0,
+                    help="decode the masked patches from the tokens after this block (1-based; "
+                         "0: the final tokens)")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--distill-epochs", type=int, default=0,
                     help="first train a small CNN teacher for this many epochs, then train the "
@@ -866,6 +878,8 @@ def parse_args():
         ap.error(f"--canvas {args.canvas} must be even, at least 28 and a multiple of --patch")
     if not 0.0 <= args.mpp < 1.0:
         ap.error(f"--mpp {args.mpp} must be in [0, 1)")
+    if not 0 <= args.mpp_layer <= args.depth:
+        ap.error(f"--mpp-layer {args.mpp_layer} must be in [0, --depth {args.depth}]")
     if args.procs < 1 or args.batch_size % args.procs:
         ap.error(f"--batch-size {args.batch_size} must be a multiple of --procs {args.procs}")
     return args
@@ -879,7 +893,8 @@ def main():
            "num_attention_heads": args.heads, "intermediate_size": args.mlp, "image_size": args.canvas,
            "patch_size": args.patch, "num_channels": 1, "num_labels": len(LABELS),
            "position": args.position, "weight_init": args.weight_init,
-           "head_temperature": args.head_temperature, "mpp": args.mpp}
+           "head_temperature": args.head_temperature, "mpp": args.mpp,
+           "mpp_layer": args.mpp_layer}
     if args.dim % args.heads:
         sys.exit(f"--dim {args.dim} is not divisible by --heads {args.heads}")
     with tempfile.TemporaryDirectory(prefix="vitscope-train-") as work_dir:
@@ -912,7 +927,9 @@ def main():
                                     if args.head_temperature else "1/sqrt(head dim)"),
                 "qkv_weight_decay": not args.no_qkv_decay,
                 "masked_patch_prediction": ({"mask_fraction": args.mpp, "loss_weight": args.mpp_weight,
-                                             "target": "normalised pixels of each masked patch"}
+                                             "target": "normalised pixels of each masked patch",
+                                             "decoded_from": (f"tokens after block {args.mpp_layer}"
+                                                              if args.mpp_layer else "final tokens")}
                                             if args.mpp else None),
                 "normalization": {"mean": MEAN, "std": STD}, "history": history}
     if teacher:
