@@ -6,9 +6,9 @@ Trains the bundled ViT's architecture and a small CNN of about the same paramete
 nested subsets of the Fashion-MNIST training set (the first n images of one fixed permutation),
 every run under the same budget rule: EPOCHS passes over its subset, but never fewer than
 MIN_STEPS updates, with the bundled model's recipe without masked patch prediction (batch,
-optimiser, schedule, augmentation, initialisation, precision) for both models. A fixed number of updates for every size (this
-script's first rule) left the 60,000-image ViT at 78 %, far from what the same network reaches,
-so the largest size measured undertraining rather than data. No teacher: distillation from
+optimiser, schedule, augmentation, initialisation, precision) for both models. A fixed number
+of updates for every size (this script's first rule) left the 60,000-image ViT at 78 %, far
+from what the same network reaches, so the largest size measured undertraining rather than data. No teacher: distillation from
 a CNN would hand the ViT the very bias this experiment measures. A ViT without position
 embeddings runs on the full set for the ablation.
 
